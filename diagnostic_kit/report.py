@@ -1,0 +1,119 @@
+"""What a section notebook shows and hands to the runner.
+
+A notebook makes one :class:`Section` and then calls ``md`` for narrative, ``table`` for tables
+and ``metric`` for headline measures. Under the runner (``output_dir`` set), metrics and tables
+are also written to ``output_dir`` so the runner can assemble ``metrics.json`` and
+``tables.xlsx``; run by hand they are only displayed.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from IPython.display import HTML, Markdown, display
+
+
+def _snake(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "_", text.lower()).strip("_")
+
+
+def _jsonable(value: Any) -> Any:
+    if value is None:
+        return None
+    if hasattr(value, "item"):  # numpy scalar
+        value = value.item()
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    if isinstance(value, float):
+        return round(value, 2)
+    return value
+
+
+class Section:
+    """One report section's outputs.
+
+    ``suppress_below`` hides counts under that number in displayed tables (shown as ``<N``), for
+    reports shared outside the LA; metrics and the internal tables keep the true values.
+    """
+
+    def __init__(
+        self, key: str, output_dir: str | Path | None = None, *, suppress_below: int = 0
+    ) -> None:
+        self.key = key
+        self.output_dir = Path(output_dir) if output_dir else None
+        self.suppress_below = suppress_below
+        self.metrics: dict[str, Any] = {}
+        self.tables: dict[str, pd.DataFrame] = {}
+
+    # -- narrative ------------------------------------------------------------------------
+    def md(self, text: str) -> None:
+        """Show Markdown built from computed values."""
+        display(Markdown(text))
+
+    def notice(self, text: str) -> None:
+        """Show a boxed notice, e.g. that an optional extract is missing."""
+        display(HTML(f'<div class="kit-notice">{text}</div>'))
+
+    # -- metrics --------------------------------------------------------------------------
+    def metric(self, name: str, value: Any, n: int | None = None) -> None:
+        """Record a headline measure under a stable snake_case name, with the count it rests on."""
+        if name != _snake(name):
+            raise ValueError(f"metric names are snake_case: {name!r}")
+        self.metrics[name] = _jsonable(value)
+        if n is not None:
+            self.metrics[f"{name}_n"] = int(n)
+        self._write_metrics()
+
+    def _write_metrics(self) -> None:
+        if self.output_dir is None:
+            return
+        out = self.output_dir / "metrics"
+        out.mkdir(parents=True, exist_ok=True)
+        (out / f"{self.key}.json").write_text(json.dumps(self.metrics, indent=1), encoding="utf-8")
+
+    # -- tables ---------------------------------------------------------------------------
+    def table(
+        self,
+        df: pd.DataFrame,
+        title: str,
+        *,
+        name: str | None = None,
+        counts: list[str] | tuple[str, ...] = (),
+        note: str | None = None,
+        index: bool = False,
+    ) -> None:
+        """Show a table with its title and keep it for ``tables.xlsx``.
+
+        ``counts`` names the columns holding counts of children, for small-number suppression.
+        """
+        name = name or _snake(title)
+        self.tables[name] = df
+        if self.output_dir is not None:
+            out = self.output_dir / "tables"
+            out.mkdir(parents=True, exist_ok=True)
+            df.to_pickle(out / f"{self.key}__{name}.pkl")
+            (out / f"{self.key}__{name}.title").write_text(title, encoding="utf-8")
+        shown = self.suppress(df, counts)
+        html = shown.to_html(index=index, classes="kit-table", border=0, na_rep="–",
+                             float_format=lambda x: f"{x:,.1f}")
+        caption = f'<p class="kit-table-title">{title}</p>'
+        foot = f'<p class="kit-table-note">{note}</p>' if note else ""
+        display(HTML(caption + html + foot))
+
+    def suppress(self, df: pd.DataFrame, counts: list[str] | tuple[str, ...]) -> pd.DataFrame:
+        """Counts under ``suppress_below`` shown as ``<N`` (zero stays zero)."""
+        if not self.suppress_below or not counts:
+            return df
+        out = df.copy()
+        k = self.suppress_below
+        for col in counts:
+            if col in out:
+                vals = pd.to_numeric(out[col], errors="coerce")
+                small = vals.gt(0) & vals.lt(k)
+                out[col] = out[col].astype(object).where(~small, f"<{k}")
+        return out
