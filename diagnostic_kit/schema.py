@@ -85,7 +85,9 @@ def _choice(name: str, required: bool, meaning: str, values: list[str]) -> Colum
     return Column(name, "code", required, meaning, tuple(values))
 
 
-CHILD = Column("CHILD", "id", True, "the LA's own identifier for the child (pseudonymised in outputs)")
+CHILD = Column(
+    "CHILD", "id", True, "the LA's own identifier for the child (pseudonymised in outputs)"
+)
 CHILD_LOCAL = Column(
     "child", "id", True, "the child's 903 CHILD identifier, as in the LA's 903 return"
 )
@@ -185,7 +187,7 @@ OC2 = Table(
         Column("IMMUNISATIONS", "bool", False, "immunisations up to date"),
         Column("TEETH_CHECK", "bool", False, "teeth checked by a dentist"),
         Column("HEALTH_ASSESSMENT", "bool", False, "annual health assessment"),
-        Column("SUBSTANCE_MISUSE", "bool", False, "identified as having a substance misuse problem"),
+        Column("SUBSTANCE_MISUSE", "bool", False, "has a substance misuse problem"),
         Column("INTERVENTION_RECEIVED", "bool", False, "received an intervention"),
         Column("INTERVENTION_OFFERED", "bool", False, "offered an intervention"),
     ),

@@ -1,0 +1,84 @@
+"""Children's characteristics and the looked-after cohort of the reporting period.
+
+The comparison group for section 1 is every child looked after at any time during the
+reporting period: a period of care that started on or before the period end and had not ended
+before the period start. Periods made only of short breaks (V3/V4) are left out, as DfE leaves
+them out of looked-after counts.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from diagnostic_kit import codes
+
+AGE_BANDS = ("under 1", "1-4", "5-9", "10-15", "16+")
+_SEX_LABELS = {k: v for k, v in codes.SEX.items()}
+
+
+def age_band(age_years: pd.Series) -> pd.Series:
+    """Age bands used by DfE: under 1, 1-4, 5-9, 10-15, 16+ (age in whole years)."""
+    bins = [-np.inf, 1, 5, 10, 16, np.inf]
+    out = pd.cut(age_years.astype("float64"), bins=bins, labels=list(AGE_BANDS), right=False)
+    return out.astype("string")
+
+
+def child_characteristics(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
+    """One row per child: DOB (internal only), sex, ethnicity, UASC, local flags.
+
+    Sex accepts both the numeric (to 2023-24) and letter (from 2024-25) codes. ``sibling_group``
+    is true when the child's local sibling group identifier is shared with another child;
+    ``disabled_local`` is the local disability flag.
+    """
+    header = tables["header"]
+    people = pd.DataFrame({
+        "child": header["CHILD"].astype("string"),
+        "dob": header["DOB"],
+        "sex": header["SEX"].map(_SEX_LABELS).fillna("not known").astype("string"),
+        "ethnic": header["ETHNIC"].astype("string"),
+    })
+    people["ethnic_group"] = (
+        people["ethnic"].map(codes.ETHNIC_GROUP).fillna("Not known").astype("string")
+    )
+    people["uasc"] = people["child"].isin(tables["uasc"]["CHILD"])
+    plans = tables["permanence_plans"]
+    if plans.empty:
+        people["sibling_group"] = False
+        people["disabled_local"] = False
+    else:
+        groups = plans.dropna(subset=["sibling_group"]).drop_duplicates(["child", "sibling_group"])
+        size = groups.groupby("sibling_group")["child"].transform("nunique")
+        siblings = set(groups.loc[size > 1, "child"])
+        people["sibling_group"] = people["child"].isin(siblings)
+        flagged = set(plans.loc[plans["disabled"].fillna(False).astype(bool), "child"])
+        people["disabled_local"] = people["child"].isin(flagged)
+    return people.drop_duplicates("child", keep="last").reset_index(drop=True)
+
+
+def looked_after(
+    periods: pd.DataFrame,
+    people: pd.DataFrame,
+    *,
+    period_start: pd.Timestamp,
+    period_end: pd.Timestamp,
+) -> pd.DataFrame:
+    """Children looked after at any time in the reporting period, one row each (latest period).
+
+    ``age_at_entry`` is at the start of that period of care (unknown when it began before the
+    earliest return); ``cin`` is the category of need at the start of the period; ``disabled``
+    is CIN N2 or the local flag.
+    """
+    p = periods[~periods["short_breaks_only"]]
+    during = (p["first_decom"] <= period_end) & (
+        p["period_end"].isna() | (p["period_end"] >= period_start)
+    )
+    p = p[during].sort_values(["child", "first_decom"]).drop_duplicates("child", keep="last")
+    la = p[["child", "period_id", "care_entry", "first_cin"]].rename(columns={"first_cin": "cin"})
+    la = la.merge(people, on="child", how="left")
+    la["age_at_entry"] = ((la["care_entry"] - la["dob"]).dt.days / 365.25).round(2)
+    la["age_band_entry"] = age_band(la["age_at_entry"])
+    la["disabled"] = la["cin"].eq(codes.CIN_DISABILITY).fillna(False) | la[
+        "disabled_local"
+    ].fillna(False)
+    return la.reset_index(drop=True)

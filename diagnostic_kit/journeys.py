@@ -1,0 +1,349 @@
+"""The child's adoption journey: six dates, five stages, one row per child per journey.
+
+A journey is a period of care in which the child has an ADM decision (PlacedAdoption
+DATE_PLACED, or AD1 DATE_INT) or an adoption order. Its dates (``measures.md``):
+
+- care entry: DECOM of the RNE S episode that starts the period of care;
+- IRO recommendation: local permanence_plans row with plan adoption and source
+  iro_recommendation in the period: the latest on or before the ADM decision, else the first;
+- ADM decision: PlacedAdoption DATE_PLACED (the latest decision in the period on or before the
+  adoptive placement; for children not placed, the latest in the period); AD1 DATE_INT where
+  PlacedAdoption has none, and flagged when the two differ;
+- placement order: DECOM of the first episode in the period with LS E1 (D1 for freeing orders);
+- adoptive placement: DECOM of the first episode in the period with PLACE A3-A6;
+- adoption order: DEC of the episode with REC E11 or E12.
+
+Also: the match date (AD1 DATE_MATCH; for children not yet adopted the local ``match_date``),
+and the date the child moved in with the adoptive family: for a foster-carer adoption (AD1
+FOSTER_CARE 1 or PLACE A3/A5) the DECOM of the episode where those carers began, found by
+walking back from the adoptive placement through earlier episodes with the same carer (RNE L, T
+or U) to the episode with RNE S, P or B; otherwise the adoptive placement date.
+
+Stages are measured only where both dates exist; a negative stage is a finding and is excluded
+from that stage, never clipped.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from diagnostic_kit import codes
+from diagnostic_kit.cohort import age_band
+from diagnostic_kit.quality import QualityLog
+
+#: The five stages of the child's journey, in order, with their start and end dates.
+STAGES: tuple[str, ...] = (
+    "entry_to_iro", "iro_to_adm", "adm_to_po", "po_to_placement", "placement_to_ao",
+)
+STAGE_DATES: dict[str, tuple[str, str]] = {
+    "entry_to_iro": ("care_entry", "iro_date"),
+    "iro_to_adm": ("iro_date", "adm_date"),
+    "adm_to_po": ("adm_date", "po_date"),
+    "po_to_placement": ("po_date", "placement_date"),
+    "placement_to_ao": ("placement_date", "ao_date"),
+}
+STAGE_LABELS: dict[str, str] = {
+    "entry_to_iro": "Care entry → IRO recommendation",
+    "iro_to_adm": "IRO recommendation → ADM decision",
+    "adm_to_po": "ADM decision → placement order",
+    "po_to_placement": "Placement order → adoptive placement",
+    "placement_to_ao": "Adoptive placement → adoption order",
+}
+STATUSES = ("adopted", "placed", "po_not_placed", "decision_reversed", "waiting", "left_care")
+
+_DMY = "%d/%m/%Y"
+
+
+def _days(later: pd.Series, earlier: pd.Series) -> pd.Series:
+    return (later - earlier).dt.days.astype("Float64")
+
+
+def _fmt(s: pd.Series) -> pd.Series:
+    return s.dt.strftime(_DMY)
+
+
+def _first_episode(ep: pd.DataFrame, mask: pd.Series, cols: list[str]) -> pd.DataFrame:
+    """For each period, the first episode (by DECOM) matching ``mask``."""
+    hit = ep.loc[mask, ["period_id", *cols]]
+    return hit.sort_values(["period_id", "DECOM"]).drop_duplicates("period_id").set_index(
+        "period_id"
+    )
+
+
+def carer_spell_start(ep: pd.DataFrame) -> pd.Series:
+    """For each episode, the DECOM of the episode where its current carer began.
+
+    Within a period, a carer spell begins at an episode with RNE S, P or B (new carer) and runs
+    through following episodes with RNE L, T or U (same carer). This is the walk back used for
+    foster-carer adoptions, done for all episodes at once.
+    """
+    new_carer = ep["RNE"].isin(codes.RNE_NEW_CARER) | ep["new_period"]
+    spell = new_carer.astype(int).groupby(ep["period_id"]).cumsum()
+    return ep.groupby([ep["period_id"], spell])["DECOM"].transform("first")
+
+
+def _assign_period(
+    rows: pd.DataFrame, child_col: str, date_col: str, periods: pd.DataFrame
+) -> pd.Series:
+    """The period of care of ``rows[child_col]`` containing ``rows[date_col]`` (NA if none).
+
+    A period contains a date from its first known DECOM up to its end (open periods: no end).
+    """
+    if rows.empty:
+        return pd.Series(pd.NA, index=rows.index, dtype="Int64")
+    left = rows[[child_col, date_col]].rename(columns={child_col: "child", date_col: "_d"})
+    left = left.reset_index(names="_idx")
+    m = left.merge(periods[["child", "period_id", "first_decom", "period_end"]], on="child")
+    inside = (m["_d"] >= m["first_decom"]) & (m["period_end"].isna() | (m["_d"] <= m["period_end"]))
+    m = m[inside].sort_values(["_idx", "period_id"]).drop_duplicates("_idx", keep="last")
+    return m.set_index("_idx")["period_id"].reindex(rows.index).astype("Int64")
+
+
+def adoption_facts(tables: dict[str, pd.DataFrame], log: QualityLog) -> pd.DataFrame:
+    """One row per journey with its dates and flags, independent of the reporting period.
+
+    Runs the cross-table rules on the adoption tables (AD1 without adoption, adoption without
+    AD1, ADM decision outside any period, DATE_INT differing from DATE_PLACED, match out of
+    order, FOSTER_CARE inconsistent with the placement type, negative stages) and excludes the
+    rows that cannot be used.
+    """
+    ep = tables["episodes"]
+    periods = tables["periods"].set_index("period_id")
+    ad1 = tables["ad1"]
+    pfa = tables["placed_for_adoption"]
+    plans = tables["permanence_plans"]
+
+    # Adoption orders.
+    adopted_ep = ep[ep["REC"].isin(codes.REC_ADOPTED) & ep["DEC"].notna()]
+    ao = adopted_ep.sort_values("DEC").drop_duplicates("period_id").set_index("period_id")
+
+    # AD1 rows need an adoption; adoptions should have an AD1 row.
+    no_adoption = ~ad1["CHILD"].isin(adopted_ep["CHILD"])
+    log.add("ad1_without_adoption", ad1[no_adoption], "CHILD", value="(withheld)")
+    log.exclude(ad1[no_adoption], "ad1", "no adoption episode for this child")
+    ad1 = ad1[~no_adoption].drop_duplicates("CHILD", keep="last").set_index("CHILD")
+    no_ad1 = ~adopted_ep["CHILD"].isin(ad1.index)
+    log.add("adoption_without_ad1", adopted_ep[no_ad1], "REC")
+
+    # ADM decisions, each in the period of care that contains it.
+    pfa = pfa.assign(period_id=_assign_period(pfa, "CHILD", "DATE_PLACED", tables["periods"]))
+    outside = pfa["period_id"].isna()
+    log.add("adm_outside_period", pfa[outside], "DATE_PLACED", value=_fmt(pfa["DATE_PLACED"]))
+    log.exclude(pfa[outside], "placed_for_adoption", "ADM decision outside any period of care")
+    pfa = pfa[~outside]
+
+    # Which periods are journeys.
+    ids = pd.Index(sorted(set(pfa["period_id"].astype("int64")) | set(ao.index)), name="period_id")
+    j = pd.DataFrame(index=ids)
+    j["child"] = periods["child"].reindex(ids)
+    j["care_entry"] = periods["care_entry"].reindex(ids)
+    j["entry_known"] = periods["entry_known"].reindex(ids)
+    j["period_end"] = periods["period_end"].reindex(ids)
+    j["end_reason"] = periods["end_reason"].reindex(ids)
+    j["cin"] = periods["first_cin"].reindex(ids)
+    j["ao_date"] = ao["DEC"].reindex(ids)
+    j["ao_rec"] = ao["REC"].reindex(ids)
+
+    ep_j = ep[ep["period_id"].isin(ids)].copy()
+    ep_j["spell_start"] = carer_spell_start(ep_j)
+    po = _first_episode(ep_j, ep_j["LS"].isin(codes.LS_PLACEMENT_ORDER), ["DECOM"])
+    j["po_date"] = po["DECOM"].reindex(ids)
+    pl = _first_episode(ep_j, ep_j["PLACE"].isin(codes.PLACE_ADOPTION),
+                        ["DECOM", "PLACE", "spell_start"])
+    j["placement_date"] = pl["DECOM"].reindex(ids)
+    j["placement_type"] = pl["PLACE"].reindex(ids)
+    spell_start = pl["spell_start"].reindex(ids)
+
+    # The decision this journey follows: the latest on or before the adoptive placement
+    # (for children not placed, the latest in the period).
+    d = pfa.assign(period_id=pfa["period_id"].astype("int64"))
+    d = d.join(j["placement_date"], on="period_id")
+    usable = d["placement_date"].isna() | (d["DATE_PLACED"] <= d["placement_date"])
+    d = d.assign(_pref=usable.astype(int)).sort_values(["period_id", "_pref", "DATE_PLACED"])
+    chosen = d.drop_duplicates("period_id", keep="last").set_index("period_id")
+    j["adm_date"] = chosen["DATE_PLACED"].reindex(ids)
+    j["reversed_date"] = chosen["DATE_PLACED_CEASED"].reindex(ids)
+    j["reversed_reason"] = chosen["REASON_PLACED_CEASED"].reindex(ids)
+    j["decisions"] = d.groupby("period_id").size().reindex(ids, fill_value=0)
+    j["decisions_reversed"] = (
+        d["DATE_PLACED_CEASED"].notna().groupby(d["period_id"]).sum().reindex(ids, fill_value=0)
+    )
+
+    # AD1 facts for adopted journeys.
+    a = ad1.reindex(j["child"].where(j["ao_date"].notna()))
+    a.index = ids
+    j["adm_date_ad1"] = a["DATE_INT"]
+    j["match_date"] = a["DATE_MATCH"]
+    j["foster_care_ad1"] = a["FOSTER_CARE"]
+    j["adopter_household"] = a["LS_ADOPTR"]
+    j["adm_date"] = j["adm_date"].fillna(j["adm_date_ad1"])
+    j["adm_dates_differ"] = (
+        j["adm_date_ad1"].notna() & j["adm_date"].notna() & j["adm_date_ad1"].ne(j["adm_date"])
+    ).astype(bool)
+    ad1_rows = ad1.reset_index()
+    by_child = j.reset_index().set_index("child")
+    by_child = by_child[by_child["ao_date"].notna()]
+    ad1_rows = ad1_rows[ad1_rows["CHILD"].isin(by_child.index)]
+    facts = by_child.reindex(ad1_rows["CHILD"])
+    facts.index = ad1_rows.index
+    log.add("date_int_differs", ad1_rows[facts["adm_dates_differ"].fillna(False).astype(bool)],
+            "DATE_INT", value=_fmt(ad1_rows["DATE_INT"]))
+    bad_match = (ad1_rows["DATE_MATCH"] < facts["adm_date"]) | (
+        ad1_rows["DATE_MATCH"] > facts["placement_date"]
+    )
+    log.add("match_out_of_order", ad1_rows[bad_match.fillna(False).astype(bool)], "DATE_MATCH",
+            value=_fmt(ad1_rows["DATE_MATCH"]))
+    with_carer = facts["placement_type"].isin(codes.PLACE_ADOPTION_WITH_FOSTER_CARER)
+    flag = ad1_rows["FOSTER_CARE"]
+    inconsistent = facts["placement_type"].notna() & flag.notna() & (
+        flag.eq("1") != with_carer
+    )
+    log.add("foster_care_inconsistent", ad1_rows[inconsistent.fillna(False).astype(bool)],
+            "FOSTER_CARE")
+
+    # Foster-carer adoptions and the date the child moved in with the adoptive family.
+    j["foster_carer"] = (
+        j["foster_care_ad1"].eq("1").fillna(False)
+        | j["placement_type"].isin(codes.PLACE_ADOPTION_WITH_FOSTER_CARER)
+    ).astype(bool)
+    j["moved_in_date"] = spell_start.where(j["foster_carer"], j["placement_date"])
+
+    # Early permanence: fostering for adoption or concurrent planning before the placement.
+    ep_j = ep_j.join(j["placement_date"], on="period_id")
+    before = ep_j["placement_date"].isna() | (ep_j["DECOM"] < ep_j["placement_date"])
+    ffa = ep_j[ep_j["PLACE"].isin(codes.PLACE_EARLY_PERMANENCE) & before]
+    j["early_permanence_date"] = ffa.groupby("period_id")["DECOM"].min().reindex(ids)
+
+    # Placement moves: changes of carer (RNE P or B) in the period before the adoptive placement.
+    moves = ep_j[ep_j["RNE"].isin(("P", "B")) & before]
+    j["placement_moves"] = moves.groupby("period_id").size().reindex(ids, fill_value=0)
+
+    # Local plans: IRO recommendation, plan changes, local match and early-permanence dates.
+    j = _add_plans(j, plans)
+
+    # Stages, negative ones reported and excluded.
+    for stage, (start, end) in STAGE_DATES.items():
+        days = _days(j[end], j[start])
+        neg = days < 0
+        if neg.fillna(False).any():
+            bad = j[neg.fillna(False).astype(bool)]
+            rows = pd.DataFrame({"_file": "derived: journeys", "_row": pd.NA}, index=bad.index)
+            log.add("stage_negative", rows, f"stage_{stage}",
+                    value=(days[bad.index].astype("Int64").astype("string") + " days"))
+        j[f"stage_{stage}"] = days.where(~neg.fillna(False))
+    return j.reset_index()
+
+
+def _add_plans(j: pd.DataFrame, plans: pd.DataFrame) -> pd.DataFrame:
+    """IRO recommendation date, plan changes and local dates for each journey."""
+    j = j.copy()
+    ids = j.index
+    if plans.empty:
+        j["iro_date"] = pd.NaT
+        j["plan_changes"] = 0
+        return j
+    window = j.reset_index()[["period_id", "child", "care_entry", "period_end", "adm_date"]]
+    p = plans.merge(window, on="child")
+    starts = p["care_entry"].fillna(pd.Timestamp.min)
+    in_period = (p["plan_date"] >= starts) & (
+        p["period_end"].isna() | (p["plan_date"] <= p["period_end"])
+    )
+    p = p[in_period]
+
+    iro = p[p["plan"].eq("adoption") & p["source"].eq("iro_recommendation")]
+    before_adm = iro["adm_date"].isna() | (iro["plan_date"] <= iro["adm_date"])
+    latest_before = iro[before_adm].groupby("period_id")["plan_date"].max()
+    first_any = iro.groupby("period_id")["plan_date"].min()
+    j["iro_date"] = latest_before.reindex(ids).fillna(first_any.reindex(ids))
+
+    ordered = p.sort_values(["period_id", "plan_date"])
+    changed = ordered["plan"].ne(ordered.groupby("period_id")["plan"].shift()) & ordered[
+        "period_id"
+    ].eq(ordered["period_id"].shift())
+    j["plan_changes"] = changed.groupby(ordered["period_id"]).sum().reindex(ids, fill_value=0)
+
+    local_match = p.groupby("period_id")["match_date"].max()
+    j["match_date"] = j["match_date"].fillna(local_match.reindex(ids))
+    local_ep = p.groupby("period_id")["early_permanence_date"].min()
+    j["early_permanence_date"] = j["early_permanence_date"].fillna(local_ep.reindex(ids))
+    return j
+
+
+def financial_year(dates: pd.Series) -> pd.Series:
+    """Financial year label (``2024-25``) of each date: April to March."""
+    start = dates.dt.year.astype("Int64") - (dates.dt.month < 4).astype("Int64")
+    label = start.astype("string") + "-" + ((start + 1) % 100).astype("string").str.zfill(2)
+    return label.where(dates.notna())
+
+
+def build_journeys(
+    facts: pd.DataFrame,
+    people: pd.DataFrame,
+    *,
+    period_start: pd.Timestamp,
+    reference_date: pd.Timestamp,
+) -> pd.DataFrame:
+    """The journey table at the reference date: status, scorecard days, open stages.
+
+    ``people`` holds one row per child (``child`` and characteristics; see
+    ``cohort.child_characteristics``). Status at the reference date: adopted (AO on or before
+    it), placed, decision_reversed (the decision was reversed), po_not_placed, waiting (ADM
+    decision, no PO), left_care (the period ended another way without a recorded reversal).
+    Dates after the reference date are treated as not yet happened.
+    """
+    j = facts.copy()
+    ref = reference_date
+    seen = {c: j[c].where(j[c] <= ref) for c in (
+        "ao_date", "placement_date", "po_date", "adm_date", "reversed_date", "period_end")}
+    status = pd.Series("waiting", index=j.index, dtype="string")
+    status = status.mask(seen["po_date"].notna(), "po_not_placed")
+    status = status.mask(seen["reversed_date"].notna(), "decision_reversed")
+    status = status.mask(
+        seen["period_end"].notna() & seen["ao_date"].isna() & seen["reversed_date"].isna(),
+        "left_care",
+    )
+    status = status.mask(seen["placement_date"].notna() & seen["period_end"].isna(), "placed")
+    status = status.mask(seen["ao_date"].notna(), "adopted")
+    j["status"] = status
+    j["in_process"] = j["status"].isin(("placed", "po_not_placed", "waiting")) & (
+        j["adm_date"].isna() | (j["adm_date"] <= ref)
+    )
+    j["adopted_in_period"] = j["ao_date"].between(period_start, ref)
+    j["ao_year"] = financial_year(j["ao_date"])
+
+    j["a1_days"] = _days(j["placement_date"], j["care_entry"])
+    j["a10_days"] = _days(j["moved_in_date"], j["care_entry"])
+    a2 = _days(j["match_date"], j["po_date"])
+    j["a2_days"] = a2.clip(lower=0)
+    j["entry_to_ao_days"] = _days(j["ao_date"], j["care_entry"])
+
+    # The open stage of children in the process, and its days so far.
+    open_stage = pd.Series(pd.NA, index=j.index, dtype="string")
+    open_start = pd.Series(pd.NaT, index=j.index, dtype="datetime64[ns]")
+    for stage in reversed(STAGES[2:]):
+        start, end = STAGE_DATES[stage]
+        is_open = seen[start].notna() & seen[end].isna() if start in seen else j[start].notna()
+        mark = is_open & open_stage.isna()
+        open_stage = open_stage.mask(mark, stage)
+        open_start = open_start.mask(mark, j[start])
+    open_stage = open_stage.where(j["in_process"])
+    j["current_stage"] = open_stage
+    j["current_stage_days"] = _days(
+        pd.Series(ref, index=j.index), open_start
+    ).where(open_stage.notna())
+    j["days_since_entry"] = _days(pd.Series(ref, index=j.index), j["care_entry"]).where(
+        j["in_process"]
+    )
+    j["days_since_po"] = _days(pd.Series(ref, index=j.index), j["po_date"]).where(
+        j["in_process"] & seen["po_date"].notna()
+    )
+    j["early_permanence"] = j["early_permanence_date"].notna()
+
+    j = j.merge(people, on="child", how="left")
+    j["age_at_entry"] = ((j["care_entry"] - j["dob"]).dt.days / 365.25).round(2)
+    j["age_at_adm"] = ((j["adm_date"] - j["dob"]).dt.days / 365.25).round(2)
+    j["age_band_entry"] = age_band(j["age_at_entry"])
+    j["disabled"] = j["cin"].eq(codes.CIN_DISABILITY).fillna(False) | j["disabled_local"].fillna(
+        False
+    )
+    return j

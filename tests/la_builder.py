@@ -1,0 +1,70 @@
+"""Build small hand-made LAs on disk, as LAs hold their files, for tests."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+from diagnostic_kit.params import Params, load_params
+from diagnostic_kit.schema import TABLES
+
+# Columns of the DfE files as LAs hold them (the kit drops the ones it does not need).
+FULL_903_COLUMNS = {
+    "header": ["CHILD", "SEX", "DOB", "ETHNIC", "UPN", "MOTHER", "MC_DOB"],
+    "episodes": ["CHILD", "DECOM", "RNE", "LS", "CIN", "PLACE", "PLACE_PROVIDER", "DEC", "REC",
+                 "REASON_PLACE_CHANGE", "HOME_POST", "PL_POST", "URN"],
+    "ad1": ["CHILD", "DOB", "DATE_INT", "DATE_MATCH", "FOSTER_CARE", "NB_ADOPTR", "SEX_ADOPTR",
+            "LS_ADOPTR"],
+    "placed_for_adoption": ["CHILD", "DOB", "DATE_PLACED", "DATE_PLACED_CEASED",
+                            "REASON_PLACED_CEASED"],
+    "reviews": ["CHILD", "DOB", "REVIEW", "REVIEW_CODE"],
+}
+
+
+def write_csv(path: Path, columns: list[str], rows: list[dict[str, str]], *,
+              encoding: str = "utf-8") -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "w", newline="", encoding=encoding) as fh:
+        w = csv.DictWriter(fh, fieldnames=columns, lineterminator="\n")
+        w.writeheader()
+        for r in rows:
+            w.writerow({c: r.get(c, "") for c in columns})
+
+
+def write_la(
+    root: Path,
+    years: dict[str, dict[str, list[dict[str, str]]]],
+    local: dict[str, list[dict[str, str]]] | None = None,
+    *,
+    period_start: str = "2023-04-01",
+    period_end: str = "2026-03-31",
+    extra: str = "",
+) -> Params:
+    """Write 903 files per collection year and local extracts; return the LA's params."""
+    for year, tables in years.items():
+        for name, rows in tables.items():
+            cols = FULL_903_COLUMNS.get(name) or TABLES[name].column_names
+            write_csv(root / "data" / "903" / year / f"{name}.csv", cols, rows)
+    for name, rows in (local or {}).items():
+        write_csv(root / "data" / "local" / f"{name}.csv", TABLES[name].column_names, rows)
+    (root / "data" / "local").mkdir(parents=True, exist_ok=True)
+    p = root / "la.yaml"
+    p.write_text(
+        f"la_name: Test LA\nla_code: T01\nperiod_start: {period_start}\n"
+        f"period_end: {period_end}\ndata_dir: data\n{extra}",
+        encoding="utf-8",
+    )
+    return load_params(p)
+
+
+def ep(child: str, decom: str, rne: str, ls: str, place: str, dec: str = "", rec: str = "",
+       cin: str = "N1") -> dict[str, str]:
+    """One episode row."""
+    return {"CHILD": child, "DECOM": decom, "RNE": rne, "LS": ls, "CIN": cin, "PLACE": place,
+            "PLACE_PROVIDER": "PR1", "DEC": dec, "REC": rec, "HOME_POST": "ZZ1 2",
+            "PL_POST": "ZZ9 8", "URN": "SC000000"}
+
+
+def hdr(child: str, dob: str, sex: str = "1", ethnic: str = "WBRI") -> dict[str, str]:
+    return {"CHILD": child, "SEX": sex, "DOB": dob, "ETHNIC": ethnic, "UPN": "A123456789012",
+            "MOTHER": "", "MC_DOB": ""}

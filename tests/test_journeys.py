@@ -1,0 +1,173 @@
+"""The journey table on a hand-built LA: each date rule pinned with worked values."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from diagnostic_kit.prepare import prepare_la
+from tests.la_builder import ep, hdr, write_la
+
+# Child A: a foster-carer adoption. Carers began at episode 3 (RNE P, 15/09/2022); the child
+# stayed with them (RNE L, L, T) until the A5 placement on 01/09/2023.
+A_EPISODES = [
+    ep("A", "10/06/2022", "S", "V2", "U6", "01/08/2022", "X1"),
+    ep("A", "01/08/2022", "L", "C1", "U6", "15/09/2022", "X1"),
+    ep("A", "15/09/2022", "P", "C1", "U4", "01/03/2023", "X1"),
+    ep("A", "01/03/2023", "L", "C2", "U4", "20/06/2023", "X1"),
+    ep("A", "20/06/2023", "L", "E1", "U4", "01/09/2023", "X1"),
+    ep("A", "01/09/2023", "T", "E1", "A5", "15/02/2024", "E12"),
+]
+# Child B: adopted by strangers; matched (01/05/2023) before the PO (10/05/2023); no IRO row.
+# Episode 2 is open in the 2022-23 return and closed in the 2023-24 one.
+B_2223 = [
+    ep("B", "01/02/2022", "S", "C1", "U6", "01/07/2022", "X1"),
+    ep("B", "01/07/2022", "L", "C2", "U6"),
+]
+B_2324 = [
+    ep("B", "01/07/2022", "L", "C2", "U6", "10/05/2023", "X1"),
+    ep("B", "10/05/2023", "L", "E1", "U6", "01/06/2023", "X1"),
+    ep("B", "01/06/2023", "P", "E1", "A6", "20/12/2023", "E11"),
+]
+# Child C: placement order, not placed at the reference date (31/03/2026).
+C_EPISODES = [
+    ep("C", "01/02/2023", "S", "C1", "U6", "01/06/2024", "X1"),
+    ep("C", "01/06/2024", "L", "E1", "U6"),
+]
+# Child D: decision reversed (RD1), then a special guardianship order.
+D_EPISODES = [ep("D", "01/04/2023", "S", "V2", "U6", "01/03/2025", "E45")]
+
+PFA_B = {"CHILD": "B", "DATE_PLACED": "01/03/2023"}
+
+
+@pytest.fixture(scope="module")
+def la(tmp_path_factory):
+    root = tmp_path_factory.mktemp("la")
+    params = write_la(
+        root,
+        {
+            "2022-23": {
+                "header": [hdr("A", "01/06/2022"), hdr("B", "15/01/2021", "2", "MWBC")],
+                "episodes": [*A_EPISODES[:4], *B_2223, C_EPISODES[0]],
+                "placed_for_adoption": [PFA_B],
+            },
+            "2023-24": {
+                "header": [hdr("A", "01/06/2022"), hdr("B", "15/01/2021", "2", "MWBC"),
+                           hdr("C", "01/01/2023"), hdr("D", "01/05/2020", "2", "BAFR")],
+                "episodes": [*A_EPISODES[3:], *B_2324, *C_EPISODES, *D_EPISODES],
+                "placed_for_adoption": [
+                    {"CHILD": "A", "DATE_PLACED": "01/05/2023"}, PFA_B,
+                    {"CHILD": "C", "DATE_PLACED": "01/03/2024"},
+                ],
+                "ad1": [
+                    {"CHILD": "A", "DATE_INT": "01/05/2023", "DATE_MATCH": "15/08/2023",
+                     "FOSTER_CARE": "1", "NB_ADOPTR": "2", "SEX_ADOPTR": "MF",
+                     "LS_ADOPTR": "L11"},
+                    {"CHILD": "B", "DATE_INT": "01/03/2023", "DATE_MATCH": "01/05/2023",
+                     "FOSTER_CARE": "0", "NB_ADOPTR": "1", "SEX_ADOPTR": "F1",
+                     "LS_ADOPTR": "L0"},
+                ],
+            },
+            "2024-25": {
+                "header": [hdr("C", "01/01/2023"), hdr("D", "01/05/2020", "F", "BAFR")],
+                "episodes": [*C_EPISODES, *D_EPISODES],
+                "placed_for_adoption": [
+                    {"CHILD": "C", "DATE_PLACED": "01/03/2024"},
+                    {"CHILD": "D", "DATE_PLACED": "01/09/2024",
+                     "DATE_PLACED_CEASED": "01/02/2025", "REASON_PLACED_CEASED": "RD1"},
+                ],
+            },
+        },
+        local={
+            "permanence_plans": [
+                {"child": "A", "plan_date": "2022-12-01", "plan": "reunification",
+                 "source": "lac_review"},
+                {"child": "A", "plan_date": "2023-03-20", "plan": "adoption",
+                 "source": "IRO recommendation"},
+            ]
+        },
+    )
+    return prepare_la(params)
+
+
+def _row(la, child: str) -> pd.Series:
+    rows = la.journeys[la.journeys["child"] == child]
+    assert len(rows) == 1
+    return rows.iloc[0]
+
+
+def test_foster_carer_adoption_dates_and_stages(la):
+    a = _row(la, "A")
+    assert a["care_entry"] == pd.Timestamp("2022-06-10")
+    assert a["iro_date"] == pd.Timestamp("2023-03-20")
+    assert a["adm_date"] == pd.Timestamp("2023-05-01")
+    assert a["po_date"] == pd.Timestamp("2023-06-20")
+    assert a["placement_date"] == pd.Timestamp("2023-09-01")
+    assert a["ao_date"] == pd.Timestamp("2024-02-15")
+    # Walk back from the A5 episode (RNE T) through L, L to the RNE P episode.
+    assert a["moved_in_date"] == pd.Timestamp("2022-09-15")
+    assert bool(a["foster_carer"])
+    # 10/06/2022 → 20/03/2023 = 283; → 01/05/2023 = 42; → 20/06/2023 = 50; → 01/09/2023 = 73;
+    # → 15/02/2024 = 167.
+    stages = [a[f"stage_{s}"] for s in
+              ("entry_to_iro", "iro_to_adm", "adm_to_po", "po_to_placement", "placement_to_ao")]
+    assert stages == [283, 42, 50, 73, 167]
+    assert a["a1_days"] == 448  # entry → adoptive placement
+    assert a["a10_days"] == 97  # entry → moved in with the foster carers, 15/09/2022
+    assert a["a2_days"] == 56  # PO 20/06/2023 → match 15/08/2023
+    assert a["placement_moves"] == 1  # the move to the U4 carers
+    assert a["plan_changes"] == 1  # reunification → adoption
+    assert a["status"] == "adopted" and bool(a["adopted_in_period"])
+    assert a["ao_year"] == "2023-24"
+    assert a["pseudonym"].startswith("C-") and a["pseudonym"] != "A"
+
+
+def test_match_before_po_and_missing_iro(la):
+    b = _row(la, "B")
+    # Episode 2 comes from the later return, which carries its end date.
+    assert b["po_date"] == pd.Timestamp("2023-05-10")
+    assert b["a2_days"] == 0  # matched before the PO counts 0
+    assert pd.isna(b["iro_date"])
+    assert pd.isna(b["stage_entry_to_iro"]) and pd.isna(b["stage_iro_to_adm"])
+    assert [b["stage_adm_to_po"], b["stage_po_to_placement"], b["stage_placement_to_ao"]] == [
+        70, 22, 202]
+    assert b["a1_days"] == 485 and b["a10_days"] == 485  # not a foster-carer adoption
+    assert not bool(b["foster_carer"])
+    assert b["placement_moves"] == 0
+    assert b["sex"] == "female" and b["ethnic_group"] == "Mixed"
+
+
+def test_children_in_process_and_reversed(la):
+    c = _row(la, "C")
+    assert c["status"] == "po_not_placed"
+    assert c["current_stage"] == "po_to_placement"
+    assert c["current_stage_days"] == 668  # 01/06/2024 → 31/03/2026
+    assert c["days_since_po"] == 668
+    assert c["days_since_entry"] == 1154
+    d = _row(la, "D")
+    assert d["status"] == "decision_reversed"
+    assert d["reversed_reason"] == "RD1"
+    assert d["decisions_reversed"] == 1
+    assert pd.isna(d["current_stage"])
+
+
+def test_periods_and_row_accounting(la):
+    periods = la.periods.set_index("child")
+    assert periods.loc["B", "care_entry"] == pd.Timestamp("2022-02-01")
+    assert periods.loc["D", "end_reason"] == "E45"
+    assert pd.isna(periods.loc["C", "period_end"])
+    # Every row read is used or excluded.
+    acc = la.dq.accounting
+    assert (acc["rows_read"] == acc["rows_used"] + acc["rows_excluded"]).all()
+    ex = la.dq.exclusions
+    # B's open episode in 2022-23 is superseded by the closed one in 2023-24.
+    # 2022-23 lines 5 (A, exact copy in 2023-24), 7 (B, superseded: the later return carries its
+    # end date) and 8 (C, exact copy) are excluded; line 6 (B's first episode) is used.
+    sup = ex[(ex["file"] == "903/2022-23/episodes.csv")]
+    assert list(sup["row"]) == [5, 7, 8]
+    assert list(sup["reason"]) == [
+        "exact duplicate of a row in a later year's return",
+        "superseded by the same record in a later year's return",
+        "exact duplicate of a row in a later year's return",
+    ]
+    assert la.dq.findings.empty, la.dq.findings.to_string()
