@@ -249,6 +249,8 @@ def validate_columns(df: pd.DataFrame, table: Table, log: QualityLog) -> pd.Data
     out = df.drop(index=list(excluded))
     if excluded:
         log.exclude(df.loc[sorted(excluded)], table.name, "a required value is missing or invalid")
+    # Duplicates are judged on the values as written, among the usable rows.
+    out = drop_within_file_duplicates(out, table, log)
     return _typed(out, table)
 
 
@@ -273,11 +275,22 @@ def _typed(df: pd.DataFrame, table: Table) -> pd.DataFrame:
     return out
 
 
+def empty_table(table: Table) -> pd.DataFrame:
+    """A table with no rows but the schema's columns and types, for an absent file."""
+    df = pd.DataFrame({c: pd.Series(dtype="string") for c in table.column_names})
+    df = _typed(df, table)
+    df["_file"] = pd.Series(dtype="string")
+    df["_row"] = pd.Series(dtype="int64")
+    return df
+
+
 def drop_within_file_duplicates(df: pd.DataFrame, table: Table, log: QualityLog) -> pd.DataFrame:
     """The same key twice in one file: keep the first, record and exclude the later rows."""
     if not table.key or df.empty:
         return df
-    dup = df.duplicated(subset=["_file", *table.key], keep="first")
+    key = [_norm_code(df[k], table) if table.column(k).kind == "code" else df[k]
+           for k in table.key]
+    dup = pd.concat(key, axis=1).duplicated(keep="first")
     rows = df[dup]
     log.add("duplicate_record", rows, table.key[-1])
     log.exclude(rows, table.name, "duplicate of an earlier row in the same file")
@@ -326,7 +339,7 @@ def _find_903_files(root: Path) -> dict[str, list[tuple[int, Path]]]:
 def combine_years(frames: list[pd.DataFrame], table: Table, log: QualityLog) -> pd.DataFrame:
     """Stack a table's yearly files; a record in several years is taken from the latest."""
     if not frames:
-        return pd.DataFrame(columns=[*table.column_names, "_file", "_row", "_year"])
+        return empty_table(table).assign(_year=pd.Series(dtype="int64"))
     df = pd.concat(frames, ignore_index=True)
     if len(frames) == 1:
         return df
@@ -361,7 +374,6 @@ def _load_903(root: Path, log: QualityLog) -> tuple[dict[str, pd.DataFrame], lis
             rel = path.relative_to(root.parent).as_posix()
             df = read_table_file(path, rel, table, log)
             df = validate_columns(df, table, log)
-            df = drop_within_file_duplicates(df, table, log)
             frames.append(df.assign(_year=year))
         tables[table.name] = combine_years(frames, table, log)
     for name, entries in files.items():
@@ -383,12 +395,11 @@ def _load_local(root: Path, log: QualityLog) -> dict[str, pd.DataFrame]:
                 "message": f"local/{table.file} was not supplied: fill data_templates/"
                            f"{table.file} to add it.",
             })
-            tables[table.name] = pd.DataFrame(columns=[*table.column_names, "_file", "_row"])
+            tables[table.name] = empty_table(table)
             continue
         rel = path.relative_to(root.parent).as_posix()
         df = read_table_file(path, rel, table, log)
-        df = validate_columns(df, table, log)
-        tables[table.name] = drop_within_file_duplicates(df, table, log).reset_index(drop=True)
+        tables[table.name] = validate_columns(df, table, log).reset_index(drop=True)
     return tables
 
 

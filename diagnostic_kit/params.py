@@ -112,9 +112,19 @@ def resolve_params_path(name_or_path: str | Path) -> Path:
     return p
 
 
+class _Loader(yaml.SafeLoader):
+    """YAML without implicit dates: pydantic parses them, with a clear message when bad."""
+
+
+_Loader.yaml_implicit_resolvers = {
+    key: [r for r in resolvers if r[0] != "tag:yaml.org,2002:timestamp"]
+    for key, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
 def _read_yaml(path: Path) -> dict[str, Any]:
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8-sig"))
+        data = yaml.load(path.read_text(encoding="utf-8-sig"), Loader=_Loader)  # noqa: S506
     except FileNotFoundError:
         raise ParamsError(f"The params file {path} does not exist.") from None
     except yaml.YAMLError as exc:

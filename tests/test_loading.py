@@ -1,0 +1,185 @@
+"""Bad input: structural problems stop with one sentence; row problems become findings."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from diagnostic_kit.loading import InputError, collection_year, load_inputs
+from diagnostic_kit.params import ParamsError, load_params
+from tests.la_builder import ep, hdr, write_csv, write_la
+
+GOOD_HEADER = [hdr("K1", "01/01/2020"), hdr("K2", "05/05/2019", "F", "WBRI")]
+GOOD_EPISODES = [
+    ep("K1", "01/05/2024", "S", "C1", "U6", "01/07/2024", "X1"),
+    ep("K1", "01/07/2024", "P", "C2", "U4"),
+    ep("K2", "01/06/2024", "S", "V2", "U6", "01/09/2024", "E4A"),
+]
+
+
+def _la(tmp_path, **tables):
+    year = {"header": GOOD_HEADER, "episodes": GOOD_EPISODES}
+    local = tables.pop("local", None)
+    year.update(tables)
+    return write_la(tmp_path, {"2024-25": year}, local)
+
+
+def _findings(inputs) -> list[tuple]:
+    f = inputs.dq.findings
+    return list(f[["file", "row", "column", "value", "rule"]].itertuples(index=False, name=None))
+
+
+def test_clean_input_has_no_findings_and_accounts_for_every_row(tmp_path):
+    inputs = load_inputs(_la(tmp_path))
+    assert inputs.dq.findings.empty
+    acc = inputs.dq.accounting.set_index("file")
+    assert acc.loc["903/2024-25/episodes.csv", "rows_read"] == 3
+    assert acc.loc["903/2024-25/episodes.csv", "rows_used"] == 3
+    # UPN, MOTHER, MC_DOB and postcodes are dropped on purpose, without a finding.
+    dropped = inputs.dq.dropped_columns
+    assert set(dropped.loc[dropped["file"] == "903/2024-25/header.csv", "column"]) == {
+        "UPN", "MOTHER", "MC_DOB"}
+    assert "UPN" not in inputs.tables["header"].columns
+    assert "HOME_POST" not in inputs.tables["episodes"].columns
+
+
+def test_missing_required_file_is_one_sentence(tmp_path):
+    params = _la(tmp_path)
+    (params.ssda903_dir / "2024-25" / "episodes.csv").unlink()
+    with pytest.raises(InputError) as exc:
+        load_inputs(params)
+    msg = str(exc.value)
+    assert msg.startswith("No episodes.csv was found under")
+    assert "data_templates/data_dictionary.md" in msg
+    assert "\n" not in msg
+
+
+def test_missing_required_column_names_file_column_and_template(tmp_path):
+    params = _la(tmp_path)
+    write_csv(params.ssda903_dir / "2024-25" / "episodes.csv",
+              ["CHILD", "RNE", "LS", "CIN", "PLACE", "DEC", "REC"], [])
+    with pytest.raises(InputError) as exc:
+        load_inputs(params)
+    assert str(exc.value) == (
+        "903/2024-25/episodes.csv is missing the required column DECOM: follow the episodes "
+        "table in data_templates/data_dictionary.md."
+    )
+
+
+def test_spreadsheet_saved_with_csv_name_is_refused(tmp_path):
+    params = _la(tmp_path)
+    (params.local_dir / "costs.csv").write_bytes(b"PK\x03\x04" + b"\x00" * 100)
+    with pytest.raises(InputError, match="local/costs.csv is not a CSV text file"):
+        load_inputs(params)
+
+
+def test_windows_1252_pound_sign_and_utf8_bom(tmp_path):
+    params = _la(tmp_path)
+    write_csv(params.local_dir / "costs.csv", ["financial_year", "category", "amount", "income"],
+              [{"financial_year": "2024-25", "category": "staff", "amount": "£1,234,500.50",
+                "income": "no"}], encoding="cp1252")
+    hdr_path = params.ssda903_dir / "2024-25" / "header.csv"
+    hdr_path.write_bytes(b"\xef\xbb\xbf" + hdr_path.read_bytes())
+    inputs = load_inputs(params)
+    assert inputs.dq.findings.empty
+    assert inputs.tables["costs"]["amount"].tolist() == [1234500.5]
+    assert inputs.tables["header"]["CHILD"].tolist() == ["K1", "K2"]
+
+
+def test_unknown_column_is_dropped_and_reported(tmp_path):
+    params = _la(tmp_path)
+    write_csv(params.ssda903_dir / "2024-25" / "header.csv",
+              ["CHILD", "SEX", "DOB", "ETHNIC", "CHILD_NAME"],
+              [{**h, "CHILD_NAME": "REDACTED"} for h in GOOD_HEADER])
+    inputs = load_inputs(params)
+    assert _findings(inputs) == [
+        ("903/2024-25/header.csv", pd.NA, "CHILD_NAME", "", "column_not_in_template")]
+    assert "CHILD_NAME" not in inputs.tables["header"].columns
+
+
+def test_row_problems_become_findings_and_the_run_goes_on(tmp_path):
+    params = _la(
+        tmp_path,
+        episodes=[
+            *GOOD_EPISODES[:2],
+            # K2 closes before it opens: DEC treated as blank.
+            ep("K2", "01/06/2024", "S", "V2", "Q9", "01/05/2024", "E4A"),
+            # K3: a gap of 9 days after an X1, then a period starting without RNE S.
+            ep("K3", "01/04/2024", "S", "V2", "U6", "01/05/2024", "X1"),
+            ep("K3", "10/05/2024", "P", "V2", "U4", "01/06/2024", "E4A"),
+            ep("K3", "01/08/2024", "P", "V2", "U4"),
+        ],
+        reviews=[
+            {"CHILD": "K1", "REVIEW": "31/09/2024"},  # no 31 September
+            {"CHILD": "K1", "REVIEW": "20/06/2024"},
+            {"CHILD": "K1", "REVIEW": "20/06/2024"},  # the same review twice
+        ],
+        ad1=[{"CHILD": "K1", "DATE_INT": "01/06/2024", "FOSTER_CARE": "0"}],
+        local={"permanence_plans": [
+            {"child": "K1", "plan_date": "2024-06-01", "plan": "adoptoin", "source": "lac_review"},
+            {"child": "K1", "plan_date": "2024-07-01", "plan": "adoption", "source": "court"},
+        ]},
+    )
+    params_header = params.ssda903_dir / "2024-25" / "header.csv"
+    write_csv(params_header, ["CHILD", "SEX", "DOB", "ETHNIC"],
+              [*GOOD_HEADER, hdr("K3", "01/01/2010", sex="")])
+    inputs = load_inputs(params)
+    assert _findings(inputs) == [
+        ("903/2024-25/ad1.csv", 2, "CHILD", "(withheld)", "ad1_without_adoption"),
+        ("903/2024-25/episodes.csv", 4, "DEC", "01/05/2024", "episode_ends_before_start"),
+        ("903/2024-25/episodes.csv", 4, "PLACE", "Q9", "code_unknown"),
+        ("903/2024-25/episodes.csv", 6, "DECOM", "10/05/2024", "episode_gap"),
+        ("903/2024-25/episodes.csv", 7, "RNE", "P", "period_without_start"),
+        ("903/2024-25/header.csv", 4, "SEX", "", "required_missing"),
+        ("903/2024-25/reviews.csv", 2, "REVIEW", "31/09/2024", "date_unparseable"),
+        ("903/2024-25/reviews.csv", 4, "REVIEW", "20/06/2024", "duplicate_record"),
+        ("local/permanence_plans.csv", 2, "plan", "adoptoin", "code_unknown"),
+    ]
+    f = inputs.dq.findings.set_index(["file", "row", "rule"])
+    assert f.loc[("903/2024-25/episodes.csv", 4, "code_unknown"), "action"] == "kept"
+    assert f.loc[("903/2024-25/reviews.csv", 2, "date_unparseable"), "action"] == "row excluded"
+    assert f.loc[("local/permanence_plans.csv", 2, "code_unknown"), "action"] == "row excluded"
+
+    acc = inputs.dq.accounting.set_index("file")
+    assert acc.loc["903/2024-25/reviews.csv", ["rows_read", "rows_used", "rows_excluded"]].tolist(
+    ) == [3, 1, 2]
+    assert acc.loc["903/2024-25/episodes.csv", "rows_used"] == 6  # kept, with findings
+    assert acc.loc["903/2024-25/ad1.csv", "rows_excluded"] == 1
+    assert acc.loc["local/permanence_plans.csv", "rows_used"] == 1
+    assert (acc["rows_read"] == acc["rows_used"] + acc["rows_excluded"]).all()
+    # The DEC before DECOM is treated as blank; the unknown PLACE code is kept.
+    k2 = inputs.tables["episodes"].query("CHILD == 'K2'").iloc[0]
+    assert pd.isna(k2["DEC"]) and k2["PLACE"] == "Q9"
+    # K3 has two periods: the gap does not split a period, the P after E4A starts one.
+    assert inputs.tables["periods"].query("child == 'K3'")["n_episodes"].tolist() == [2, 1]
+
+
+def test_missing_optional_extract_is_listed_not_fatal(tmp_path):
+    inputs = load_inputs(_la(tmp_path))
+    missing = inputs.dq.missing_extracts.set_index("table")
+    assert "adopters" in missing.index
+    assert missing.loc["adopters", "message"] == (
+        "local/adopters.csv was not supplied: fill data_templates/adopters.csv to add it.")
+    assert inputs.tables["adopters"].empty
+
+
+@pytest.mark.parametrize("name, year", [("2023-24", 2024), ("2023_24", 2024), ("2024", 2024),
+                                        ("903 return 2021-2022", 2022), ("latest", None)])
+def test_collection_year_folder_names(name, year):
+    assert collection_year(name) == year
+
+
+def test_params_errors_are_one_sentence(tmp_path):
+    p = tmp_path / "la.yaml"
+    p.write_text("la_name: X\nla_code: 1\nperiod_start: 2023-04-01\nperiod_end: 2026-03-31\n"
+                 "data_dir: nowhere\ncolour: blue\n")
+    with pytest.raises(ParamsError, match="has an unknown key 'colour'"):
+        load_params(p)
+    p.write_text("la_name: X\nla_code: 1\nperiod_start: 2023-04-31\nperiod_end: 2026-03-31\n"
+                 "data_dir: nowhere\n")
+    with pytest.raises(ParamsError, match="bad date for 'period_start'"):
+        load_params(p)
+    p.write_text("la_name: X\nla_code: 1\nperiod_start: 2023-04-01\nperiod_end: 2026-03-31\n"
+                 "data_dir: nowhere\n")
+    with pytest.raises(ParamsError, match="The data folder .*nowhere named by .* does not exist"):
+        load_params(p)
