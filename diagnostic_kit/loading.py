@@ -150,6 +150,11 @@ def _norm_code(s: pd.Series, table: Table) -> pd.Series:
     return s.str.lower().str.replace(r"[\s\-]+", "_", regex=True)
 
 
+def _canonical(col: Column) -> dict[str, str]:
+    """Local codes as written after normalising (lower case, underscores) → the schema's code."""
+    return {re.sub(r"[\s\-]+", "_", a.lower()): a for a in col.allowed or ()}
+
+
 def parse_dates(s: pd.Series) -> pd.Series:
     """Dates written ``dd/mm/yyyy`` or ``yyyy-mm-dd`` (either in any row); others → NaT."""
     s = s.astype("string").str.strip()
@@ -185,7 +190,7 @@ def _check_for(col: Column, table: Table) -> list[pa.Check]:
     if col.kind == "bool":
         return [pa.Check(lambda s: parse_bools(s).notna() | s.isna(), name="code_unknown")]
     if col.kind == "code" and col.allowed:
-        allowed = set(col.allowed)
+        allowed = set(_canonical(col)) if table.source == "local" else set(col.allowed)
         return [pa.Check(lambda s, a=allowed: _norm_code(s, table).isin(a) | s.isna(),
                          name="code_unknown")]
     return []
@@ -268,7 +273,7 @@ def _typed(df: pd.DataFrame, table: Table) -> pd.DataFrame:
         elif col.kind == "code":
             codes = _norm_code(s, table)
             if table.source == "local" and col.allowed:
-                codes = codes.where(codes.isin(col.allowed))
+                codes = codes.map(_canonical(col)).astype("string")
             out[col.name] = codes
         else:
             out[col.name] = s.astype("string")

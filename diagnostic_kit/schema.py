@@ -322,7 +322,8 @@ COSTS = Table(
     (
         Column("financial_year", "text", True, "financial year, e.g. 2024-25"),
         _choice("category", True, "cost category", [
-            "staff", "interagency_fees_paid", "adoption_allowances", "panel_adm",
+            "staff", "interagency_fees_paid", "interagency_fees_received",
+            "adoption_allowances", "panel_adm",
             "recruitment_marketing", "legal", "overheads", "other",
         ]),
         Column("amount", "money", True, "amount in pounds (a leading £ and commas are accepted)"),
