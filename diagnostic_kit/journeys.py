@@ -87,14 +87,18 @@ def _assign_period(
 ) -> pd.Series:
     """The period of care of ``rows[child_col]`` containing ``rows[date_col]`` (NA if none).
 
-    A period contains a date from its first known DECOM up to its end (open periods: no end).
+    A period contains a date from its care entry up to its end (open periods: no end). A period
+    whose start is before the earliest return contains any date up to its end, since it began
+    at some unknown earlier date.
     """
     if rows.empty:
         return pd.Series(pd.NA, index=rows.index, dtype="Int64")
     left = rows[[child_col, date_col]].rename(columns={child_col: "child", date_col: "_d"})
     left = left.reset_index(names="_idx")
-    m = left.merge(periods[["child", "period_id", "first_decom", "period_end"]], on="child")
-    inside = (m["_d"] >= m["first_decom"]) & (m["period_end"].isna() | (m["_d"] <= m["period_end"]))
+    cols = ["child", "period_id", "first_decom", "period_end", "entry_known"]
+    m = left.merge(periods[cols], on="child")
+    after_start = ~m["entry_known"].astype(bool) | (m["_d"] >= m["first_decom"])
+    inside = after_start & (m["period_end"].isna() | (m["_d"] <= m["period_end"]))
     m = m[inside].sort_values(["_idx", "period_id"]).drop_duplicates("_idx", keep="last")
     return m.set_index("_idx")["period_id"].reindex(rows.index).astype("Int64")
 
