@@ -248,8 +248,8 @@ def _add_plans(j: pd.DataFrame, plans: pd.DataFrame) -> pd.DataFrame:
         return j
     window = j.reset_index()[["period_id", "child", "care_entry", "period_end", "adm_date"]]
     p = plans.merge(window, on="child")
-    starts = p["care_entry"].fillna(pd.Timestamp.min)
-    in_period = (p["plan_date"] >= starts) & (
+    # A period whose start predates the data takes any plan before its end.
+    in_period = (p["care_entry"].isna() | (p["plan_date"] >= p["care_entry"])) & (
         p["period_end"].isna() | (p["plan_date"] <= p["period_end"])
     )
     p = p[in_period]

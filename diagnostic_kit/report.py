@@ -14,6 +14,7 @@ import re
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 from IPython.display import HTML, Markdown, display
 
@@ -32,6 +33,20 @@ def _jsonable(value: Any) -> Any:
     if isinstance(value, float):
         return round(value, 2)
     return value
+
+
+def _plain_missing(df: pd.DataFrame) -> pd.DataFrame:
+    """Nullable columns as plain ones, so that to_html's na_rep shows every missing value."""
+    out = df.copy()
+    for col in out.columns:
+        s = out[col]
+        if pd.api.types.is_float_dtype(s.dtype):
+            out[col] = s.astype("float64")
+        elif isinstance(s.dtype, pd.api.extensions.ExtensionDtype) and not isinstance(
+            s.dtype, pd.CategoricalDtype | pd.DatetimeTZDtype
+        ):
+            out[col] = s.astype(object).where(s.notna(), np.nan)
+    return out
 
 
 class Section:
@@ -98,7 +113,7 @@ class Section:
             out.mkdir(parents=True, exist_ok=True)
             df.to_pickle(out / f"{self.key}__{name}.pkl")
             (out / f"{self.key}__{name}.title").write_text(title, encoding="utf-8")
-        shown = self.suppress(df, counts)
+        shown = _plain_missing(self.suppress(df, counts))
         html = shown.to_html(index=index, classes="kit-table", border=0, na_rep="–",
                              float_format=lambda x: f"{x:,.1f}")
         caption = f'<p class="kit-table-title">{title}</p>'

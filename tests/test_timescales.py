@@ -1,0 +1,326 @@
+"""Section 2 measures on hand-built journeys; every expected value is worked by hand below.
+
+Reporting period (demo params): 1 April 2023 to 31 March 2026; reference date 31 March 2026.
+"""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+import pytest
+
+from diagnostic_kit import timescales as ts
+from diagnostic_kit.params import load_params
+
+DATES = ["care_entry", "iro_date", "adm_date", "po_date", "match_date", "placement_date",
+         "moved_in_date", "ao_date", "reversed_date"]
+
+
+def make_journeys(rows: list[dict]) -> pd.DataFrame:
+    """A journey table with the contract's columns; dates given as ISO text."""
+    base = {"placement_type": pd.NA, "foster_carer": False, "early_permanence": False,
+            "reversed_reason": pd.NA, "status": "adopted", "period_id": 1}
+    df = pd.DataFrame([{**base, **r} for r in rows])
+    for col in DATES:
+        df[col] = pd.to_datetime(df[col]) if col in df else pd.NaT
+    df["pseudonym"] = "P-" + df["child"]
+    df["moved_in_date"] = df["moved_in_date"].fillna(df["placement_date"])
+    return df
+
+
+@pytest.fixture(scope="module")
+def params():
+    return load_params("demo", check_data_dir=False)
+
+
+# C1: all dates. entry 2023-01-01 → IRO 2023-03-02: Jan 31 + Feb 28 + 1 = 60 days.
+#     IRO → ADM 2023-04-01: 30. ADM → PO 2023-10-01: Apr 30+May 31+Jun 30+Jul 31+Aug 31+Sep 30
+#     = 183. PO → placement 2024-01-01: Oct 31+Nov 30+Dec 31 = 92. Placement → AO 2024-07-01:
+#     Jan 31+Feb 29+Mar 31+Apr 30+May 31+Jun 30 = 182. A1 = 365. Match 2023-12-01: A2 = 61.
+# C2: no IRO date; foster-carer adoption, moved in 2023-07-01. entry 2023-06-01 → ADM
+#     2023-09-01 = 92; → PO 2024-01-01 = 122; match 2023-12-15 is before the PO: A2 = 0;
+#     PO → placement 2024-02-01 = 31; → AO 2024-08-01 = 182. A1 = 245; A10 = 30 (June).
+# C3: PO 2022-07-01 before ADM 2022-08-01: ADM → PO = -31, excluded. entry 2022-01-01 → IRO
+#     2022-05-01 = 120; IRO → ADM = 92; PO → placement 2023-03-01 = 243; → AO 2023-09-01 = 184.
+#     A1 = 424 (< 426: counts in A3). No match date: out of A2. PLACE A5 with foster_carer
+#     false is still a foster-carer adoption: moved in 2022-02-01, A10 = 31.
+# C4: consent, no PO: out of A2 and of the two PO stages. entry 2024-01-01; A1 to placement
+#     2024-06-01 = 152; placement → AO 2025-01-10 = 223. Not a foster-carer adoption, so a
+#     stray moved-in date (2024-04-01) is ignored: A10 = A1 = 152.
+# C5: AO 2023-03-31, the day before the period: not adopted in the period.
+# C6: A1 exactly 426 days (2023-01-01 → 2024-03-02): not under 426 for A3. PO 2023-09-01 →
+#     placement = 183 (not over the 183-day standard); PO → match 2024-01-01 = 122.
+#     AO 2025-06-01 (2025-26).
+ADOPTED = [
+    dict(child="C1", care_entry="2023-01-01", iro_date="2023-03-02", adm_date="2023-04-01",
+         po_date="2023-10-01", match_date="2023-12-01", placement_date="2024-01-01",
+         ao_date="2024-07-01", placement_type="A6"),
+    dict(child="C2", care_entry="2023-06-01", adm_date="2023-09-01", po_date="2024-01-01",
+         match_date="2023-12-15", placement_date="2024-02-01", moved_in_date="2023-07-01",
+         ao_date="2024-08-01", placement_type="A5", foster_carer=True, early_permanence=True),
+    dict(child="C3", care_entry="2022-01-01", iro_date="2022-05-01", adm_date="2022-08-01",
+         po_date="2022-07-01", placement_date="2023-03-01", moved_in_date="2022-02-01",
+         ao_date="2023-09-01", placement_type="A5"),
+    dict(child="C4", care_entry="2024-01-01", iro_date="2024-02-01", adm_date="2024-03-01",
+         match_date="2024-05-15", placement_date="2024-06-01", moved_in_date="2024-04-01",
+         ao_date="2025-01-10", placement_type="A4"),
+    dict(child="C5", care_entry="2021-01-01", iro_date="2021-03-01", adm_date="2021-04-01",
+         po_date="2021-09-01", match_date="2021-12-01", placement_date="2022-01-01",
+         ao_date="2023-03-31", placement_type="A6"),
+    dict(child="C6", care_entry="2023-01-01", iro_date="2023-05-01", adm_date="2023-06-01",
+         po_date="2023-09-01", match_date="2024-01-01", placement_date="2024-03-02",
+         ao_date="2025-06-01", placement_type="A6"),
+]
+
+
+@pytest.fixture()
+def adopted_journeys():
+    return make_journeys(ADOPTED)
+
+
+def test_financial_year_boundary():
+    d = pd.Series(pd.to_datetime(["2024-03-31", "2024-04-01", None]))
+    assert ts.financial_year(d).tolist()[:2] == ["2023-24", "2024-25"]
+    assert pd.isna(ts.financial_year(d).iloc[2])
+
+
+def test_stage_days_edge_rules(adopted_journeys):
+    days, excl = ts.stage_days(adopted_journeys)
+    days.index = adopted_journeys["child"]
+    assert days.loc["C1"].tolist() == [60, 30, 183, 92, 182]
+    # Missing IRO date: only the two stages that need it are lost.
+    c2 = days.loc["C2"]
+    assert math.isnan(c2["entry_to_iro"]) and math.isnan(c2["iro_to_adm"])
+    assert c2[["adm_to_po", "po_to_placement", "placement_to_ao"]].tolist() == [122, 31, 182]
+    # Negative stage: excluded, not clipped; the other stages stay.
+    c3 = days.loc["C3"]
+    assert math.isnan(c3["adm_to_po"])
+    assert c3[["entry_to_iro", "iro_to_adm", "po_to_placement", "placement_to_ao"]].tolist() == [
+        120, 92, 243, 184]
+    got = set(zip(excl["measure"], excl["pseudonym"], excl["reason"], excl["rule"].fillna(""),
+                  strict=True))
+    assert ("stage_entry_to_iro", "P-C2", "no IRO recommendation date", "") in got
+    assert ("stage_iro_to_adm", "P-C2", "no IRO recommendation date", "") in got
+    assert ("stage_adm_to_po", "P-C3",
+            "dates out of order: placement order is before ADM decision", "stage_negative") in got
+    assert ("stage_adm_to_po", "P-C4", "no placement order date", "") in got
+    assert ("stage_po_to_placement", "P-C4", "no placement order date", "") in got
+    # C1, C5, C6 have every date in order: never excluded from a stage.
+    assert not excl["pseudonym"].isin(["P-C1", "P-C5", "P-C6"]).any()
+    assert len(excl) == 5
+
+
+def test_scorecard_days_edge_rules(adopted_journeys, params):
+    sc, excl = ts.scorecard_days(adopted_journeys, params)
+    sc.index = adopted_journeys["child"]
+    assert sc["a1"].tolist() == [365, 245, 424, 152, 365, 426]  # C5: 2021-01-01 → 2022-01-01
+    # A10: foster-carer clock (C2 moved in 30 days after entry; C3 A5 → 31); others = A1.
+    assert sc.loc["C2", "a10"] == 30 and sc.loc["C3", "a10"] == 31
+    assert sc.loc["C4", "a10"] == 152 and sc.loc["C1", "a10"] == 365
+    # A2: match before PO counts 0; no PO / no match → left out.
+    assert sc.loc["C2", "a2"] == 0 and sc.loc["C1", "a2"] == 61 and sc.loc["C6", "a2"] == 122
+    assert math.isnan(sc.loc["C3", "a2"]) and math.isnan(sc.loc["C4", "a2"])
+    # A3 on A1's dates: 424 days counts, 426 does not.
+    assert sc.loc["C3", "a3"] == 1.0 and sc.loc["C6", "a3"] == 0.0
+    a2_out = excl[excl["measure"].eq("a2")].set_index("pseudonym")["reason"]
+    assert a2_out.to_dict() == {"P-C3": "no match date", "P-C4": "no placement order"}
+
+
+def test_a10_moved_in_after_placement_uses_placement(params):
+    # A foster-carer child whose moved-in date is (wrongly) after the placement date: the clock
+    # stops at the placement date: 2023-01-01 → 2023-07-01 = 181 days.
+    j = make_journeys([dict(child="X", care_entry="2023-01-01", placement_date="2023-07-01",
+                            moved_in_date="2023-08-01", ao_date="2024-01-01",
+                            foster_carer=True, placement_type="A3")])
+    sc, _ = ts.scorecard_days(j, params)
+    assert sc["a10"].iloc[0] == 181
+
+
+def test_scorecard_table(adopted_journeys, params):
+    sc = ts.scorecard(adopted_journeys, params).set_index(["measure", "year"])
+    # Whole period: C1, C2, C3, C4, C6 (C5 adopted before the period).
+    # A1 = (365 + 245 + 424 + 152 + 426) / 5 = 1612 / 5 = 322.4.
+    a1 = sc.loc[("A1", "Whole period")]
+    assert a1["children"] == 5 and a1["value"] == pytest.approx(322.4)
+    assert a1["threshold"] == 426 and a1["england"] == 486 and a1["rating"] == "green"
+    # A10 = (365 + 30 + 31 + 152 + 426) / 5 = 200.8.
+    assert sc.loc[("A10", "Whole period"), "value"] == pytest.approx(200.8)
+    # A2 = (61 + 0 + 122) / 3 = 61.0 over 3 children.
+    a2 = sc.loc[("A2", "Whole period")]
+    assert a2["children"] == 3 and a2["value"] == pytest.approx(61.0)
+    # A3: 4 of 5 under 426 days = 80%.
+    a3 = sc.loc[("A3", "Whole period")]
+    assert (a3["children"], a3["children_within"], a3["value"]) == (5, 4, pytest.approx(80.0))
+    assert a3["rating"] == "not rated"
+    # Per year of AO: 2023-24 C3 (424); 2024-25 C1, C2, C4 ((365+245+152)/3 = 254);
+    # 2025-26 C6 (426, exactly at the threshold: green).
+    assert sc.loc[("A1", "2023-24"), "value"] == 424
+    assert sc.loc[("A1", "2024-25"), "value"] == pytest.approx(254.0)
+    assert sc.loc[("A1", "2025-26"), "rating"] == "green"
+    assert sc.loc[("A2", "2024-25"), "children"] == 2  # C1 61, C2 0
+    assert sc.loc[("A2", "2024-25"), "value"] == pytest.approx(30.5)
+
+
+def test_stage_statistics(adopted_journeys, params):
+    st = ts.stage_statistics(adopted_journeys, params).set_index("stage")
+    # PO → placement over C1 92, C2 31, C3 243, C6 183 (C4 has no PO): sorted 31, 92, 183, 243.
+    # median (92+183)/2 = 137.5; mean 549/4 = 137.25; q25 = 31 + 0.75*(92-31) = 76.75;
+    # q75 = 183 + 0.25*(243-183) = 198; over 183: only 243 (183 is at, not over) → 1 = 25%.
+    r = st.loc["po_to_placement"]
+    assert r["children"] == 4 and r["median"] == 137.5 and r["mean"] == 137.25
+    assert r["q25"] == 76.75 and r["q75"] == 198
+    assert r["over_standard"] == 1 and r["pct_over"] == 25.0
+    # Entry → IRO: C1 60, C3 120, C4 31, C6 120 (C2 no IRO): median (60+120)/2 = 90;
+    # none over 122.
+    r = st.loc["entry_to_iro"]
+    assert (r["children"], r["median"], r["over_standard"]) == (4, 90, 0)
+    # ADM → PO: C1 183, C2 122, C6 92 (C3 negative, C4 no PO); over 182: C1 → 1 of 3.
+    r = st.loc["adm_to_po"]
+    assert (r["children"], r["median"], r["over_standard"]) == (3, 122, 1)
+
+
+def test_stage_trend(adopted_journeys, params):
+    tr = ts.stage_trend(adopted_journeys, params).set_index(["year", "stage"])
+    # 2024-25 placement → AO: C1 182, C2 182, C4 223 → median 182, 1 of 3 over 183.
+    r = tr.loc[("2024-25", "placement_to_ao")]
+    assert r["children"] == 3 and r["median"] == 182
+    assert r["pct_over"] == pytest.approx(100 / 3)
+
+
+def test_stage_sentence_reads_plainly(adopted_journeys, params):
+    sentences = ts.stage_sentences(ts.stage_statistics(adopted_journeys, params))
+    assert ("Children waited a median of 138 days (4 children) from placement order to adoptive "
+            "placement, 45 days within the 6-month standard; 1 of 4 children (25%) were over "
+            "it.") in sentences
+
+
+IN_PROCESS = [
+    # placed 2025-12-01: 120 days so far (Dec 31 + Jan 31 + Feb 28 + 30), standard 183: not over.
+    dict(child="D1", status="placed", care_entry="2024-06-01", adm_date="2025-01-01",
+         po_date="2025-05-01", placement_date="2025-12-01"),
+    # PO 2025-09-01, not placed: 211 days (Sep 30+Oct 31+Nov 30+Dec 31+Jan 31+Feb 28+30),
+    # 28 over 183; entry 2024-09-01: 365 + 211 = 576 days since entry.
+    dict(child="D2", status="po_not_placed", care_entry="2024-09-01", adm_date="2025-03-01",
+         po_date="2025-09-01"),
+    # ADM 2025-12-01, no PO: 120 days against 182: not over.
+    dict(child="D3", status="waiting", care_entry="2025-01-01", adm_date="2025-12-01"),
+    dict(child="D4", status="adopted", care_entry="2020-01-01", adm_date="2020-06-01",
+         po_date="2020-09-01", placement_date="2021-01-01", ao_date="2021-06-01"),
+    dict(child="D5", status="decision_reversed", care_entry="2024-01-01", adm_date="2024-06-01",
+         reversed_date="2025-01-01"),
+    # ADM 2025-06-01: 303 days (Jun 30+Jul 31+Aug 31+Sep 30+Oct 31+Nov 30+Dec 31+Jan 31+Feb 28
+    # +30), 121 over 182.
+    dict(child="D6", status="waiting", care_entry="2025-01-01", adm_date="2025-06-01"),
+]
+
+
+def test_in_process_and_drift(params):
+    j = make_journeys(IN_PROCESS)
+    cur = ts.in_process(j, params).set_index("pseudonym")
+    assert sorted(cur.index) == ["P-D1", "P-D2", "P-D3", "P-D6"]
+    assert cur.loc["P-D1", ["stage", "days_so_far"]].tolist() == ["placement_to_ao", 120]
+    assert cur.loc["P-D2", ["stage", "days_so_far", "days_over"]].tolist() == [
+        "po_to_placement", 211, 28]
+    assert cur.loc["P-D2", "days_since_entry"] == 576
+    drift = ts.drift_now(j, params)
+    assert drift["pseudonym"].tolist() == ["P-D6", "P-D2"]
+    assert drift["days_over"].tolist() == [121, 28]
+    summ = ts.in_process_summary(j, params).set_index("stage")
+    assert summ.loc["ADM decision to placement order", ["children", "over_standard"]].tolist() == [
+        2, 1]
+
+
+def test_po_waiting_month_boundaries(params):
+    # Reference date 2026-03-31: 12 months back is 2025-03-31, 18 months back 2024-09-30.
+    j = make_journeys([
+        dict(child="P1", status="po_not_placed", care_entry="2024-10-01", po_date="2025-03-31"),
+        dict(child="P2", status="po_not_placed", care_entry="2024-10-01", po_date="2025-04-01"),
+        dict(child="P3", status="po_not_placed", care_entry="2024-01-01", po_date="2024-09-30"),
+        dict(child="P4", status="po_not_placed", care_entry="2024-01-01", po_date="2024-10-01"),
+        dict(child="P5", status="placed", care_entry="2020-01-01", po_date="2021-01-01",
+             placement_date="2025-01-01"),
+    ])
+    w = ts.po_waiting(j, params).set_index("pseudonym")
+    assert sorted(w.index) == ["P-P1", "P-P2", "P-P3", "P-P4"]
+    assert w["po_12m_plus"].to_dict() == {"P-P3": True, "P-P4": True, "P-P1": True,
+                                          "P-P2": False}
+    assert w["po_18m_plus"].to_dict() == {"P-P3": True, "P-P4": False, "P-P1": False,
+                                          "P-P2": False}
+    assert w["entry_18m_plus"].to_dict() == {"P-P3": True, "P-P4": True, "P-P1": False,
+                                             "P-P2": False}
+    assert w.loc["P-P1", "days_since_po"] == 365
+    summary = ts.po_waiting_summary(ts.po_waiting(j, params))
+    assert summary["children"].tolist() == [4, 3, 1, 2]
+
+
+def test_early_permanence(adopted_journeys, params):
+    ep = ts.early_permanence(adopted_journeys, params).set_index("year")
+    # Adopted C1, C2, C3, C4, C6; foster carers C2 (flag) and C3 (A5) = 2 of 5; FFA C2 = 1.
+    assert ep.loc["Whole period", ["adopted", "foster_carer", "early_permanence"]].tolist() == [
+        5, 2, 1]
+    assert ep.loc["Whole period", "pct_foster_carer"] == 40.0
+    # 2024-25: C1, C2, C4 → foster carer 1 (C2).
+    assert ep.loc["2024-25", ["adopted", "foster_carer"]].tolist() == [3, 1]
+
+
+def test_reversals_by_reason(params):
+    j = make_journeys([
+        dict(child="R1", reversed_date="2024-05-01", reversed_reason="RD2"),
+        dict(child="R2", reversed_date="2025-01-01", reversed_reason="rd2"),
+        dict(child="R3", reversed_date="2023-01-01", reversed_reason="RD1"),  # before period
+        dict(child="R4", reversed_date="2025-06-01"),
+        dict(child="R5"),
+    ])
+    rev = ts.reversals(j, params).set_index("reason")
+    assert rev["children"].to_dict() == {"RD1": 0, "RD2": 2, "RD3": 0, "RD4": 0,
+                                         "not recorded": 1, "Total": 3}
+    assert rev.loc["RD2", "pct"] == pytest.approx(200 / 3)
+
+
+def test_leavers(params):
+    periods = pd.DataFrame({
+        "period_end": pd.to_datetime(["2023-05-01", "2023-06-01", "2024-05-01", "2024-06-01",
+                                      "2024-07-01", "2022-01-01", None, "2024-08-01"]),
+        "end_reason": ["E11", "E4A", "E12", "E13", "E46", "E11", None, "E8"],
+        "short_breaks_only": [False] * 7 + [True],
+    })
+    lv = ts.leavers(periods, params).set_index("year")
+    # 2023-24: 2 left, 1 adopted; 2024-25: 3 left (short breaks left out), 1 adopted.
+    assert lv.loc["2023-24", ["left_care", "adopted"]].tolist() == [2, 1]
+    assert lv.loc["2024-25", ["left_care", "adopted"]].tolist() == [3, 1]
+    assert lv.loc["Whole period", ["left_care", "adopted", "pct_adopted"]].tolist() == [5, 2, 40.0]
+
+
+def test_exclusions_cover_adopted_only(adopted_journeys, params):
+    excl = ts.exclusions(adopted_journeys, params)
+    assert "P-C5" not in set(excl["pseudonym"])
+    summary = ts.exclusion_summary(excl).set_index(["measure", "reason"])["children"]
+    assert summary[("a2", "no placement order")] == 1
+    assert summary[("stage_adm_to_po", "dates out of order: placement order is before ADM "
+                    "decision")] == 1
+
+
+def test_headline_table_ratings(adopted_journeys, params):
+    periods = pd.DataFrame({"period_end": pd.to_datetime(["2024-05-01", "2024-06-01"]),
+                            "end_reason": ["E11", "E13"]})
+    head = ts.headline_table(adopted_journeys, periods, params).set_index("finding")
+    a1 = head.loc[ts.SCORECARD_LABELS["a1"]]
+    assert a1["figure"] == "322 days" and a1["rating"] == "green"
+    assert "England 486 days, 2015-18 (three-year average)" in a1["benchmark"]
+    # Leavers: 1 of 2 = 50%, England 9%: green. Entry → AO mean: (547 + 427 + 608 + 375 + 882)
+    # / 5 = 567.8 days against 821: green.
+    assert head.loc["Children leaving care who left through adoption", "figure"] == "50% (1 of 2)"
+    assert head.loc["Care entry to adoption order (mean days)", "figure"] == "568 days"
+    # ADM → PO median 122 against 182: green; placement → AO median: C1 182, C2 182, C3 184,
+    # C4 223, C6 (2024-03-02 → 2025-06-01 = 456) → 184 against 183: amber (within 10%).
+    assert head.loc["Adoptive placement to adoption order (median days)", "rating"] == "amber"
+
+
+def test_standards_note_says_defaults(params):
+    assert "defaults" in ts.standards_note(params)
+    assert set(ts.standards_table(params)["Set by"]) == {"kit default"}
+    own = params.model_copy(update={"standards": {**params.standards,
+                                                  "adm_to_po": {"days": 200, "label": "x"}}})
+    assert "This LA set its own standards for ADM decision to placement order" in (
+        ts.standards_note(own))
