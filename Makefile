@@ -1,31 +1,55 @@
 # Two commands from a fresh clone: `make report` builds the demo report, `make test` runs the tests.
+# Everything else the kit needs (a virtual environment, the package and its dependencies, the demo
+# LA's synthetic data, a headless browser for the end-to-end test) is set up on the way.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# Extra options for pytest, e.g. `make test PYTEST_ARGS="-k pipeline -x"`.
+PYTEST_ARGS ?=
 
-.PHONY: setup report test lab bench lint clean
+.PHONY: setup report test lab bench lint browser clean
 
 $(STAMP): pyproject.toml
-	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[dev]'
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	$(BIN)/python -m ipykernel install --sys-prefix --name python3 >/dev/null
 	touch $(STAMP)
 
 setup: $(STAMP)
 
+# Builds reports/demo/report.html (the demo LA's data is generated into data/demo on first use).
 report: $(STAMP)
 	$(BIN)/adoption-diagnostic run params/demo.yaml
 
-test: $(STAMP)
-	$(BIN)/pytest
+# Unit tests, every notebook under nbval (lax: a notebook passes if it runs without error) and
+# the end-to-end test, in one pytest run.
+test: $(STAMP) browser
+	$(BIN)/pytest --nbval-lax tests notebooks $(PYTEST_ARGS)
 
 lab: $(STAMP)
 	$(BIN)/jupyter lab notebooks/
 
+bench: $(STAMP)
+	$(BIN)/python bench/bench.py
+
 lint: $(STAMP)
-	$(BIN)/ruff check diagnostic_kit tests
+	$(BIN)/ruff check diagnostic_kit tests bench
+
+# The end-to-end test checks the report in real headless Chromium: Debian's packages, never a
+# downloaded browser. Without root or apt-get that one test is skipped and says why.
+browser:
+	@if [ -x /usr/bin/chromium ] && [ -x /usr/bin/chromedriver ]; then :; \
+	elif command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ]; then \
+		echo "Installing chromium and chromium-driver (Debian packages) for the browser test"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+			chromium chromium-driver >/dev/null \
+			|| echo "warning: could not install chromium; the browser test will be skipped"; \
+	else \
+		echo "note: no /usr/bin/chromium and no root apt-get; the browser test will be skipped"; \
+	fi
 
 clean:
-	rm -rf $(VENV) reports/* data/
+	rm -rf $(VENV) data/
+	find reports -mindepth 1 -maxdepth 1 ! -name README.md -exec rm -rf {} +

@@ -236,11 +236,10 @@ def display_table(prof: pd.DataFrame, characteristic: str) -> pd.DataFrame:
 
 
 def record_metrics(section, prof: pd.DataFrame) -> None:
-    """Section 1's metrics: children in each group."""
+    """Section 1's metrics: children in each group (children adopted is section 2's metric)."""
     first = prof.loc[prof["characteristic"].eq("sex")]
     section.metric("children_looked_after", int(first["looked_after_n"].fillna(0).sum()))
     section.metric("children_with_adm_decision", int(first["decision_n"].fillna(0).sum()))
-    section.metric("children_adopted", int(first["adopted_n"].fillna(0).sum()))
     under = under_represented(prof)
     section.metric("groups_under_represented", len(under))
 

@@ -1,0 +1,7 @@
+"""``python -m diagnostic_kit``: the same as the ``adoption-diagnostic`` command."""
+
+import sys
+
+from diagnostic_kit.cli import main
+
+sys.exit(main())

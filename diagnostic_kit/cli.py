@@ -1,0 +1,271 @@
+"""The ``adoption-diagnostic`` command (also ``python -m diagnostic_kit``).
+
+Commands: ``run`` builds reports, ``check`` validates an LA's inputs and prints the data-quality
+summary, ``synth`` writes a synthetic LA. A problem with params or inputs prints one plain
+sentence to stderr and exits 2, never a traceback. Heavy modules are imported inside the
+commands so that ``--help`` is instant.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from diagnostic_kit import __version__
+
+PROG = "adoption-diagnostic"
+
+
+def _positive_int(text: str) -> int:
+    try:
+        n = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if n < 1:
+        raise argparse.ArgumentTypeError("must be 1 or more")
+    return n
+
+
+def _positive_float(text: str) -> float:
+    try:
+        x = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if x <= 0:
+        raise argparse.ArgumentTypeError("must be more than 0")
+    return x
+
+
+# -- run ------------------------------------------------------------------------------------------
+
+
+def _skip_slow_optional_imports() -> None:
+    """jsonschema (via nbformat) compiles an IRI grammar at import when the optional
+    ``rfc3987_syntax`` is installed (it comes with JupyterLab): about a second of start-up for a
+    format check notebooks never use. Only this command process skips it."""
+    if "jsonschema" not in sys.modules:
+        sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    _skip_slow_optional_imports()
+    from diagnostic_kit import runner
+
+    runs = runner.run_reports(
+        args.params,
+        out_root=args.out,
+        jobs=args.jobs,
+        timeout=args.timeout,
+        notebooks_dir=args.notebooks,
+    )
+    code, problems = runner.summarise(runs)
+    if len(runs) == 1 and runs[0].status == "failed":
+        # One LA that could not be read: the one plain sentence, as for a params problem.
+        print(f"{PROG}: {runs[0].error}", file=sys.stderr)
+        return code
+    built = [r for r in runs if r.report is not None]
+    if built:
+        print("Reports:")
+        for r in built:
+            print(f"  {r.report}")
+    if problems:
+        print("Failed:", file=sys.stderr)
+        for line in problems:
+            print(f"  {line}", file=sys.stderr)
+    return code
+
+
+# -- check ----------------------------------------------------------------------------------------
+
+
+def format_dq_summary(dq: object, la_name: str) -> str:
+    """The data-quality summary ``check`` prints: rows per file, then findings by rule."""
+    import pandas as pd
+
+    acc: pd.DataFrame = dq.accounting  # type: ignore[attr-defined]
+    lines = [f"Data quality: {la_name}", ""]
+    if acc.empty:
+        lines.append("No input rows were read.")
+    else:
+        w = max(len("file"), *(len(str(f)) for f in acc["file"]))
+        lines.append(f"{'file':<{w}}  {'read':>7}  {'used':>7}  {'excluded':>8}  reasons")
+        for r in acc.itertuples(index=False):  # one line per input file, not per child
+            reasons = "" if pd.isna(r.reasons) else str(r.reasons)
+            lines.append(f"{r.file:<{w}}  {r.rows_read:>7,}  {r.rows_used:>7,}  "
+                         f"{r.rows_excluded:>8,}  {reasons}".rstrip())
+        total = acc[["rows_read", "rows_used", "rows_excluded"]].sum()
+        lines.append(
+            f"\nIn all: {int(total.rows_read):,} rows read = {int(total.rows_used):,} used + "
+            f"{int(total.rows_excluded):,} excluded."
+        )
+    by_rule: pd.DataFrame = dq.summary_by_rule()  # type: ignore[attr-defined]
+    lines.append("")
+    if by_rule.empty:
+        lines.append("Findings by rule: none.")
+    else:
+        lines.append("Findings by rule:")
+        lines.append(by_rule.to_string(index=False))
+    missing: pd.DataFrame = dq.missing_extracts  # type: ignore[attr-defined]
+    if not missing.empty:
+        lines.append("")
+        lines.append("Optional extracts not supplied:")
+        lines += [f"  {m}" for m in missing["message"]]
+    dropped: pd.DataFrame = dq.dropped_columns  # type: ignore[attr-defined]
+    if not dropped.empty:
+        lines.append("")
+        lines.append(f"Columns dropped: {len(dropped)} (see data_quality.csv after a run).")
+    return "\n".join(lines)
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    from diagnostic_kit.params import load_params
+    from diagnostic_kit.prepare import prepare_la
+
+    params = load_params(args.params)
+    la = prepare_la(params)
+    print(format_dq_summary(la.dq, params.la_name))
+    return 0
+
+
+# -- synth ----------------------------------------------------------------------------------------
+
+
+def cmd_synth(args: argparse.Namespace) -> int:
+    from diagnostic_kit.synth import generate, write_params
+
+    kwargs = {k: getattr(args, k) for k in ("seed", "size", "years", "last_year", "la_name",
+                                            "la_code") if getattr(args, k) is not None}
+    out = Path(args.out)
+    try:
+        s = generate(out, with_errors=args.with_errors, **kwargs)
+    except ValueError as exc:  # an option out of range, e.g. too few children
+        print(f"{PROG}: {exc}.", file=sys.stderr)
+        return 2
+    print(f"Synthetic LA written to {out}: {s.children:,} children in "
+          f"{len(s.years)} collection years ({s.years[0]} to {s.years[-1]}), "
+          f"{s.looked_after_latest_year:,} looked after in the latest year, "
+          f"{s.episodes:,} episodes, {s.adoptions:,} adoptions"
+          + (f", {s.errors:,} injected errors (listed in injected_errors.csv)" if s.errors
+             else "") + ".")
+    if args.params_out:
+        pkw = {k: kwargs[k] for k in ("la_name", "la_code", "last_year", "seed") if k in kwargs}
+        pkw.setdefault("la_name", "Synthetic LA")
+        pkw.setdefault("la_code", "999")
+        write_params(Path(args.params_out), data_dir=out.resolve(), **pkw)
+        print(f"Params written to {args.params_out}")
+    return 0
+
+
+# -- parser ---------------------------------------------------------------------------------------
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from diagnostic_kit.runner import DEFAULT_TIMEOUT, NOTEBOOKS_DIR, REPORTS_DIR, default_jobs
+
+    p = argparse.ArgumentParser(
+        prog=PROG,
+        description="Measure how well an English local authority finds adoptive families for "
+                    "children, and write it up as a narrative HTML report.",
+    )
+    p.add_argument("--version", action="version", version=f"{PROG} {__version__}")
+    sub = p.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    run = sub.add_parser(
+        "run", help="build the report of one or more LAs",
+        description="Check every params file, prepare each LA's data once, run the section "
+                    "notebooks (in parallel) and write reports/<la>/report.html with "
+                    "metrics.json, tables.xlsx, data_quality.csv, pseudonym_key.csv and run.json. "
+                    "Exit 0: all built; 1: a section failed (its report still built); "
+                    "2: a params or input problem.",
+    )
+    run.add_argument("params", nargs="+", metavar="PARAMS",
+                     help="params YAML file(s), or names in params/ (e.g. demo)")
+    run.add_argument("--jobs", "-j", type=_positive_int, default=default_jobs(), metavar="N",
+                     help="section notebooks run at once (default: the number of cores, "
+                          f"{default_jobs()})")
+    run.add_argument("--out", type=Path, default=REPORTS_DIR, metavar="DIR",
+                     help="where each LA's folder is written (default: reports/)")
+    run.add_argument("--timeout", type=_positive_float, default=DEFAULT_TIMEOUT, metavar="SECONDS",
+                     help=f"time limit per notebook cell (default: {DEFAULT_TIMEOUT})")
+    run.add_argument("--notebooks", type=Path, default=NOTEBOOKS_DIR, metavar="DIR",
+                     help="folder of section notebooks NN_name.ipynb (default: notebooks/)")
+    run.set_defaults(func=cmd_run)
+
+    check = sub.add_parser(
+        "check", help="validate an LA's inputs and print the data-quality summary",
+        description="Load and validate one LA's inputs (no report is written) and print rows "
+                    "read/used/excluded per file and the findings by rule.",
+    )
+    check.add_argument("params", metavar="PARAMS", help="a params YAML file, or a name in params/")
+    check.set_defaults(func=cmd_check)
+
+    synth = sub.add_parser(
+        "synth", help="write a synthetic LA's input files",
+        description="Generate a fictional LA's 903 returns and local extracts, for trying the "
+                    "kit and for tests. Nothing in it is real.",
+    )
+    synth.add_argument("--out", default="data/synthetic", metavar="DIR",
+                       help="folder to write (default: data/synthetic)")
+    synth.add_argument("--seed", type=int, default=None, help="random seed (default: 2026)")
+    synth.add_argument("--size", type=_positive_int, default=None,
+                       help="children looked after at any time in the latest collection year "
+                            "(default: 400, a mid-sized LA)")
+    synth.add_argument("--years", type=_positive_int, default=None,
+                       help="collection years of 903 returns (default: 6)")
+    synth.add_argument("--last-year", type=int, default=None, metavar="YEAR",
+                       help="ending year of the last collection year (default: 2026)")
+    synth.add_argument("--la-name", default=None, help="the LA's name")
+    synth.add_argument("--la-code", default=None, help="the LA's code")
+    synth.add_argument("--with-errors", action="store_true",
+                       help="seed data-quality problems, to see how the kit reports them")
+    synth.add_argument("--params-out", default=None, metavar="FILE",
+                       help="also write a params YAML for the synthetic LA")
+    synth.set_defaults(func=cmd_synth)
+
+    templates = sub.add_parser(
+        "templates", help="write the local extract templates and the data dictionary",
+        description="Regenerate data_templates/ (the local extract templates, "
+                    "data_dictionary.md and data_dictionary.csv) from the kit's schema.",
+    )
+    templates.add_argument("--out", default=None, metavar="DIR",
+                           help="folder to write (default: the project's data_templates/)")
+    templates.add_argument("--check", action="store_true",
+                           help="only check that the folder is up to date (exit 1 if not)")
+    templates.set_defaults(func=cmd_templates)
+    return p
+
+
+def cmd_templates(args: argparse.Namespace) -> int:
+    from diagnostic_kit.templates import main as templates_main
+
+    argv = [*(["--out", args.out] if args.out else []), *(["--check"] if args.check else [])]
+    return templates_main(argv)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point: returns the exit code (0 ok, 1 a section failed, 2 a usage/params/input
+    problem)."""
+    args = build_parser().parse_args(argv)
+    from diagnostic_kit.params import ParamsError
+
+    try:
+        from diagnostic_kit.loading import InputError
+    except ImportError:  # the loader is not installed: only params errors can be explained
+        InputError = ParamsError  # noqa: N806
+    try:
+        return int(args.func(args) or 0)
+    except (ParamsError, InputError) as exc:
+        print(f"{PROG}: {exc}", file=sys.stderr)
+        return 2
+    except FileNotFoundError as exc:
+        print(f"{PROG}: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print(f"{PROG}: interrupted; no partial report was left.", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

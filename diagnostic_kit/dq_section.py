@@ -1,0 +1,150 @@
+"""Section 8, data quality and method: the tables, built from ``LAData.dq`` and the params.
+
+Every input row is accounted for per file (rows read = rows used + rows excluded); every
+finding is listed with what the kit did. A finding's value is shown only where it is a code or
+a number: identifiers, dates (a date of birth among them) and free text are shown as
+"(withheld)", and child identifiers never appear.
+"""
+
+from __future__ import annotations
+
+from pathlib import PurePosixPath
+from typing import Any
+
+import pandas as pd
+
+from diagnostic_kit.schema import TABLES
+from diagnostic_kit.validation import RULES
+
+WITHHELD = "(withheld)"
+#: Column kinds whose values are safe to show in a rendered report.
+SHOWN_KINDS = frozenset({"code", "int", "number", "money", "bool"})
+
+
+def file_tables(findings: pd.DataFrame, accounting: pd.DataFrame) -> pd.Series:
+    """The schema table each finding's file holds: from the accounting, else the file stem."""
+    by_file = dict(zip(accounting["file"], accounting["table"], strict=False))
+    stems = findings["file"].astype("string").map(
+        lambda f: PurePosixPath(str(f)).stem.lower() if pd.notna(f) else ""
+    )
+    return findings["file"].map(by_file).fillna(stems).astype("string")
+
+
+def column_kinds() -> pd.DataFrame:
+    """Every (table, column) of the schema with its kind."""
+    return pd.DataFrame(
+        [(t.name, c.name, c.kind) for t in TABLES.values() for c in t.columns],
+        columns=["table", "column", "kind"],
+    )
+
+
+def shown_values(findings: pd.DataFrame, accounting: pd.DataFrame) -> pd.Series:
+    """A finding's value as the report may show it: the value for code and number columns,
+    blank when there is none, otherwise "(withheld)" (ids, dates, text, unknown columns)."""
+    keys = pd.DataFrame({"table": file_tables(findings, accounting),
+                         "column": findings["column"].astype("string")}, index=findings.index)
+    kinds = keys.merge(column_kinds().astype("string"), on=["table", "column"], how="left")
+    kinds.index = findings.index
+    value = findings["value"].astype("string").fillna("")
+    show = kinds["kind"].isin(SHOWN_KINDS).fillna(False).astype(bool)
+    out = value.where(show, WITHHELD)
+    return out.where(value.str.strip() != "", "")
+
+
+def accounting_table(accounting: pd.DataFrame) -> pd.DataFrame:
+    """Rows read, used and excluded per file, with a total row."""
+    cols = ["file", "table", "rows_read", "rows_used", "rows_excluded", "reasons"]
+    acc = accounting[cols].copy()
+    acc["reasons"] = acc["reasons"].fillna("").astype("string")
+    total = pd.DataFrame([{
+        "file": "All files", "table": "", "rows_read": acc["rows_read"].sum(),
+        "rows_used": acc["rows_used"].sum(), "rows_excluded": acc["rows_excluded"].sum(),
+        "reasons": "",
+    }])
+    out = pd.concat([acc, total], ignore_index=True)
+    return out.rename(columns={"file": "File", "table": "Table", "rows_read": "Rows read",
+                               "rows_used": "Rows used", "rows_excluded": "Rows excluded",
+                               "reasons": "Reasons for exclusion"})
+
+
+def accounting_balances(accounting: pd.DataFrame) -> bool:
+    """Whether every file's rows read equal rows used plus rows excluded."""
+    return bool(
+        (accounting["rows_read"] == accounting["rows_used"] + accounting["rows_excluded"]).all()
+    )
+
+
+def findings_by_rule(findings: pd.DataFrame) -> pd.DataFrame:
+    """Findings counted by rule, most frequent first, with what the kit does for each."""
+    if findings.empty:
+        return pd.DataFrame(columns=["Rule", "What it means", "What the kit did", "Findings"])
+    counts = (findings.groupby(["rule", "action"], as_index=False).size()
+              .rename(columns={"size": "findings"}))
+    counts["message"] = counts["rule"].map({k: r.message for k, r in RULES.items()})
+    counts = counts.sort_values(["findings", "rule"], ascending=[False, True], ignore_index=True)
+    return counts[["rule", "message", "action", "findings"]].rename(columns={
+        "rule": "Rule", "message": "What it means", "action": "What the kit did",
+        "findings": "Findings"})
+
+
+def findings_table(findings: pd.DataFrame, accounting: pd.DataFrame) -> pd.DataFrame:
+    """Every finding: file, row, column, value (withheld unless a code or number), rule and
+    what the kit did."""
+    out = pd.DataFrame({
+        "File": findings["file"].astype("string"),
+        "Row": findings["row"].astype("Int64"),
+        "Column": findings["column"].astype("string"),
+        "Value": shown_values(findings, accounting),
+        "Rule": findings["rule"].astype("string"),
+        "What the kit did": findings["action"].astype("string"),
+    })
+    return out.reset_index(drop=True)
+
+
+def missing_extracts_table(missing: pd.DataFrame) -> pd.DataFrame:
+    """Optional extracts not supplied: what is missing, what it affects, the template to fill."""
+    return pd.DataFrame({
+        "Missing extract": missing["file"].astype("string"),
+        "Sections affected": missing["sections"].astype("string"),
+        "Template to fill": "data_templates/" + missing["table"].astype("string") + ".csv",
+    }).reset_index(drop=True)
+
+
+def standards_table(params: Any) -> pd.DataFrame:
+    """The drift standards used for this run."""
+    rows = [{"Standard": k.replace("_", " "), "Days": v.get("days"), "Label": v.get("label"),
+             "Basis": v.get("basis")} for k, v in params.standards.items()]
+    return pd.DataFrame(rows, columns=["Standard", "Days", "Label", "Basis"])
+
+
+def comparators_table(params: Any) -> pd.DataFrame:
+    """Scorecard thresholds and national comparators used, with period and source."""
+    rows = []
+    for group, items in (("Threshold", params.thresholds), ("National figure",
+                                                            params.comparators)):
+        for k, v in items.items():
+            rows.append({"Kind": group, "Measure": k.replace("_", " "), "Value": v.get("value"),
+                         "Period": v.get("period"), "Source": v.get("source")})
+    return pd.DataFrame(rows, columns=["Kind", "Measure", "Value", "Period", "Source"])
+
+
+def run_parameters_table(params: Any, data_dir: str) -> pd.DataFrame:
+    """The run's own parameters (the LA, the period, the data folder, suppression)."""
+    synthetic = params.synthetic
+    rows = [
+        ("Local authority", params.la_name),
+        ("LA code", params.la_code),
+        ("Reporting period start", params.period_start.isoformat()),
+        ("Reporting period end (reference date)", params.period_end.isoformat()),
+        ("Data folder", data_dir),
+        ("Counts suppressed below", str(params.suppress_below) if params.suppress_below
+         else "no suppression"),
+        ("Synthetic data", f"yes (seed {synthetic.seed}, {synthetic.size} children, "
+                           f"{synthetic.years} years)" if synthetic else "no"),
+    ]
+    return pd.DataFrame(rows, columns=["Parameter", "Value"])
+
+
+def checksums_table(checksums: dict[str, str]) -> pd.DataFrame:
+    """Input files and their SHA-256 checksums, so a run can be matched to its inputs."""
+    return pd.DataFrame(sorted(checksums.items()), columns=["File", "SHA-256"])

@@ -1,0 +1,66 @@
+"""Shared fixtures. Kept small: other test modules build their own data."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import nbformat
+import pytest
+from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+
+PARAMETERS = 'params_file = "demo"\nprepared = ""\noutput_dir = ""'
+
+
+@pytest.fixture()
+def make_notebook() -> Callable[..., Path]:
+    """Write a section notebook: a title, the contract's parameters cell, then ``cells``."""
+
+    def make(path: Path, title: str, *cells: str) -> Path:
+        params = new_code_cell(PARAMETERS, metadata={"tags": ["parameters"]})
+        nb = new_notebook(
+            cells=[new_markdown_cell(f"# {title}"), params, *map(new_code_cell, cells)],
+            metadata={"kernelspec": {"name": "python3", "display_name": "Python 3",
+                                     "language": "python"}},
+        )
+        path.parent.mkdir(parents=True, exist_ok=True)
+        nbformat.write(nb, path)
+        return path
+
+    return make
+
+
+#: A three-child LA: CH7781 adopted without an AD1 row, CH7783 with an impossible end date
+#: (31/02) and an unknown ethnic code; the header carries a UPN, which the kit drops.
+TINY_HEADER = """CHILD,SEX,DOB,ETHNIC,UPN
+CH7781,1,01/02/2020,WBRI,A123456789012
+CH7782,2,15/06/2021,MWBC,A123456789013
+CH7783,1,03/03/2019,XXXX,A123456789014
+"""
+TINY_EPISODES = """CHILD,DECOM,RNE,LS,CIN,PLACE,PLACE_PROVIDER,DEC,REC,REASON_PLACE_CHANGE
+CH7781,01/05/2024,S,C2,N1,U1,PR1,01/09/2024,E11,
+CH7782,10/07/2024,S,C2,N1,U1,PR1,,,
+CH7783,10/07/2024,S,C2,N1,U1,PR1,31/02/2024,E4A,
+"""
+
+
+def write_tiny_la(root: Path, name: str = "tiny", la_name: str = "Testshire") -> Path:
+    """Write a tiny real LA (903 header and episodes only) under ``root`` and its params;
+    returns the params file, whose stem names the LA's report folder."""
+    year = root / f"la_{name}" / "data" / "903" / "2025-26"
+    year.mkdir(parents=True)
+    (year / "header.csv").write_text(TINY_HEADER, encoding="utf-8")
+    (year / "episodes.csv").write_text(TINY_EPISODES, encoding="utf-8")
+    params = root / f"la_{name}" / f"{name}.yaml"
+    params.write_text(
+        f'la_name: {la_name}\nla_code: "998"\nperiod_start: 2023-04-01\n'
+        "period_end: 2026-03-31\ndata_dir: data\n",
+        encoding="utf-8",
+    )
+    return params
+
+
+@pytest.fixture()
+def tiny_la(tmp_path: Path) -> Callable[..., Path]:
+    """``tiny_la(name)`` writes a tiny LA under this test's tmp_path (see write_tiny_la)."""
+    return lambda name="tiny", la_name="Testshire": write_tiny_la(tmp_path, name, la_name)

@@ -1,0 +1,127 @@
+"""The ``adoption-diagnostic`` command: help, plain one-sentence errors, check, synth, run."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from diagnostic_kit import cli
+from diagnostic_kit.params import load_params
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.mark.parametrize("command", [[], ["run"], ["check"], ["synth"]])
+def test_help_on_every_command(command, capsys):
+    with pytest.raises(SystemExit) as exc:
+        cli.main([*command, "--help"])
+    assert exc.value.code == 0
+    out = capsys.readouterr().out
+    assert out.startswith("usage: adoption-diagnostic")
+
+
+def test_run_help_documents_the_options(capsys):
+    with pytest.raises(SystemExit):
+        cli.main(["run", "--help"])
+    out = capsys.readouterr().out
+    for option in ["--jobs", "--out", "--timeout", "--notebooks", "PARAMS"]:
+        assert option in out
+    with pytest.raises(SystemExit):
+        cli.main(["synth", "--help"])
+    out = capsys.readouterr().out
+    for option in ["--out", "--seed", "--size", "--years", "--last-year", "--la-name",
+                   "--la-code", "--with-errors", "--params-out"]:
+        assert option in out
+
+
+def test_python_dash_m_is_the_same_command():
+    proc = subprocess.run([sys.executable, "-m", "diagnostic_kit", "--version"], cwd=ROOT,
+                          capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 0
+    assert proc.stdout.startswith("adoption-diagnostic ")
+
+
+def _one_plain_line(err: str) -> str:
+    lines = err.strip().splitlines()
+    assert len(lines) == 1, err
+    assert "Traceback" not in err
+    return lines[0]
+
+
+def test_params_error_is_one_sentence_and_exit_2(tmp_path, capsys):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("la_name: X\nla_code: 1\n", encoding="utf-8")
+    assert cli.main(["run", str(bad), "--out", str(tmp_path / "r")]) == 2
+    line = _one_plain_line(capsys.readouterr().err)
+    assert line == (f"adoption-diagnostic: The params file {bad} is missing the key "
+                    "'period_start'; see params/demo.yaml.")
+    assert not (tmp_path / "r").exists()
+    assert cli.main(["check", str(tmp_path / "absent.yaml")]) == 2
+    assert "does not exist" in _one_plain_line(capsys.readouterr().err)
+
+
+def test_input_error_is_one_sentence_and_exit_2(tiny_la, capsys):
+    params = tiny_la("tiny")
+    (params.parent / "data" / "903" / "2025-26" / "header.csv").unlink()
+    assert cli.main(["check", str(params)]) == 2
+    line = _one_plain_line(capsys.readouterr().err)
+    assert line.startswith("adoption-diagnostic: No header.csv was found under ")
+    assert cli.main(["run", str(params), "--out", str(params.parent / "reports")]) == 2
+    assert _one_plain_line(capsys.readouterr().err) == line
+
+
+def test_check_prints_the_data_quality_summary(tiny_la, capsys):
+    assert cli.main(["check", str(tiny_la("tiny"))]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("Data quality: Testshire")
+    assert "903/2025-26/header.csv" in out and "903/2025-26/episodes.csv" in out
+    assert "In all: 6 rows read = 6 used + 0 excluded." in out
+    rules = out.split("Findings by rule:")[1]
+    for rule in ["adoption_without_ad1", "code_unknown", "date_unparseable"]:
+        assert rule in rules
+    assert "Optional extracts not supplied:" in out
+    assert "local/costs.csv was not supplied" in out
+
+
+def test_run_with_a_failing_section_exits_1_naming_la_and_section(tiny_la, make_notebook,
+                                                                   tmp_path, capsys):
+    params = tiny_la("tiny")
+    nbdir = tmp_path / "nb"
+    make_notebook(nbdir / "00_fine.ipynb", "Fine", "x = 1")
+    make_notebook(nbdir / "01_broken.ipynb", "Broken", "raise KeyError('household_id')")
+    code = cli.main(["run", str(params), "--out", str(tmp_path / "reports"), "--jobs", "1",
+                     "--notebooks", str(nbdir)])
+    assert code == 1
+    captured = capsys.readouterr()
+    assert captured.err.splitlines() == [
+        "Failed:", "  tiny: section 01_broken failed: KeyError: 'household_id'"]
+    assert f"  {tmp_path / 'reports' / 'tiny' / 'report.html'}" in captured.out.splitlines()
+
+
+def test_synth_writes_an_la_that_check_reads(tmp_path, capsys):
+    out, params = tmp_path / "synth", tmp_path / "synth.yaml"
+    assert cli.main(["synth", "--out", str(out), "--size", "30", "--seed", "7", "--years", "3",
+                     "--la-name", "Smallshire", "--la-code", "990",
+                     "--params-out", str(params)]) == 0
+    said = capsys.readouterr().out
+    assert said.startswith(f"Synthetic LA written to {out}: ")
+    assert "3 collection years (2023-24 to 2025-26)" in said
+    p = load_params(params)
+    assert (p.la_name, p.la_code, p.data_dir) == ("Smallshire", "990", out.resolve())
+    assert cli.main(["check", str(params)]) == 0
+    assert "Data quality: Smallshire" in capsys.readouterr().out
+
+
+def test_synth_bad_option_is_one_sentence(tmp_path, capsys):
+    assert cli.main(["synth", "--out", str(tmp_path / "s"), "--size", "5"]) == 2
+    assert _one_plain_line(capsys.readouterr().err).startswith("adoption-diagnostic: size ")
+
+
+def test_bad_jobs_is_a_usage_error(capsys):
+    with pytest.raises(SystemExit) as exc:
+        cli.main(["run", "demo", "--jobs", "0"])
+    assert exc.value.code == 2
+    assert "--jobs" in capsys.readouterr().err

@@ -1,0 +1,221 @@
+"""End to end: build the demo LA's report from the command line, then read it as a person would,
+in real headless Chromium, offline.
+
+The run writes to a temporary folder (``--out``); the demo LA's synthetic data is generated into
+``data/demo`` on first use, as ``make report`` does.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from diagnostic_kit.params import load_params
+from diagnostic_kit.runner import discover_sections
+
+ROOT = Path(__file__).resolve().parents[1]
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMEDRIVER = Path("/usr/bin/chromedriver")
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory):
+    out = tmp_path_factory.mktemp("reports")
+    proc = subprocess.run(
+        [sys.executable, "-m", "diagnostic_kit", "run", "params/demo.yaml", "--out", str(out)],
+        cwd=ROOT, capture_output=True, text=True, stdin=subprocess.DEVNULL, timeout=900,
+    )
+    return proc, out / "demo"
+
+
+def _pages(folder: Path) -> list[Path]:
+    return [folder / "report.html", *sorted((folder / "sections").glob("*.html"))]
+
+
+def test_cli_run_succeeds_and_prints_the_report_path(demo):
+    proc, folder = demo
+    assert proc.returncode == 0, proc.stderr
+    assert f"  {folder / 'report.html'}" in proc.stdout.splitlines()
+    assert "Traceback" not in proc.stdout + proc.stderr
+    # One progress line per section start and finish.
+    for nb in discover_sections():
+        assert f"[demo] {nb.stem} started" in proc.stdout
+        assert re.search(rf"\[demo\] {nb.stem} finished in \d+\.\d s", proc.stdout)
+    assert "tcp" not in (proc.stdout + proc.stderr).lower()
+
+
+def test_every_section_present_in_order(demo):
+    _, folder = demo
+    html = (folder / "report.html").read_text(encoding="utf-8")
+    keys = [nb.stem for nb in discover_sections()]
+    assert "08_data_quality" in keys
+    anchors = re.findall(r'<section class="kit-section[^"]*" id="section-([^"]+)"', html)
+    assert anchors == keys
+    assert "kit-section-failed" not in html
+    assert sorted(p.stem for p in (folder / "sections").glob("*.html")) == keys
+    assert sorted(p.stem for p in (folder / "notebooks").glob("*.ipynb")) == keys
+
+
+def test_no_code_prompts_or_tracebacks_visible(demo):
+    _, folder = demo
+    for page in _pages(folder):
+        html = page.read_text(encoding="utf-8")
+        for hidden in ["Traceback", "params_file", "open_la(", "from diagnostic_kit",
+                       "import pandas", "In&nbsp;[",
+                       "input_area", "jp-InputArea", "<script", "Error</span>"]:
+            assert hidden not in html, (page.name, hidden)
+
+
+def test_contents_links_resolve(demo):
+    _, folder = demo
+    for page in _pages(folder):
+        html = page.read_text(encoding="utf-8")
+        ids = re.findall(r'\bid="([^"]+)"', html)
+        assert len(ids) == len(set(ids)), page.name
+        links = set(re.findall(r'href="#([^"]*)"', html))
+        assert links <= set(ids), (page.name, links - set(ids))
+    report = (folder / "report.html").read_text(encoding="utf-8")
+    toc = report.split('class="kit-contents"')[1].split("</nav>")[0]
+    assert re.findall(r'href="#section-([^"]+)"', toc) == [nb.stem for nb in discover_sections()]
+
+
+def test_report_is_self_contained(demo):
+    _, folder = demo
+    html = (folder / "report.html").read_text(encoding="utf-8")
+    # Everything loaded is inline: images are data: URIs, no stylesheet, script or font from
+    # elsewhere (links a reader may follow are not loads).
+    for attr in re.findall(r'\bsrc="([^"]*)"', html):
+        assert attr.startswith("data:"), attr
+    assert not re.search(r"url\(\s*['\"]?(?!data:)", html)
+    assert "@import" not in html
+    assert re.search(r'<img[^>]+src="data:image/png;base64,', html), "charts are inline PNG"
+    assert "<link" not in html
+    head = html.split("</head>")[0]
+    assert "Demoshire (synthetic)" in head and "<style>" in head
+
+
+def test_title_block(demo):
+    _, folder = demo
+    html = (folder / "report.html").read_text(encoding="utf-8")
+    title = html.split('<header class="kit-title"')[1].split("</header>")[0]
+    assert "Demoshire (synthetic)" in title
+    assert "1 April 2023 to 31 March 2026" in title
+    assert re.search(r"Produced</dt><dd>\d{1,2} \w+ \d{4}</dd>", title)
+    assert "adoption-diagnostic 0." in title or "adoption-diagnostic 1." in title
+
+
+def test_metrics_json(demo):
+    _, folder = demo
+    metrics = json.loads((folder / "metrics.json").read_text())
+    assert list(metrics)[:3] == ["la_code", "period_start", "period_end"]
+    assert metrics["la_code"] == "999"
+    assert (metrics["period_start"], metrics["period_end"]) == ("2023-04-01", "2026-03-31")
+    assert all(isinstance(v, int | float | str | bool) or v is None for v in metrics.values())
+    assert metrics["dq_rows_read"] == metrics["dq_rows_used"] + metrics["dq_rows_excluded"]
+    assert len(metrics) > 10
+
+
+def test_run_json(demo):
+    _, folder = demo
+    rec = json.loads((folder / "run.json").read_text())
+    params = load_params("demo")
+    assert rec["kit_version"]
+    assert rec["status"] == "ok" and rec["la"] == "demo"
+    assert rec["params"]["la_code"] == "999" and rec["params"]["period_end"] == "2026-03-31"
+    assert [s["key"] for s in rec["sections"]] == [nb.stem for nb in discover_sections()]
+    assert all(s["status"] == "ok" and s["seconds"] > 0 for s in rec["sections"])
+    assert rec["started"] <= rec["finished"]
+    # The checksums are those of the input files as they are on disk.
+    sums = rec["input_checksums"]
+    assert any(f.startswith("903/") for f in sums)
+    for rel, digest in sums.items():
+        data = (params.data_dir / rel).read_bytes()
+        assert hashlib.sha256(data).hexdigest() == digest, rel
+
+
+def test_no_child_id_in_any_html(demo):
+    _, folder = demo
+    ids = [ln.split(",", 1)[1] for ln in
+           (folder / "pseudonym_key.csv").read_text().splitlines()[1:]]
+    assert len(ids) > 100
+    for page in _pages(folder):
+        html = page.read_text(encoding="utf-8")
+        leaked = [i for i in ids if i in html]
+        assert not leaked, (page.name, leaked[:5])
+    assert (folder / "data_quality.csv").read_text().startswith(
+        "file,row,column,value,rule,message,action")
+
+
+# -- in a real browser ---------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def browser(tmp_path_factory):
+    if not (CHROMIUM.exists() and CHROMEDRIVER.exists()):
+        pytest.skip("needs Debian's chromium and chromium-driver (/usr/bin/chromium, "
+                    "/usr/bin/chromedriver): `make test` installs them with apt-get as root")
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    opts = webdriver.ChromeOptions()
+    opts.binary_location = str(CHROMIUM)
+    for flag in ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run",
+                 f"--user-data-dir={tmp_path_factory.mktemp('chromium-profile')}"]:
+        opts.add_argument(flag)
+    opts.set_capability("goog:loggingPrefs", {"performance": "ALL"})
+    os.environ.setdefault("SE_OFFLINE", "true")  # never let Selenium fetch a driver
+    driver = webdriver.Chrome(service=Service(str(CHROMEDRIVER)), options=opts)
+    driver.set_page_load_timeout(60)
+    yield driver
+    driver.quit()
+
+
+def test_report_in_headless_chromium(demo, browser):
+    from selenium.webdriver.common.by import By
+
+    _, folder = demo
+    # Start from a blank page and drop what the browser logged while starting (its own
+    # new-tab page), so that the log holds the report's loads only.
+    browser.get("about:blank")
+    browser.get_log("performance")
+    browser.get((folder / "report.html").as_uri())
+    assert "Demoshire (synthetic)" in browser.title
+
+    # Every contents link leads to its section: the hash changes and the section scrolls
+    # into view.
+    links = browser.find_elements(By.CSS_SELECTOR, "nav.kit-contents a")
+    targets = [a.get_attribute("href").split("#", 1)[1] for a in links]
+    assert targets == [f"section-{nb.stem}" for nb in discover_sections()]
+    for target in targets:
+        browser.execute_script("window.scrollTo(0, 0)")
+        browser.find_element(By.CSS_SELECTOR, f'nav.kit-contents a[href="#{target}"]').click()
+        assert browser.execute_script("return location.hash") == f"#{target}"
+        top = browser.execute_script(
+            "return document.getElementById(arguments[0]).getBoundingClientRect().top", target)
+        height = browser.execute_script("return window.innerHeight")
+        assert -2 <= top < height, (target, top)  # sub-pixel rounding
+
+    # Charts decode and show.
+    images = browser.execute_script(
+        "return Array.from(document.images).map(i => [i.complete, i.naturalWidth])")
+    assert images and all(done and width > 0 for done, width in images)
+
+    # Nothing was asked of any other host: every request and resource is file: or data:.
+    urls = []
+    for entry in browser.get_log("performance"):
+        msg = json.loads(entry["message"])["message"]
+        if msg["method"] == "Network.requestWillBeSent":
+            urls.append(msg["params"]["request"]["url"])
+    urls += browser.execute_script(
+        "return performance.getEntriesByType('resource').map(e => e.name)")
+    assert urls, "the performance log recorded the page load"
+    assert all(u.startswith(("file:", "data:")) for u in urls), [
+        u for u in urls if not u.startswith(("file:", "data:"))]
