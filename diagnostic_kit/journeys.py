@@ -42,13 +42,6 @@ STAGE_DATES: dict[str, tuple[str, str]] = {
     "po_to_placement": ("po_date", "placement_date"),
     "placement_to_ao": ("placement_date", "ao_date"),
 }
-STAGE_LABELS: dict[str, str] = {
-    "entry_to_iro": "Care entry → IRO recommendation",
-    "iro_to_adm": "IRO recommendation → ADM decision",
-    "adm_to_po": "ADM decision → placement order",
-    "po_to_placement": "Placement order → adoptive placement",
-    "placement_to_ao": "Adoptive placement → adoption order",
-}
 STATUSES = ("adopted", "placed", "po_not_placed", "decision_reversed", "waiting", "left_care")
 
 _DMY = "%d/%m/%Y"

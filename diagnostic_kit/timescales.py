@@ -29,23 +29,10 @@ import pandas as pd
 
 from diagnostic_kit import codes
 from diagnostic_kit import narrative as nv
+from diagnostic_kit.journeys import STAGE_DATES, STAGES, financial_year
 from diagnostic_kit.params import DEFAULTS_FILE, Params
 
-try:  # the lead's journey module owns the stage names; until it exists they are defined here
-    from diagnostic_kit.journeys import STAGES
-except ImportError:  # pragma: no cover - depends on build order
-    STAGES: tuple[str, ...] = (
-        "entry_to_iro", "iro_to_adm", "adm_to_po", "po_to_placement", "placement_to_ao",
-    )
-
-#: The two dates each stage runs between.
-STAGE_DATES: dict[str, tuple[str, str]] = {
-    "entry_to_iro": ("care_entry", "iro_date"),
-    "iro_to_adm": ("iro_date", "adm_date"),
-    "adm_to_po": ("adm_date", "po_date"),
-    "po_to_placement": ("po_date", "placement_date"),
-    "placement_to_ao": ("placement_date", "ao_date"),
-}
+#: Stage names for readers (journeys.py holds the stage dates and order).
 STAGE_LABELS: dict[str, str] = {
     "entry_to_iro": "Care entry to IRO recommendation",
     "iro_to_adm": "IRO recommendation to ADM decision",
@@ -94,14 +81,6 @@ def as_flag(s: pd.Series) -> pd.Series:
         return s.fillna(0).astype(float).ne(0)
     text = s.astype("string").str.strip().str.lower()
     return text.isin(["1", "1.0", "true", "t", "yes", "y"]).fillna(False).astype(bool)
-
-
-def financial_year(dates: pd.Series) -> pd.Series:
-    """Financial year (1 April – 31 March) of each date, as ``"2024-25"``; NA when blank."""
-    d = pd.to_datetime(dates)
-    start = d.dt.year.astype("Int64") - (d.dt.month < 4).astype("Int64")
-    text = start.astype("string") + "-" + ((start + 1) % 100).astype("string").str.zfill(2)
-    return text.where(d.notna())
 
 
 def _ts(date: dt.date) -> pd.Timestamp:
