@@ -25,6 +25,7 @@ from diagnostic_kit.params import Params
 from diagnostic_kit.timescales import (
     STAGE_DATES,
     STAGE_LABELS,
+    STAGE_SHORT,
     STAGES,
     adopted,
     as_flag,
@@ -271,7 +272,7 @@ def display_children(t: pd.DataFrame) -> pd.DataFrame:
         "Foster-carer adoption": t["foster_carer"],
     })
     for stage in STAGES:
-        out[STAGE_LABELS[stage]] = nv.whole_col(t[stage])
+        out[f"{STAGE_SHORT[stage]} (days)"] = nv.whole_col(t[stage])
     out["Total days"] = nv.whole_col(t["total_days"])
     return out
 

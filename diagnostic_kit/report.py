@@ -118,7 +118,8 @@ class Section:
                              float_format=lambda x: f"{x:,.1f}")
         caption = f'<p class="kit-table-title">{title}</p>'
         foot = f'<p class="kit-table-note">{note}</p>' if note else ""
-        display(HTML(caption + html + foot))
+        # A wide table scrolls inside its own box rather than running off the page.
+        display(HTML(f'{caption}<div class="kit-table-wrap">{html}</div>{foot}'))
 
     def suppress(self, df: pd.DataFrame, counts: list[str] | tuple[str, ...]) -> pd.DataFrame:
         """Counts under ``suppress_below`` shown as ``<N`` (zero stays zero)."""

@@ -712,6 +712,7 @@ def display_trend(trend: pd.DataFrame) -> pd.DataFrame:
             + trend["children"].astype("string") + ")")
     wide = trend.assign(cell=cell.to_numpy()).pivot(index="year", columns="label", values="cell")
     wide = wide.reindex(columns=[STAGE_SHORT[s] for s in STAGES])
+    wide.columns.name = None
     return wide.reset_index().rename(columns={"year": "Year of adoption order"})
 
 
