@@ -74,6 +74,18 @@ class Section:
         """Show a boxed notice, e.g. that an optional extract is missing."""
         display(HTML(f'<div class="kit-notice">{text}</div>'))
 
+    def missing_extracts(self, missing: pd.DataFrame, needs: dict[str, str]) -> list[str]:
+        """Say which optional local extracts this section uses were not supplied, and what
+        that leaves out. ``missing`` is ``dq.missing_extracts``; ``needs`` maps a table name
+        to what this section takes from it. Returns the tables reported."""
+        absent = [t for t in needs if t in set(missing["table"])]
+        for table in absent:
+            self.notice(
+                f"<strong>local/{table}.csv was not supplied</strong>, so this section cannot "
+                f"show {needs[table]}. To add it, fill <code>data_templates/{table}.csv</code>."
+            )
+        return absent
+
     # -- metrics --------------------------------------------------------------------------
     def metric(self, name: str, value: Any, n: int | None = None) -> None:
         """Record a headline measure under a stable snake_case name, with the count it rests on."""

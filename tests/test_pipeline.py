@@ -411,3 +411,20 @@ def test_an_interrupted_run_stops_its_kernels_and_leaves_no_report(tmp_path, mak
     assert "[tiny] 00_slow started" in started
     assert time.perf_counter() - t0 < 60  # the kernel was stopped, not waited for
     assert list(out.iterdir()) == []
+
+
+def test_section_says_which_missing_extracts_it_needed():
+    import pandas as pd
+
+    from diagnostic_kit.report import Section
+
+    shown: list[str] = []
+    sec = Section("02_timescales")
+    sec.notice = shown.append  # type: ignore[method-assign]
+    missing = pd.DataFrame({"table": ["adopters", "permanence_plans"]})
+    absent = sec.missing_extracts(missing, {"permanence_plans": "IRO dates", "costs": "costs"})
+    assert absent == ["permanence_plans"]
+    assert shown == [
+        "<strong>local/permanence_plans.csv was not supplied</strong>, so this section cannot "
+        "show IRO dates. To add it, fill <code>data_templates/permanence_plans.csv</code>."
+    ]
