@@ -41,6 +41,9 @@ PER_YEAR_TABLES = {"oc2"}
 #: The DfE columns dropped on purpose, and why.
 PERSONAL_DROP_REASON = "personal data the kit does not need"
 
+#: Spaces and tabs before a comma or a line end (903 files only).
+_PADDING = re.compile(r"[ \t]+(?=,|\r?$)", re.MULTILINE)
+
 _DMY = "%d/%m/%Y"
 _ISO = "%Y-%m-%d"
 _TRUE = {"yes", "y", "true", "1", "t"}
@@ -106,9 +109,13 @@ def read_table_file(path: Path, rel: str, table: Table, log: QualityLog) -> pd.D
     log.checksums[rel] = hashlib.sha256(path.read_bytes()).hexdigest()
     if not text.strip():
         raise InputError(f"{rel} is empty: it needs at least the header row of {_template(table)}.")
+    if table.source == "903":
+        # 903 files hold codes and dates only: strip blanks around values in one pass.
+        text = _PADDING.sub("", text)
     try:
         raw = pd.read_csv(
-            io.StringIO(text), dtype=str, keep_default_na=False, skip_blank_lines=True
+            io.StringIO(text), dtype=str, keep_default_na=False, na_values=[""],
+            skip_blank_lines=True, skipinitialspace=True,
         )
     except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
         detail = str(exc).strip().splitlines()[-1] if str(exc).strip() else "unreadable"
@@ -133,7 +140,8 @@ def read_table_file(path: Path, rel: str, table: Table, log: QualityLog) -> pd.D
             log.dropped.append({"file": rel, "column": col, "reason": "not in the kit's template"})
             log.add_file_level("column_not_in_template", rel, col)
     df = raw.reindex(columns=wanted)
-    df = df.apply(lambda s: s.str.strip()).replace("", pd.NA)
+    if table.source == "local":
+        df = df.apply(lambda s: s.str.strip()).replace("", pd.NA)
     df["_file"] = rel
     df["_row"] = pd.RangeIndex(2, len(df) + 2)
     log.rows_read[rel] = (table.name, len(df))
@@ -144,10 +152,10 @@ def read_table_file(path: Path, rel: str, table: Table, log: QualityLog) -> pd.D
 
 
 def _norm_code(s: pd.Series, table: Table) -> pd.Series:
-    s = s.astype("string").str.strip()
-    if table.source == "903":
+    s = s.astype("string")
+    if table.source == "903":  # already stripped on read
         return s.str.upper()
-    return s.str.lower().str.replace(r"[\s\-]+", "_", regex=True)
+    return s.str.strip().str.lower().str.replace(r"[\s\-]+", "_", regex=True)
 
 
 def _canonical(col: Column) -> dict[str, str]:
@@ -157,10 +165,11 @@ def _canonical(col: Column) -> dict[str, str]:
 
 def parse_dates(s: pd.Series) -> pd.Series:
     """Dates written ``dd/mm/yyyy`` or ``yyyy-mm-dd`` (either in any row); others → NaT."""
-    s = s.astype("string").str.strip()
     dmy = pd.to_datetime(s, format=_DMY, errors="coerce")
-    iso = pd.to_datetime(s, format=_ISO, errors="coerce")
-    return dmy.fillna(iso)
+    rest = dmy.isna() & s.notna()
+    if rest.any():
+        dmy[rest] = pd.to_datetime(s[rest], format=_ISO, errors="coerce")
+    return dmy
 
 
 def parse_numbers(s: pd.Series, *, money: bool = False) -> pd.Series:
@@ -180,24 +189,16 @@ def parse_bools(s: pd.Series) -> pd.Series:
 
 
 def _check_for(col: Column, table: Table) -> list[pa.Check]:
-    """The pandera checks for one column, each named by its rule id."""
-    if col.kind == "date":
-        return [pa.Check(lambda s: parse_dates(s).notna() | s.isna(), name="date_unparseable")]
-    if col.kind in ("int", "number", "money"):
-        money = col.kind == "money"
-        return [pa.Check(lambda s, m=money: parse_numbers(s, money=m).notna() | s.isna(),
-                         name="number_unparseable")]
-    if col.kind == "bool":
-        return [pa.Check(lambda s: parse_bools(s).notna() | s.isna(), name="code_unknown")]
+    """The pandera checks for one column's codes, each named by its rule id."""
     if col.kind == "code" and col.allowed:
         allowed = set(_canonical(col)) if table.source == "local" else set(col.allowed)
-        return [pa.Check(lambda s, a=allowed: _norm_code(s, table).isin(a) | s.isna(),
-                         name="code_unknown")]
+        return [pa.Check(lambda s, a=allowed: s.isin(a) | s.isna(), name="code_unknown")]
     return []
 
 
 def table_schema(table: Table) -> pa.DataFrameSchema:
-    """A pandera schema over the text columns of one table, built from ``schema.py``."""
+    """A pandera schema over the text columns of one table, built from ``schema.py``: codes in
+    their allowed lists, required values present."""
     return pa.DataFrameSchema(
         {
             c.name: pa.Column(
@@ -207,6 +208,46 @@ def table_schema(table: Table) -> pa.DataFrameSchema:
         },
         strict=False,
     )
+
+
+#: The rule for a value that does not parse, by column kind.
+_PARSE_RULES = {"date": "date_unparseable", "int": "number_unparseable",
+                "number": "number_unparseable", "money": "number_unparseable",
+                "bool": "code_unknown"}
+
+
+def _parse(s: pd.Series, col: Column) -> pd.Series:
+    if col.kind == "date":
+        return parse_dates(s)
+    if col.kind == "bool":
+        return parse_bools(s)
+    nums = parse_numbers(s, money=col.kind == "money")
+    # A whole-number column with a fraction in it is not a valid value.
+    return nums.where(nums.isna() | (nums % 1 == 0)) if col.kind == "int" else nums
+
+
+def _failures(df: pd.DataFrame, table: Table, parsed: dict[str, pd.Series]) -> pd.DataFrame:
+    """Every failing value as (column, rule, index): pandera for codes and required values,
+    the single parse of each date, number and boolean column for the rest."""
+    frames = []
+    try:
+        table_schema(table).validate(df, lazy=True)
+    except pa.errors.SchemaErrors as exc:
+        fc = exc.failure_cases
+        frames.append(pd.DataFrame({
+            "column": fc["column"].astype(str),
+            "rule": fc["check"].astype(str).replace({"not_nullable": "required_missing"}),
+            "index": fc["index"],
+        }))
+    for name, values in parsed.items():
+        bad = values.isna() & df[name].notna()
+        if bad.any():
+            frames.append(pd.DataFrame({"column": name,
+                                        "rule": _PARSE_RULES[table.column(name).kind],
+                                        "index": df.index[bad]}))
+    if not frames:
+        return pd.DataFrame(columns=["column", "rule", "index"])
+    return pd.concat(frames, ignore_index=True)
 
 
 def _excluding(col: Column, table: Table, rule: str) -> bool:
@@ -226,52 +267,56 @@ def validate_columns(df: pd.DataFrame, table: Table, log: QualityLog) -> pd.Data
     Returns the typed frame without the rows a finding made unusable (those are listed as
     excluded).
     """
-    schema = table_schema(table)
-    try:
-        schema.validate(df, lazy=True)
-        failures = pd.DataFrame(columns=["column", "check", "index"])
-    except pa.errors.SchemaErrors as exc:
-        failures = exc.failure_cases
+    parsed = {c.name: _parse(df[c.name], c) for c in table.columns if c.kind in _PARSE_RULES}
+    # Codes are normalised once (case, and for local extracts spaces and hyphens); findings
+    # show them as written.
+    code_cols = [c.name for c in table.columns if c.kind == "code"]
+    as_written = df[code_cols].copy()
+    df = df.copy()
+    for name in code_cols:
+        df[name] = _norm_code(df[name], table)
+    failures = _failures(df, table, parsed)
     excluded: set[int] = set()
-    if not failures.empty:
-        failures = failures.assign(
-            rule=failures["check"].astype(str).replace({"not_nullable": "required_missing"})
-        )
-        for (colname, rule), grp in failures.groupby(["column", "rule"], sort=False):
-            col = table.column(str(colname))
-            idx = pd.Index(grp["index"].dropna().astype(int).unique())
-            rows = df.loc[idx]
-            exclude = _excluding(col, table, str(rule))
-            if exclude:
-                action = "row excluded"
-            elif rule == "code_unknown" and table.source == "local" or col.kind == "bool":
-                action = "value treated as blank"
-            else:
-                action = None
-            log.add(str(rule), rows, col.name, action=action)
-            if exclude:
-                excluded.update(idx)
+    for (colname, rule), grp in failures.groupby(["column", "rule"], sort=False):
+        col = table.column(str(colname))
+        idx = pd.Index(grp["index"].dropna().astype(int).unique())
+        rows = df.loc[idx]
+        exclude = _excluding(col, table, str(rule))
+        if exclude:
+            action = "row excluded"
+        elif rule == "code_unknown" and table.source == "local" or col.kind == "bool":
+            action = "value treated as blank"
+        else:
+            action = None
+        value = as_written.get(col.name)
+        log.add(str(rule), rows, col.name, value=value, action=action)
+        if exclude:
+            excluded.update(idx)
     out = df.drop(index=list(excluded))
     if excluded:
         log.exclude(df.loc[sorted(excluded)], table.name, "a required value is missing or invalid")
     # Duplicates are judged on the values as written, among the usable rows.
     out = drop_within_file_duplicates(out, table, log)
-    return _typed(out, table)
+    return _typed(out, table, {k: v.loc[out.index] for k, v in parsed.items()})
 
 
-def _typed(df: pd.DataFrame, table: Table) -> pd.DataFrame:
+def _typed(
+    df: pd.DataFrame, table: Table, parsed: dict[str, pd.Series] | None = None
+) -> pd.DataFrame:
+    """The table with each column as its kind: dates, numbers, booleans, canonical codes."""
     out = df.copy()
+    parsed = parsed or {}
     for col in table.columns:
         s = out[col.name]
-        if col.kind == "date":
-            out[col.name] = parse_dates(s)
-        elif col.kind in ("int", "number", "money"):
-            nums = parse_numbers(s, money=col.kind == "money")
-            out[col.name] = nums.astype("Int64") if col.kind == "int" else nums.astype("Float64")
-        elif col.kind == "bool":
-            out[col.name] = parse_bools(s)
+        if col.kind in _PARSE_RULES:
+            values = parsed[col.name] if col.name in parsed else _parse(s, col)
+            if col.kind == "int":
+                values = values.astype("Int64")
+            elif col.kind in ("number", "money"):
+                values = values.astype("Float64")
+            out[col.name] = values
         elif col.kind == "code":
-            codes = _norm_code(s, table)
+            codes = s.astype("string")
             if table.source == "local" and col.allowed:
                 codes = codes.map(_canonical(col)).astype("string")
             out[col.name] = codes
@@ -293,9 +338,7 @@ def drop_within_file_duplicates(df: pd.DataFrame, table: Table, log: QualityLog)
     """The same key twice in one file: keep the first, record and exclude the later rows."""
     if not table.key or df.empty:
         return df
-    key = [_norm_code(df[k], table) if table.column(k).kind == "code" else df[k]
-           for k in table.key]
-    dup = pd.concat(key, axis=1).duplicated(keep="first")
+    dup = df.duplicated(subset=list(table.key), keep="first")
     rows = df[dup]
     log.add("duplicate_record", rows, table.key[-1])
     log.exclude(rows, table.name, "duplicate of an earlier row in the same file")
