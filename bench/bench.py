@@ -122,6 +122,13 @@ def main() -> None:
         s, _ = timed(lambda: cli("run", str(big), "--out", str(tmp / "reports")))
         record(f"{args.big:,}-children LA report", s)
 
+        # About 100,000 episodes over six returns: the loader's own target is "a few seconds".
+        huge = make_synthetic(tmp, "huge", size=17000, seed=12)
+        s, la = timed(lambda: prepare_la(load_params(huge)))
+        record("prepare an LA of ~100,000 episodes (17,000 looked after a year)", s,
+               f"{len(la.episodes):,} episodes, {int(la.dq.accounting['rows_read'].sum()):,} "
+               "input rows")
+
         four = [str(make_synthetic(tmp, f"la{i}", size=400, seed=100 + i)) for i in range(4)]
         for jobs in (1, 2):
             s, _ = timed(lambda j=jobs: cli("run", *four, "--jobs", str(j),

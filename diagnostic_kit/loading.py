@@ -72,6 +72,11 @@ class LAInputs:
 
 def _decode(path: Path, rel: str, table: Table) -> str:
     data = path.read_bytes()
+    if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        raise InputError(
+            f"{rel} is saved as UTF-16 (\"Unicode text\"): save it as CSV UTF-8 following "
+            f"{_template(table)}."
+        )
     if data[:4] == b"PK\x03\x04" or b"\x00" in data[:4096]:
         raise InputError(
             f"{rel} is not a CSV text file (it looks like a spreadsheet or binary file): "

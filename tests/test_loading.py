@@ -73,6 +73,18 @@ def test_spreadsheet_saved_with_csv_name_is_refused(tmp_path):
         load_inputs(params)
 
 
+def test_utf16_file_is_refused_with_what_to_do(tmp_path):
+    params = _la(tmp_path)
+    path = params.ssda903_dir / "2024-25" / "header.csv"
+    path.write_bytes(path.read_text(encoding="utf-8").encode("utf-16"))
+    with pytest.raises(InputError) as exc:
+        load_inputs(params)
+    assert str(exc.value) == (
+        '903/2024-25/header.csv is saved as UTF-16 ("Unicode text"): save it as CSV UTF-8 '
+        "following the header table in data_templates/data_dictionary.md."
+    )
+
+
 def test_windows_1252_pound_sign_and_utf8_bom(tmp_path):
     params = _la(tmp_path)
     write_csv(params.local_dir / "costs.csv", ["financial_year", "category", "amount", "income"],
