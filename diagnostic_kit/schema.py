@@ -222,6 +222,24 @@ UASC = Table(
     used_by=("01 Children",),
 )
 
+#: The columns of each 903 file as DfE specifies them and LAs hold them, in order. The kit reads
+#: the schema's columns and drops the rest (``Table.drop``); the synthetic LA writes all of them.
+SSDA903_FILE_COLUMNS: dict[str, list[str]] = {
+    "header": ["CHILD", "SEX", "DOB", "ETHNIC", "UPN", "MOTHER", "MC_DOB"],
+    "episodes": ["CHILD", "DECOM", "RNE", "LS", "CIN", "PLACE", "PLACE_PROVIDER", "DEC", "REC",
+                 "REASON_PLACE_CHANGE", "HOME_POST", "PL_POST", "URN"],
+    "ad1": ["CHILD", "DOB", "DATE_INT", "DATE_MATCH", "FOSTER_CARE", "NB_ADOPTR", "SEX_ADOPTR",
+            "LS_ADOPTR"],
+    "placed_for_adoption": ["CHILD", "DOB", "DATE_PLACED", "DATE_PLACED_CEASED",
+                            "REASON_PLACED_CEASED"],
+    "reviews": ["CHILD", "DOB", "REVIEW", "REVIEW_CODE"],
+    "oc2": ["CHILD", "DOB", "SDQ_SCORE", "SDQ_REASON", "CONVICTED", "HEALTH_CHECK",
+            "IMMUNISATIONS", "TEETH_CHECK", "HEALTH_ASSESSMENT", "SUBSTANCE_MISUSE",
+            "INTERVENTION_RECEIVED", "INTERVENTION_OFFERED"],
+    "previous_permanence": ["CHILD", "DOB", "PREV_PERM", "LA_PERM", "DATE_PERM"],
+    "uasc": ["CHILD", "SEX", "DOB", "DUC"],
+}
+
 #: 903 tables the kit does not read: listed as present but not used.
 SSDA903_UNUSED = ("missing", "oc3", "sw_episodes", "social_worker")
 

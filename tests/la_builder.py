@@ -6,19 +6,7 @@ import csv
 from pathlib import Path
 
 from diagnostic_kit.params import Params, load_params
-from diagnostic_kit.schema import TABLES
-
-# Columns of the DfE files as LAs hold them (the kit drops the ones it does not need).
-FULL_903_COLUMNS = {
-    "header": ["CHILD", "SEX", "DOB", "ETHNIC", "UPN", "MOTHER", "MC_DOB"],
-    "episodes": ["CHILD", "DECOM", "RNE", "LS", "CIN", "PLACE", "PLACE_PROVIDER", "DEC", "REC",
-                 "REASON_PLACE_CHANGE", "HOME_POST", "PL_POST", "URN"],
-    "ad1": ["CHILD", "DOB", "DATE_INT", "DATE_MATCH", "FOSTER_CARE", "NB_ADOPTR", "SEX_ADOPTR",
-            "LS_ADOPTR"],
-    "placed_for_adoption": ["CHILD", "DOB", "DATE_PLACED", "DATE_PLACED_CEASED",
-                            "REASON_PLACED_CEASED"],
-    "reviews": ["CHILD", "DOB", "REVIEW", "REVIEW_CODE"],
-}
+from diagnostic_kit.schema import SSDA903_FILE_COLUMNS, TABLES
 
 
 def write_csv(path: Path, columns: list[str], rows: list[dict[str, str]], *,
@@ -43,7 +31,7 @@ def write_la(
     """Write 903 files per collection year and local extracts; return the LA's params."""
     for year, tables in years.items():
         for name, rows in tables.items():
-            cols = FULL_903_COLUMNS.get(name) or TABLES[name].column_names
+            cols = SSDA903_FILE_COLUMNS.get(name) or TABLES[name].column_names
             write_csv(root / "data" / "903" / year / f"{name}.csv", cols, rows)
     for name, rows in (local or {}).items():
         write_csv(root / "data" / "local" / f"{name}.csv", TABLES[name].column_names, rows)

@@ -21,22 +21,6 @@ import pandas as pd
 from diagnostic_kit.synth._common import YEAR, Window, add_years, choose, dmy, lognormal
 from diagnostic_kit.synth.history import Histories
 
-COLUMNS: dict[str, list[str]] = {
-    "header": ["CHILD", "SEX", "DOB", "ETHNIC", "UPN", "MOTHER", "MC_DOB"],
-    "episodes": ["CHILD", "DECOM", "RNE", "LS", "CIN", "PLACE", "PLACE_PROVIDER", "DEC", "REC",
-                 "REASON_PLACE_CHANGE", "HOME_POST", "PL_POST", "URN"],
-    "ad1": ["CHILD", "DOB", "DATE_INT", "DATE_MATCH", "FOSTER_CARE", "NB_ADOPTR", "SEX_ADOPTR",
-            "LS_ADOPTR"],
-    "placed_for_adoption": ["CHILD", "DOB", "DATE_PLACED", "DATE_PLACED_CEASED",
-                            "REASON_PLACED_CEASED"],
-    "reviews": ["CHILD", "DOB", "REVIEW", "REVIEW_CODE"],
-    "oc2": ["CHILD", "DOB", "SDQ_SCORE", "SDQ_REASON", "CONVICTED", "HEALTH_CHECK",
-            "IMMUNISATIONS", "TEETH_CHECK", "HEALTH_ASSESSMENT", "SUBSTANCE_MISUSE",
-            "INTERVENTION_RECEIVED", "INTERVENTION_OFFERED"],
-    "previous_permanence": ["CHILD", "DOB", "PREV_PERM", "LA_PERM", "DATE_PERM"],
-    "uasc": ["CHILD", "SEX", "DOB", "DUC"],
-}
-
 
 def child_ids(n: int) -> np.ndarray:
     """The LA's child identifiers: ``DEMO00001`` ... (zero-padded, so text order is id order)."""
