@@ -148,3 +148,26 @@ def run_parameters_table(params: Any, data_dir: str) -> pd.DataFrame:
 def checksums_table(checksums: dict[str, str]) -> pd.DataFrame:
     """Input files and their SHA-256 checksums, so a run can be matched to its inputs."""
     return pd.DataFrame(sorted(checksums.items()), columns=["File", "SHA-256"])
+
+
+def measure_label(measure: str) -> str:
+    """A measure id of ``timescales.exclusions`` in words (stages, scorecard, entry to AO)."""
+    from diagnostic_kit import timescales as ts
+
+    if measure.startswith("stage_"):
+        return f"Stage: {ts.STAGE_LABELS[measure.removeprefix('stage_')]}"
+    if measure in ts.SCORECARD_LABELS:
+        return ts.SCORECARD_LABELS[measure]
+    return {"entry_to_ao": "Care entry to adoption order"}.get(measure, measure)
+
+
+def measure_exclusions_table(summary: pd.DataFrame) -> pd.DataFrame:
+    """Children adopted in the period left out of each measure, by reason, for the reader.
+
+    ``summary`` is ``timescales.exclusion_summary``: one row per measure and reason.
+    """
+    return pd.DataFrame({
+        "Measure": summary["measure"].map(measure_label),
+        "Why left out": summary["reason"],
+        "Children": summary["children"].astype("int64"),
+    })

@@ -90,3 +90,19 @@ def test_parameter_tables_from_the_demo_params():
     assert comps.loc[comps["Measure"] == "a1 days", "Value"].item() == 426
     assert dqs.checksums_table({"b.csv": "2", "a.csv": "1"})["File"].tolist() == ["a.csv",
                                                                                  "b.csv"]
+
+
+def test_children_left_out_of_measures_in_words():
+    summary = pd.DataFrame({
+        "measure": ["a2", "stage_adm_to_po", "entry_to_ao"],
+        "reason": ["no placement order", "no placement order date", "care entry unknown"],
+        "children": [2, 2, 1],
+    })
+    table = dqs.measure_exclusions_table(summary)
+    assert table.to_dict("list") == {
+        "Measure": ["A2: placement order to match (mean days)",
+                    "Stage: ADM decision to placement order",
+                    "Care entry to adoption order"],
+        "Why left out": ["no placement order", "no placement order date", "care entry unknown"],
+        "Children": [2, 2, 1],
+    }
