@@ -238,9 +238,32 @@ def execute_section(
         result.error_type, result.error = describe_failure(exc)
     if kernel_log.exists() and kernel_log.stat().st_size == 0:
         kernel_log.unlink()
+    if executed.exists():
+        portable_parameters(executed)
     result.seconds = round(time.perf_counter() - t0, 2)
     result.finished = _now()
     return result
+
+
+def portable_parameters(executed: Path) -> None:
+    """Blank the run's own paths in an executed notebook's injected parameters.
+
+    ``prepared`` and ``output_dir`` point into the run's temporary build folder, which is gone
+    once the report is in place; blanked, the executed notebook re-runs by hand from its
+    ``params_file``.
+    """
+    import nbformat
+
+    nb = nbformat.read(executed, as_version=4)
+    for cell in nb.cells:
+        if "injected-parameters" in cell.get("metadata", {}).get("tags", []):
+            lines = [
+                f'{name} = ""' if (name := line.split("=", 1)[0].strip()) in
+                ("prepared", "output_dir") else line
+                for line in cell.source.splitlines()
+            ]
+            cell.source = "\n".join(lines)
+    nbformat.write(nb, executed)
 
 
 # -- a run ----------------------------------------------------------------------------------------

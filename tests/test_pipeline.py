@@ -428,3 +428,16 @@ def test_section_says_which_missing_extracts_it_needed():
         "<strong>local/permanence_plans.csv was not supplied</strong>, so this section cannot "
         "show IRO dates. To add it, fill <code>data_templates/permanence_plans.csv</code>."
     ]
+
+
+def test_executed_notebooks_rerun_from_their_params_file(built):
+    import nbformat
+
+    _, out, _ = built
+    nb = nbformat.read(out / "notebooks" / "08_data_quality.ipynb", as_version=4)
+    injected = [c.source for c in nb.cells
+                if "injected-parameters" in c.get("metadata", {}).get("tags", [])]
+    assert len(injected) == 1
+    lines = injected[0].splitlines()
+    assert 'prepared = ""' in lines and 'output_dir = ""' in lines
+    assert any(line.startswith("params_file = ") and "tiny" in line for line in lines)
