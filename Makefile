@@ -28,8 +28,9 @@ report: $(STAMP)
 test: $(STAMP) browser
 	$(BIN)/pytest --nbval-lax tests notebooks $(PYTEST_ARGS)
 
+# Jupyter refuses to run as root unless told (containers often run as root).
 lab: $(STAMP)
-	$(BIN)/jupyter lab notebooks/
+	$(BIN)/jupyter lab $$( [ "$$(id -u)" = 0 ] && echo --allow-root ) notebooks/
 
 bench: $(STAMP)
 	$(BIN)/python bench/bench.py
