@@ -214,7 +214,6 @@ def findings(prof: pd.DataFrame, group: str = "adopted",
     return out
 
 
-@nv.for_display
 def display_table(prof: pd.DataFrame, characteristic: str) -> pd.DataFrame:
     """One characteristic's rows with reader-facing column names."""
     t = prof.loc[prof["characteristic"].eq(characteristic)]

@@ -258,7 +258,6 @@ def _characteristic_sentences(ex: Extremes) -> list[str]:
     return out
 
 
-@nv.for_display
 def display_children(t: pd.DataFrame) -> pd.DataFrame:
     """The per-child table for the reader: pseudonym, characteristics, days per stage."""
     out = pd.DataFrame({
@@ -277,7 +276,6 @@ def display_children(t: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-@nv.for_display
 def display_stage_comparison(cmp_: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame({
         "Stage": cmp_["stage"],

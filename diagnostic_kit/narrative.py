@@ -10,7 +10,6 @@ The red/amber/green (RAG) rule lives here, in one place, for every section that 
 
 from __future__ import annotations
 
-import functools
 import math
 from collections.abc import Iterable, Sequence
 from typing import Any, Literal
@@ -207,20 +206,6 @@ def whole_col(values) -> pd.Series:
     """Numbers rounded half up to whole numbers (nullable integers), for day columns."""
     s = pd.to_numeric(pd.Series(values), errors="coerce").astype("float64")
     return pd.Series(np.floor(s + 0.5), index=s.index).astype("Int64")
-
-
-def shown(df: pd.DataFrame) -> pd.DataFrame:
-    """A table for display: every missing value (NaN, NA, NaT) shown as "–"."""
-    out = df.astype(object)
-    return out.where(df.notna(), "–")
-
-
-def for_display(func):
-    """Decorator: the function's table is returned through :func:`shown`."""
-    @functools.wraps(func)
-    def wrapper(*args, **kwargs):
-        return shown(func(*args, **kwargs))
-    return wrapper
 
 
 def pct_col(values, digits: int = 0) -> pd.Series:

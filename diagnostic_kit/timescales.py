@@ -688,7 +688,6 @@ def scorecard_sentences(sc: pd.DataFrame) -> list[str]:
 
 # -- what section 2 shows -------------------------------------------------------------------
 
-@nv.for_display
 def display_stages(stats: pd.DataFrame) -> pd.DataFrame:
     """Stage statistics with days as whole numbers and % as the narrative words them."""
     return pd.DataFrame({
@@ -705,7 +704,6 @@ def display_stages(stats: pd.DataFrame) -> pd.DataFrame:
     })
 
 
-@nv.for_display
 def display_trend(trend: pd.DataFrame) -> pd.DataFrame:
     """Median days per stage (children measured) by year of AO, one row per year."""
     cell = (nv.whole_col(trend["median"]).astype("string").fillna("–") + " ("
@@ -716,7 +714,6 @@ def display_trend(trend: pd.DataFrame) -> pd.DataFrame:
     return wide.reset_index().rename(columns={"year": "Year of adoption order"})
 
 
-@nv.for_display
 def display_scorecard(sc: pd.DataFrame) -> pd.DataFrame:
     """Scorecard rows worded for the reader: days whole, A3 as %, ratings in words."""
     is_pct = sc["measure"].eq("A3")
@@ -734,7 +731,6 @@ def display_scorecard(sc: pd.DataFrame) -> pd.DataFrame:
     })
 
 
-@nv.for_display
 def display_early_permanence(ep: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame({
         "Year of adoption order": ep["year"], "Children adopted": ep["adopted"],
@@ -745,20 +741,17 @@ def display_early_permanence(ep: pd.DataFrame) -> pd.DataFrame:
     })
 
 
-@nv.for_display
 def display_leavers(lv: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame({"Year left care": lv["year"], "Children leaving care": lv["left_care"],
                          "Left through adoption": lv["adopted"],
                          "% adopted": nv.pct_col(lv["pct_adopted"])})
 
 
-@nv.for_display
 def display_reversals(rev: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame({"Reason": rev["reason"], "Meaning": rev["meaning"],
                          "Children": rev["children"], "%": nv.pct_col(rev["pct"])})
 
 
-@nv.for_display
 def display_in_process(summary: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame({
         "Open stage": summary["stage"], "Children": summary["children"],
@@ -768,7 +761,6 @@ def display_in_process(summary: pd.DataFrame) -> pd.DataFrame:
     })
 
 
-@nv.for_display
 def display_drift(drift: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame({
         "Child": drift["pseudonym"], "Open stage": drift["label"],
@@ -779,7 +771,6 @@ def display_drift(drift: pd.DataFrame) -> pd.DataFrame:
     })
 
 
-@nv.for_display
 def display_po_waiting(waiting: pd.DataFrame) -> pd.DataFrame:
     yes = {True: "yes", False: "no"}
     return pd.DataFrame({
@@ -826,7 +817,6 @@ def key_findings(journeys: pd.DataFrame, periods: pd.DataFrame, params: Params) 
     return "**Key findings**\n\n" + nv.bullets(lines)
 
 
-@nv.for_display
 def display_headlines(head: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame({"Finding": head["finding"], "Figure": head["figure"],
                          "Children": head["children"], "Benchmark (period)": head["benchmark"],
