@@ -319,8 +319,7 @@ def build_journeys(
     open_start = pd.Series(pd.NaT, index=j.index, dtype="datetime64[ns]")
     for stage in reversed(STAGES[2:]):
         start, end = STAGE_DATES[stage]
-        is_open = seen[start].notna() & seen[end].isna() if start in seen else j[start].notna()
-        mark = is_open & open_stage.isna()
+        mark = seen[start].notna() & seen[end].isna() & open_stage.isna()
         open_stage = open_stage.mask(mark, stage)
         open_start = open_start.mask(mark, j[start])
     open_stage = open_stage.where(j["in_process"])

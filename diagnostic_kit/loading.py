@@ -21,6 +21,7 @@ from pathlib import Path
 import pandas as pd
 import pandera.pandas as pa
 
+from diagnostic_kit import episodes, journeys
 from diagnostic_kit.params import PROJECT_ROOT, Params
 from diagnostic_kit.quality import DataQuality, QualityLog
 from diagnostic_kit.schema import LOCAL_TABLES, SSDA903_TABLES, SSDA903_UNUSED, Column, Table
@@ -289,7 +290,7 @@ def validate_columns(df: pd.DataFrame, table: Table, log: QualityLog) -> pd.Data
         exclude = _excluding(col, table, str(rule))
         if exclude:
             action = "row excluded"
-        elif rule == "code_unknown" and table.source == "local" or col.kind == "bool":
+        elif (rule == "code_unknown" and table.source == "local") or col.kind == "bool":
             action = "value treated as blank"
         else:
             action = None
@@ -463,9 +464,6 @@ def load_inputs(params: Params) -> LAInputs:
     under ``<data_dir>/local``, checks every value, combines years, and runs the cross-row rules
     (episode chains, adoption tables). Derived tables (periods of care) are added to ``tables``.
     """
-    # Imported here: these modules build on this one.
-    from diagnostic_kit import episodes, journeys
-
     log = QualityLog()
     tables, years = _load_903(params.ssda903_dir, log)
     tables.update(_load_local(params.local_dir, log))
