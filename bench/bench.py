@@ -59,9 +59,9 @@ def floor(params_file: str, work: Path) -> float:
     import nbformat
     from IPython.core.interactiveshell import InteractiveShell
 
-    from diagnostic_kit.params import load_params
-    from diagnostic_kit.prepare import prepare_la
-    from diagnostic_kit.runner import discover_sections
+    from diagnostic_kit.inputs.params import load_params
+    from diagnostic_kit.run.prepare import prepare_la
+    from diagnostic_kit.run.runner import discover_sections
 
     class Shell(InteractiveShell):
         def enable_gui(self, gui: str | None = None) -> None:
@@ -94,8 +94,8 @@ def main() -> None:
     ap.add_argument("--keep", action="store_true", help="keep the temporary folder")
     args = ap.parse_args()
 
-    from diagnostic_kit.params import load_params
-    from diagnostic_kit.prepare import ensure_synthetic_data, prepare_la
+    from diagnostic_kit.inputs.params import load_params
+    from diagnostic_kit.run.prepare import ensure_synthetic_data, prepare_la
 
     tmp = Path(tempfile.mkdtemp(prefix="adk-bench-"))
     rows: list[tuple[str, float, str]] = []

@@ -2,6 +2,6 @@
 
 import sys
 
-from diagnostic_kit.cli import main
+from diagnostic_kit.run.cli import main
 
 sys.exit(main())

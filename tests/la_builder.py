@@ -5,8 +5,8 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
-from diagnostic_kit.params import Params, load_params
-from diagnostic_kit.schema import SSDA903_FILE_COLUMNS, TABLES
+from diagnostic_kit.inputs.params import Params, load_params
+from diagnostic_kit.inputs.schema import SSDA903_FILE_COLUMNS, TABLES
 
 
 def write_csv(path: Path, columns: list[str], rows: list[dict[str, str]], *,

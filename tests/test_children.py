@@ -5,8 +5,8 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from diagnostic_kit import children as ch
-from diagnostic_kit.params import load_params
+from diagnostic_kit.inputs.params import load_params
+from diagnostic_kit.measures import children as ch
 
 
 @pytest.fixture(scope="module")

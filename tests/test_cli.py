@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from diagnostic_kit import cli
-from diagnostic_kit.params import load_params
+from diagnostic_kit.inputs.params import load_params
+from diagnostic_kit.run import cli
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from diagnostic_kit import dq_section as dqs
-from diagnostic_kit.params import load_params
+from diagnostic_kit.inputs.params import load_params
+from diagnostic_kit.measures import data_quality as dqs
 
 ACCOUNTING = pd.DataFrame({
     "file": ["903/2024-25/header.csv", "903/2024-25/episodes.csv"],

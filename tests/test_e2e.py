@@ -17,8 +17,8 @@ from pathlib import Path
 
 import pytest
 
-from diagnostic_kit.params import load_params
-from diagnostic_kit.runner import discover_sections
+from diagnostic_kit.inputs.params import load_params
+from diagnostic_kit.run.runner import discover_sections
 
 ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = Path("/usr/bin/chromium")

@@ -9,9 +9,9 @@ matplotlib.use("Agg")
 import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
 
-from diagnostic_kit import charts  # noqa: E402
-from diagnostic_kit import extremes as ex  # noqa: E402
-from diagnostic_kit.params import load_params  # noqa: E402
+from diagnostic_kit.inputs.params import load_params  # noqa: E402
+from diagnostic_kit.measures import extremes as ex  # noqa: E402
+from diagnostic_kit.present import charts  # noqa: E402
 
 ENTRY = pd.Timestamp("2023-04-01")
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from diagnostic_kit.prepare import prepare_la
+from diagnostic_kit.run.prepare import prepare_la
 from tests.la_builder import ep, hdr, write_la
 
 # Child A: a foster-carer adoption. Carers began at episode 3 (RNE P, 15/09/2022); the child

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from diagnostic_kit.loading import InputError, collection_year, load_inputs
-from diagnostic_kit.params import ParamsError, load_params
+from diagnostic_kit.inputs.params import ParamsError, load_params
+from diagnostic_kit.inputs.reading import InputError, collection_year, load_inputs
 from tests.la_builder import ep, hdr, write_csv, write_la
 
 GOOD_HEADER = [hdr("K1", "01/01/2020"), hdr("K2", "05/05/2019", "F", "WBRI")]

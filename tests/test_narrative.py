@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from diagnostic_kit import narrative as nv
+from diagnostic_kit.present import narrative as nv
 
 
 def test_days_and_counts():

@@ -37,7 +37,7 @@ def test_environment_yml_and_pyproject_list_the_same_dependencies():
 
 
 def test_console_script_and_templates_are_packaged():
-    assert PYPROJECT["project"]["scripts"] == {"adoption-diagnostic": "diagnostic_kit.cli:main"}
+    assert PYPROJECT["project"]["scripts"] == {"adoption-diagnostic": "diagnostic_kit.run.cli:main"}
     patterns = PYPROJECT["tool"]["setuptools"]["package-data"]["diagnostic_kit"]
     pkg = ROOT / "diagnostic_kit"
     shipped = {p for pat in patterns for p in pkg.glob(pat) if p.is_file()}
@@ -59,7 +59,7 @@ def test_notebooks_are_committed_without_outputs():
 
 
 def test_section_notebooks_start_with_the_parameters_cell():
-    from diagnostic_kit.runner import discover_sections
+    from diagnostic_kit.run.runner import discover_sections
 
     for path in discover_sections(ROOT / "notebooks"):
         nb = json.loads(path.read_text(encoding="utf-8"))
@@ -84,7 +84,7 @@ def test_makefile_targets_and_ci_entry_point():
 
 def test_imports_stay_cheap():
     """A kernel per section and ``--help`` must not pay for heavy imports they do not use."""
-    code = ("import sys, diagnostic_kit, diagnostic_kit.cli, diagnostic_kit.report; "
+    code = ("import sys, diagnostic_kit, diagnostic_kit.run.cli, diagnostic_kit.present.section; "
             "print(sorted(m for m in ('pandas', 'matplotlib', 'papermill', 'nbconvert', "
             "'pandera') if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,

@@ -17,8 +17,8 @@ import pandas as pd
 import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
-from diagnostic_kit import assemble, runner
-from diagnostic_kit.params import ParamsError
+from diagnostic_kit.inputs.params import ParamsError
+from diagnostic_kit.run import assemble, runner
 from tests.conftest import write_tiny_la
 
 NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
@@ -29,7 +29,7 @@ FIRST = (
     "matplotlib.use('module://matplotlib_inline.backend_inline')\n"
     "import matplotlib.pyplot as plt\n"
     "import pandas as pd\n"
-    "from diagnostic_kit.report import Section\n"
+    "from diagnostic_kit.present.section import Section\n"
     "sec = Section('00_first', output_dir)\n"
     "sec.metric('children_adopted', 12, n=12)\n"
     "sec.md('## Findings\\n\\nTwelve children were adopted.')\n"
@@ -38,7 +38,7 @@ FIRST = (
     "plt.plot([1, 2, 3]); plt.show()\n"
 )
 SECOND = (
-    "from diagnostic_kit.report import Section\n"
+    "from diagnostic_kit.present.section import Section\n"
     "import pandas as pd\n"
     "sec = Section('01_second', output_dir)\n"
     "sec.metric('stage_median_days', 98.456)\n"
@@ -416,7 +416,7 @@ def test_an_interrupted_run_stops_its_kernels_and_leaves_no_report(tmp_path, mak
 def test_section_says_which_missing_extracts_it_needed():
     import pandas as pd
 
-    from diagnostic_kit.report import Section
+    from diagnostic_kit.present.section import Section
 
     shown: list[str] = []
     sec = Section("02_timescales")

@@ -7,7 +7,7 @@ import json
 import pandas as pd
 import pytest
 
-from diagnostic_kit.report import Section, _plain_missing
+from diagnostic_kit.present.section import Section, _plain_missing
 
 
 def test_every_kind_of_missing_value_shows_as_a_dash():

@@ -30,7 +30,7 @@ def la():
     # Skip only while the modules that build the demo LA do not exist; any other error fails.
     try:
         from diagnostic_kit import synth
-        from diagnostic_kit.prepare import open_la
+        from diagnostic_kit.run.prepare import open_la
     except ModuleNotFoundError as exc:
         pytest.skip(f"the demo LA cannot be built yet: {exc}")
     if not hasattr(synth, "generate"):
@@ -123,7 +123,7 @@ def raw_measures(data_dir: Path, start: pd.Timestamp, end: pd.Timestamp) -> dict
 
 @pytest.fixture(scope="module")
 def both(la):
-    from diagnostic_kit import timescales as ts
+    from diagnostic_kit.measures import timescales as ts
 
     p = la.params
     raw = raw_measures(p.data_dir, pd.Timestamp(p.period_start), pd.Timestamp(p.period_end))
@@ -156,8 +156,8 @@ def test_po_to_placement_median_agrees(both):
 
 def test_section_outputs_have_no_identifiers(la):
     """What the notebooks show carries pseudonyms only: never the 903 id or a date of birth."""
-    from diagnostic_kit import children, extremes
-    from diagnostic_kit import timescales as ts
+    from diagnostic_kit.measures import children, extremes
+    from diagnostic_kit.measures import timescales as ts
 
     p = la.params
     sel = extremes.select(la.journeys, p)

@@ -9,14 +9,13 @@ from __future__ import annotations
 
 import datetime as dt
 import filecmp
-import importlib.util
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
-from diagnostic_kit import codes, schema
-from diagnostic_kit.params import load_params
+from diagnostic_kit.inputs import codes, schema
+from diagnostic_kit.inputs.params import load_params
 from diagnostic_kit.synth import generate, write_params
 
 YEARS = ["2020-21", "2021-22", "2022-23", "2023-24", "2024-25", "2025-26"]
@@ -521,25 +520,20 @@ def test_write_params_loads(tmp_path: Path) -> None:
 
 # --- the kit's own loader, once it exists ---------------------------------------------------
 
-HAS_LOADER = importlib.util.find_spec("diagnostic_kit.loading") is not None
 
 
 def _load_findings(root: Path, tmp_path: Path) -> pd.DataFrame:
-    from diagnostic_kit.loading import load_inputs
+    from diagnostic_kit.inputs.reading import load_inputs
 
     path = tmp_path / "la.yaml"
     write_params(path, data_dir=root, la_name="Demoshire (synthetic)", la_code="999")
     return load_inputs(load_params(path)).dq.findings
 
 
-@pytest.mark.skipif(not HAS_LOADER, reason="diagnostic_kit.loading (load_inputs) is not written "
-                    "yet; this test runs once it exists")
 def test_loader_finds_nothing_in_clean_output(clean: Path, tmp_path: Path) -> None:
     assert len(_load_findings(clean, tmp_path)) == 0
 
 
-@pytest.mark.skipif(not HAS_LOADER, reason="diagnostic_kit.loading (load_inputs) is not written "
-                    "yet; this test runs once it exists")
 def test_loader_finds_exactly_the_manifest(broken: Path, tmp_path: Path) -> None:
     found = _load_findings(broken, tmp_path)
     man = read(broken / "injected_errors.csv")

@@ -15,9 +15,9 @@ from pathlib import Path
 
 import pytest
 
-from diagnostic_kit import schema
-from diagnostic_kit.schema import LOCAL_TABLES, SSDA903_TABLES, Column, Table
-from diagnostic_kit.templates import TEMPLATES_DIR, main, write_templates
+from diagnostic_kit.inputs import schema
+from diagnostic_kit.inputs.schema import LOCAL_TABLES, SSDA903_TABLES, Column, Table
+from diagnostic_kit.inputs.templates import TEMPLATES_DIR, main, write_templates
 
 ALL_TABLES = (*SSDA903_TABLES, *LOCAL_TABLES)
 TRUE_FALSE = {"yes", "no", "y", "n", "true", "false", "1", "0"}
@@ -222,12 +222,9 @@ def test_main_writes_and_checks(tmp_path: Path, capsys: pytest.CaptureFixture[st
 
 
 def _loading():
-    loading = pytest.importorskip(
-        "diagnostic_kit.loading", reason="diagnostic_kit/loading.py is not there yet"
-    )
-    if not hasattr(loading, "load_inputs"):
-        pytest.skip("diagnostic_kit.loading does not expose load_inputs yet")
-    return loading
+    from diagnostic_kit.inputs import reading
+
+    return reading
 
 
 @pytest.mark.parametrize(
@@ -237,7 +234,7 @@ def _loading():
 )
 def test_loader_reads_each_template_without_findings(table: Table) -> None:
     loading = _loading()
-    from diagnostic_kit.quality import QualityLog
+    from diagnostic_kit.inputs.findings import QualityLog
 
     log = QualityLog()
     rel = f"local/{table.file}"
@@ -253,11 +250,7 @@ def test_loader_reads_each_template_without_findings(table: Table) -> None:
 
 def test_load_inputs_with_templates_as_local_extracts(tmp_path: Path) -> None:
     loading = _loading()
-    try:
-        from diagnostic_kit import episodes, journeys  # noqa: F401  (load_inputs needs them)
-    except ImportError as exc:
-        pytest.skip(f"load_inputs needs a module not written yet: {exc}")
-    from diagnostic_kit.params import load_params
+    from diagnostic_kit.inputs.params import load_params
 
     year = tmp_path / "data" / "903" / "2024-25"
     year.mkdir(parents=True)

@@ -10,8 +10,8 @@ import math
 import pandas as pd
 import pytest
 
-from diagnostic_kit import timescales as ts
-from diagnostic_kit.params import load_params
+from diagnostic_kit.inputs.params import load_params
+from diagnostic_kit.measures import timescales as ts
 
 DATES = ["care_entry", "iro_date", "adm_date", "po_date", "match_date", "placement_date",
          "moved_in_date", "ao_date", "reversed_date"]

@@ -21,7 +21,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from diagnostic_kit import schema
+from diagnostic_kit.inputs import schema
 from diagnostic_kit.synth import errors, local, returns
 from diagnostic_kit.synth._common import Window
 from diagnostic_kit.synth.history import simulate

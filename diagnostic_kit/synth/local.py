@@ -13,7 +13,7 @@ import holidays
 import numpy as np
 import pandas as pd
 
-from diagnostic_kit import schema
+from diagnostic_kit.inputs import schema
 from diagnostic_kit.synth._common import (
     EPOCH,
     YEAR,

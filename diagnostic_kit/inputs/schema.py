@@ -22,7 +22,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
-from diagnostic_kit import codes
+from diagnostic_kit.inputs import codes
 
 Kind = Literal["id", "date", "code", "int", "number", "money", "bool", "text"]
 

@@ -24,8 +24,8 @@ import sys
 import tempfile
 from pathlib import Path
 
-from diagnostic_kit.params import PROJECT_ROOT
-from diagnostic_kit.schema import (
+from diagnostic_kit import resources
+from diagnostic_kit.inputs.schema import (
     AUDIT_QUESTIONS,
     LOCAL_TABLES,
     SSDA903_TABLES,
@@ -34,7 +34,7 @@ from diagnostic_kit.schema import (
     Table,
 )
 
-TEMPLATES_DIR = PROJECT_ROOT / "data_templates"
+TEMPLATES_DIR = resources.templates_dir()
 DICTIONARY_MD = "data_dictionary.md"
 DICTIONARY_CSV = "data_dictionary.csv"
 DICTIONARY_CSV_COLUMNS = (

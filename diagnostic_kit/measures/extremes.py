@@ -20,9 +20,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from diagnostic_kit import narrative as nv
-from diagnostic_kit.params import Params
-from diagnostic_kit.timescales import (
+from diagnostic_kit.inputs.params import Params
+from diagnostic_kit.measures.timescales import (
     STAGE_DATES,
     STAGE_LABELS,
     STAGE_SHORT,
@@ -33,6 +32,7 @@ from diagnostic_kit.timescales import (
     foster_carer_adoption,
     stage_days,
 )
+from diagnostic_kit.present import narrative as nv
 
 TOP = 10
 #: The journey's dates in order, for the timeline.

@@ -13,8 +13,8 @@ from typing import Any
 
 import pandas as pd
 
-from diagnostic_kit.schema import TABLES
-from diagnostic_kit.validation import RULES
+from diagnostic_kit.inputs.findings import RULES
+from diagnostic_kit.inputs.schema import TABLES
 
 WITHHELD = "(withheld)"
 #: Column kinds whose values are safe to show in a rendered report.
@@ -152,7 +152,7 @@ def checksums_table(checksums: dict[str, str]) -> pd.DataFrame:
 
 def measure_label(measure: str) -> str:
     """A measure id of ``timescales.exclusions`` in words (stages, scorecard, entry to AO)."""
-    from diagnostic_kit import timescales as ts
+    from diagnostic_kit.measures import timescales as ts
 
     if measure.startswith("stage_"):
         return f"Stage: {ts.STAGE_LABELS[measure.removeprefix('stage_')]}"

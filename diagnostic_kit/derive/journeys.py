@@ -27,9 +27,9 @@ from __future__ import annotations
 
 import pandas as pd
 
-from diagnostic_kit import codes
-from diagnostic_kit.cohort import age_band
-from diagnostic_kit.quality import QualityLog
+from diagnostic_kit.derive.characteristics import age_band
+from diagnostic_kit.inputs import codes
+from diagnostic_kit.inputs.findings import QualityLog
 
 #: The five stages of the child's journey, in order, with their start and end dates.
 STAGES: tuple[str, ...] = (

@@ -24,14 +24,14 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from diagnostic_kit import __version__
+from diagnostic_kit import __version__, resources
 
 if TYPE_CHECKING:
     import nbformat
 
-    from diagnostic_kit.runner import LARun
+    from diagnostic_kit.run.runner import LARun
 
-TEMPLATES_DIR = Path(__file__).parent / "report_theme"
+TEMPLATES_DIR = resources.THEME_DIR
 #: Cells never shown in a report: papermill's parameter cells and cells an author hides.
 HIDDEN_TAGS = {"parameters", "injected-parameters", "remove-cell", "remove_cell", "hide"}
 #: Excel's limit on a sheet name, and the characters it refuses in one.
@@ -327,7 +327,7 @@ def write_pseudonym_key(pseudonyms: pd.Series, path: Path) -> None:
 
 def build_outputs(run: LARun, notebooks: list[Path]) -> None:
     """Write the report and every file beside it into ``run.build_dir``."""
-    from diagnostic_kit.prepare import load_prepared
+    from diagnostic_kit.run.prepare import load_prepared
 
     build = run.build_dir
     la = load_prepared(build / ".prepared" / "la.pkl")
@@ -352,7 +352,7 @@ def run_record(run: LARun) -> dict[str, Any]:
     """What ``run.json`` holds: kit version, params as used, input checksums, every section."""
     from dataclasses import asdict
 
-    from diagnostic_kit.runner import python_version
+    from diagnostic_kit.run.runner import python_version
 
     return {
         "kit_version": __version__,

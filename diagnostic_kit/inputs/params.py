@@ -15,9 +15,10 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-PROJECT_ROOT = Path(__file__).resolve().parents[1]
-PARAMS_DIR = PROJECT_ROOT / "params"
-DEFAULTS_FILE = PARAMS_DIR / "defaults.yaml"
+from diagnostic_kit import resources
+
+PARAMS_DIR = resources.params_dir()
+DEFAULTS_FILE = resources.defaults_file()
 DEMO_PARAMS = PARAMS_DIR / "demo.yaml"
 
 

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from diagnostic_kit import codes
-from diagnostic_kit.quality import QualityLog
+from diagnostic_kit.inputs import codes
+from diagnostic_kit.inputs.findings import QualityLog
 
 
 def _flag(s: pd.Series) -> pd.Series:

@@ -21,10 +21,12 @@ from pathlib import Path
 import pandas as pd
 import pandera.pandas as pa
 
-from diagnostic_kit import episodes, journeys
-from diagnostic_kit.params import PROJECT_ROOT, Params
-from diagnostic_kit.quality import DataQuality, QualityLog
-from diagnostic_kit.schema import LOCAL_TABLES, SSDA903_TABLES, SSDA903_UNUSED, Column, Table
+from diagnostic_kit import resources
+from diagnostic_kit.derive import journeys
+from diagnostic_kit.derive import periods as episodes
+from diagnostic_kit.inputs.findings import DataQuality, QualityLog
+from diagnostic_kit.inputs.params import Params
+from diagnostic_kit.inputs.schema import LOCAL_TABLES, SSDA903_TABLES, SSDA903_UNUSED, Column, Table
 
 TEMPLATE_HINT = "data_templates/data_dictionary.md"
 
@@ -476,6 +478,6 @@ def load_inputs(params: Params) -> LAInputs:
 
 def project_relative(path: Path) -> str:
     try:
-        return path.resolve().relative_to(PROJECT_ROOT).as_posix()
+        return path.resolve().relative_to(resources.checkout_root() or Path.cwd()).as_posix()
     except ValueError:
         return str(path)

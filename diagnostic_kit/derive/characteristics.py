@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from diagnostic_kit import codes
+from diagnostic_kit.inputs import codes
 
 AGE_BANDS = ("under 1", "1-4", "5-9", "10-15", "16+")
 _SEX_LABELS = {k: v for k, v in codes.SEX.items()}

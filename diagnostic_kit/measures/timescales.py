@@ -27,10 +27,10 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from diagnostic_kit import codes
-from diagnostic_kit import narrative as nv
-from diagnostic_kit.journeys import STAGE_DATES, STAGES, financial_year
-from diagnostic_kit.params import DEFAULTS_FILE, Params
+from diagnostic_kit.derive.journeys import STAGE_DATES, STAGES, financial_year
+from diagnostic_kit.inputs import codes
+from diagnostic_kit.inputs.params import DEFAULTS_FILE, Params
+from diagnostic_kit.present import narrative as nv
 
 #: Stage names for readers (journeys.py holds the stage dates and order).
 STAGE_LABELS: dict[str, str] = {

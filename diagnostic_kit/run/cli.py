@@ -51,7 +51,7 @@ def _skip_slow_optional_imports() -> None:
 
 def cmd_run(args: argparse.Namespace) -> int:
     _skip_slow_optional_imports()
-    from diagnostic_kit import runner
+    from diagnostic_kit.run import runner
 
     runs = runner.run_reports(
         args.params,
@@ -120,8 +120,8 @@ def format_dq_summary(dq: object, la_name: str) -> str:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    from diagnostic_kit.params import load_params
-    from diagnostic_kit.prepare import prepare_la
+    from diagnostic_kit.inputs.params import load_params
+    from diagnostic_kit.run.prepare import prepare_la
 
     params = load_params(args.params)
     la = prepare_la(params)
@@ -162,7 +162,7 @@ def cmd_synth(args: argparse.Namespace) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from diagnostic_kit.runner import DEFAULT_TIMEOUT, NOTEBOOKS_DIR, REPORTS_DIR, default_jobs
+    from diagnostic_kit.run.runner import DEFAULT_TIMEOUT, NOTEBOOKS_DIR, REPORTS_DIR, default_jobs
 
     p = argparse.ArgumentParser(
         prog=PROG,
@@ -238,7 +238,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def cmd_templates(args: argparse.Namespace) -> int:
-    from diagnostic_kit.templates import main as templates_main
+    from diagnostic_kit.inputs.templates import main as templates_main
 
     argv = [*(["--out", args.out] if args.out else []), *(["--check"] if args.check else [])]
     return templates_main(argv)
@@ -248,10 +248,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Entry point: returns the exit code (0 ok, 1 a section failed, 2 a usage/params/input
     problem)."""
     args = build_parser().parse_args(argv)
-    from diagnostic_kit.params import ParamsError
+    from diagnostic_kit.inputs.params import ParamsError
 
     try:
-        from diagnostic_kit.loading import InputError
+        from diagnostic_kit.inputs.reading import InputError
     except ImportError:  # the loader is not installed: only params errors can be explained
         InputError = ParamsError  # noqa: N806
     try:

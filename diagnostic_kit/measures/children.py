@@ -19,11 +19,11 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from diagnostic_kit import codes
-from diagnostic_kit import narrative as nv
-from diagnostic_kit.narrative import plural
-from diagnostic_kit.params import Params
-from diagnostic_kit.timescales import as_flag, in_period
+from diagnostic_kit.inputs import codes
+from diagnostic_kit.inputs.params import Params
+from diagnostic_kit.measures.timescales import as_flag, in_period
+from diagnostic_kit.present import narrative as nv
+from diagnostic_kit.present.narrative import plural
 
 AGE_BANDS: tuple[str, ...] = ("under 1", "1-4", "5-9", "10-15", "16+")
 NOT_KNOWN = "not known"

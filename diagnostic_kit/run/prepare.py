@@ -15,11 +15,12 @@ from pathlib import Path
 
 import pandas as pd
 
-from diagnostic_kit import cohort, journeys
-from diagnostic_kit.loading import load_inputs
-from diagnostic_kit.params import Params, load_params
-from diagnostic_kit.pseudonyms import assign_pseudonyms, run_salt
-from diagnostic_kit.quality import DataQuality
+from diagnostic_kit.derive import characteristics as cohort
+from diagnostic_kit.derive import journeys
+from diagnostic_kit.derive.pseudonyms import assign_pseudonyms, run_salt
+from diagnostic_kit.inputs.findings import DataQuality
+from diagnostic_kit.inputs.params import Params, load_params
+from diagnostic_kit.inputs.reading import load_inputs
 
 
 @dataclass

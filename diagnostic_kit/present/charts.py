@@ -19,7 +19,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
-from diagnostic_kit.timescales import STAGE_LABELS, STAGE_SHORT, STAGES
+from diagnostic_kit.measures.timescales import STAGE_LABELS, STAGE_SHORT, STAGES
 
 # Okabe & Ito (2008), "Color universal design".
 OKABE_ITO = {

@@ -27,10 +27,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from diagnostic_kit.params import PROJECT_ROOT, Params, load_params
+from diagnostic_kit import resources
+from diagnostic_kit.inputs.params import Params, load_params
 
-NOTEBOOKS_DIR = PROJECT_ROOT / "notebooks"
-REPORTS_DIR = PROJECT_ROOT / "reports"
+NOTEBOOKS_DIR = resources.notebooks_dir()
+REPORTS_DIR = resources.default_reports_dir()
 #: Section notebooks: two digits, an underscore, a name. Globbed so new sections are picked up.
 SECTION_GLOB = "[0-9][0-9]_*.ipynb"
 DEFAULT_TIMEOUT = 600
@@ -287,7 +288,7 @@ def plan_runs(params_files: Sequence[str | Path], out_root: Path) -> list[LARun]
     The LA's folder name is the params file's stem; two params files with the same stem would
     overwrite each other's report, so that is refused.
     """
-    from diagnostic_kit.params import ParamsError
+    from diagnostic_kit.inputs.params import ParamsError
 
     runs: list[LARun] = []
     for pf in params_files:
@@ -306,8 +307,8 @@ def plan_runs(params_files: Sequence[str | Path], out_root: Path) -> list[LARun]
 
 def _prepare(run: LARun, progress: Progress) -> bool:
     """Prepare the LA's data once and pickle it for the notebooks. False if it cannot be used."""
-    from diagnostic_kit.loading import InputError
-    from diagnostic_kit.prepare import prepare_la
+    from diagnostic_kit.inputs.reading import InputError
+    from diagnostic_kit.run.prepare import prepare_la
 
     t0 = time.perf_counter()
     progress(run.name, "preparing data")
@@ -358,7 +359,7 @@ def _swap_into_place(build: Path, final: Path) -> None:
 
 def _finish(run: LARun, notebooks: list[Path], progress: Progress) -> None:
     """Assemble the report in the build folder and move it into place."""
-    from diagnostic_kit import assemble
+    from diagnostic_kit.run import assemble
 
     try:
         assemble.build_outputs(run, notebooks)
