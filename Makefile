@@ -10,9 +10,9 @@ PYTEST_ARGS ?=
 
 .PHONY: setup report test lab bench lint browser clean
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml setup.py
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet --upgrade pip 'setuptools>=77'
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	$(BIN)/python -m ipykernel install --sys-prefix --name python3 >/dev/null
 	touch $(STAMP)
@@ -52,5 +52,5 @@ browser:
 	fi
 
 clean:
-	rm -rf $(VENV) data/
+	rm -rf $(VENV) data/ build/ dist/ diagnostic_kit/_bundle/
 	find reports -mindepth 1 -maxdepth 1 ! -name README.md -exec rm -rf {} +

@@ -31,9 +31,25 @@ def _kit_dir(name: str) -> Path:
     return root / name if root is not None else BUNDLE_DIR / name
 
 
+#: Section notebooks: two digits, an underscore, a name (``02_timescales.ipynb``).
+SECTION_NOTEBOOKS = "[0-9][0-9]_*.ipynb"
+
+
 def notebooks_dir() -> Path:
-    """The section notebooks the runner executes."""
+    """The kit's own section notebooks."""
     return _kit_dir("notebooks")
+
+
+def has_section_notebooks(folder: Path) -> bool:
+    return folder.is_dir() and any(p.is_file() for p in folder.glob(SECTION_NOTEBOOKS))
+
+
+def run_notebooks_dir() -> Path:
+    """The notebooks ``run`` executes when not told: ``./notebooks`` of the current folder if it
+    holds section notebooks (a workspace made by ``init --notebooks``, or the checkout itself),
+    else the kit's own."""
+    here = Path.cwd() / "notebooks"
+    return here if has_section_notebooks(here) else notebooks_dir()
 
 
 def params_dir() -> Path:
@@ -48,6 +64,12 @@ def defaults_file() -> Path:
 def templates_dir() -> Path:
     """The local-extract templates and the data dictionary."""
     return _kit_dir("data_templates")
+
+
+def templates_out_dir() -> Path:
+    """Where ``templates`` writes when not told: the checkout's ``data_templates/``, or
+    ``./data_templates`` for an installed copy (never inside the package)."""
+    return templates_dir() if checkout_root() is not None else Path.cwd() / "data_templates"
 
 
 def default_reports_dir() -> Path:

@@ -2,19 +2,42 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from pathlib import Path
 
 import nbformat
 import pytest
+import yaml
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
 PARAMETERS = 'params_file = "demo"\nprepared = ""\noutput_dir = ""'
 
 
+def register_section(folder: Path, key: str, title: str, metrics: list[str]) -> Path:
+    """Add a made-up section to a test registry ``folder/sections.yml`` (active, reading every
+    table) and return the file; point ``ADK_SECTIONS_FILE`` at it to use it."""
+    reg = folder / "sections.yml"
+    data = yaml.safe_load(reg.read_text(encoding="utf-8")) if reg.exists() else {"sections": []}
+    data["sections"] = [s for s in data["sections"] if s["key"] != key]
+    data["sections"].append({
+        "key": key, "title": title, "short": title, "about": title, "status": "active",
+        "measures": "tests", "tables": "*", "derived": ["journeys", "periods", "episodes",
+                                                         "people", "looked_after"],
+        "metrics": metrics,
+    })
+    data["sections"].sort(key=lambda s: s["key"])
+    reg.write_text(yaml.safe_dump(data), encoding="utf-8")
+    return reg
+
+
 @pytest.fixture()
-def make_notebook() -> Callable[..., Path]:
-    """Write a section notebook: a title, the contract's parameters cell, then ``cells``."""
+def make_notebook(monkeypatch) -> Callable[..., Path]:
+    """Write a section notebook: a title, the contract's parameters cell, then ``cells``.
+
+    A notebook named like a section (``NN_name``) is also entered in a test registry beside it,
+    with the metrics its cells record, and ``ADK_SECTIONS_FILE`` points there for this test.
+    """
 
     def make(path: Path, title: str, *cells: str) -> Path:
         params = new_code_cell(PARAMETERS, metadata={"tags": ["parameters"]})
@@ -25,6 +48,10 @@ def make_notebook() -> Callable[..., Path]:
         )
         path.parent.mkdir(parents=True, exist_ok=True)
         nbformat.write(nb, path)
+        if re.fullmatch(r"\d{2}_[a-z][a-z0-9_]*", path.stem):
+            metrics = sorted(set(re.findall(r"metric\(['\"](\w+)['\"]", "\n".join(cells))))
+            reg = register_section(path.parent, path.stem, title, metrics)
+            monkeypatch.setenv("ADK_SECTIONS_FILE", str(reg))
         return path
 
     return make

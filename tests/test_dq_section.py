@@ -6,6 +6,7 @@ import pandas as pd
 
 from diagnostic_kit.inputs.params import load_params
 from diagnostic_kit.measures import data_quality as dqs
+from diagnostic_kit.present import timescales as pts
 
 ACCOUNTING = pd.DataFrame({
     "file": ["903/2024-25/header.csv", "903/2024-25/episodes.csv"],
@@ -84,8 +85,10 @@ def test_parameter_tables_from_the_demo_params():
     assert run["LA code"] == "999"
     assert run["Reporting period end (reference date)"] == "2026-03-31"
     assert run["Synthetic data"] == "yes (seed 2026, 400 children, 6 years)"
-    standards = dqs.standards_table(p).set_index("Standard")
-    assert standards.loc["adm to po", "Days"] == 182
+    # One standards table for sections 2 and 8 (present.timescales.display_standards).
+    standards = pts.display_standards(p).set_index("Stage")
+    assert standards.loc["ADM decision to placement order", "Days"] == 182
+    assert standards.loc["ADM decision to placement order", "Set by"] == "kit default"
     comps = dqs.comparators_table(p)
     assert comps.loc[comps["Measure"] == "a1 days", "Value"].item() == 426
     assert dqs.checksums_table({"b.csv": "2", "a.csv": "1"})["File"].tolist() == ["a.csv",
@@ -98,7 +101,7 @@ def test_children_left_out_of_measures_in_words():
         "reason": ["no placement order", "no placement order date", "care entry unknown"],
         "children": [2, 2, 1],
     })
-    table = dqs.measure_exclusions_table(summary)
+    table = pts.display_exclusions(summary, load_params("demo", check_data_dir=False))
     assert table.to_dict("list") == {
         "Measure": ["A2: placement order to match (mean days)",
                     "Stage: ADM decision to placement order",

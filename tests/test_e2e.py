@@ -63,6 +63,18 @@ def test_every_section_present_in_order(demo):
     assert sorted(p.stem for p in (folder / "notebooks").glob("*.ipynb")) == keys
 
 
+def test_every_declared_metric_is_recorded_once_by_its_section(demo):
+    from diagnostic_kit import registry
+
+    _, folder = demo
+    metrics = json.loads((folder / "metrics.json").read_text(encoding="utf-8"))
+    recorded = [k for k in metrics if k not in ("la_code", "period_start", "period_end")
+                and not (k.endswith("_n") and k[:-2] in metrics)]
+    declared = [m for s in registry.sections("active") for m in s.metrics]
+    assert sorted(recorded) == sorted(declared)
+    assert not [k for k in metrics if "__" in k]
+
+
 def test_no_code_prompts_or_tracebacks_visible(demo):
     _, folder = demo
     for page in _pages(folder):

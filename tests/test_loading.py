@@ -7,6 +7,7 @@ import pytest
 
 from diagnostic_kit.inputs.params import ParamsError, load_params
 from diagnostic_kit.inputs.reading import InputError, collection_year, load_inputs
+from diagnostic_kit.run.prepare import check_inputs
 from tests.la_builder import ep, hdr, write_csv, write_la
 
 GOOD_HEADER = [hdr("K1", "01/01/2020"), hdr("K2", "05/05/2019", "F", "WBRI")]
@@ -135,7 +136,8 @@ def test_row_problems_become_findings_and_the_run_goes_on(tmp_path):
     params_header = params.ssda903_dir / "2024-25" / "header.csv"
     write_csv(params_header, ["CHILD", "SEX", "DOB", "ETHNIC"],
               [*GOOD_HEADER, hdr("K3", "01/01/2010", sex="")])
-    inputs = load_inputs(params)
+    # The cross-row rules and periods of care run after reading (run.prepare.check_inputs).
+    inputs = check_inputs(params)
     assert _findings(inputs) == [
         ("903/2024-25/ad1.csv", 2, "CHILD", "(withheld)", "ad1_without_adoption"),
         ("903/2024-25/episodes.csv", 4, "DEC", "01/05/2024", "episode_ends_before_start"),

@@ -17,9 +17,10 @@ import pandas as pd
 import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
+from diagnostic_kit import registry
 from diagnostic_kit.inputs.params import ParamsError
 from diagnostic_kit.run import assemble, runner
-from tests.conftest import write_tiny_la
+from tests.conftest import register_section, write_tiny_la
 
 NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
 
@@ -53,12 +54,16 @@ def _ids_and_links(html: str) -> tuple[list[str], set[str]]:
 # -- discovery and execution -------------------------------------------------------------------
 
 
-def test_discover_sections_takes_nn_notebooks_in_order(tmp_path, make_notebook):
-    for name in ["08_dq", "00_summary", "02_timescales", "scratch", "1_bad", "10_later"]:
+def test_discover_sections_runs_the_registrys_active_sections_in_order(tmp_path, make_notebook):
+    for name in ["08_dq", "00_summary", "02_timescales", "scratch", "10_later"]:
         make_notebook(tmp_path / f"{name}.ipynb", name)
     (tmp_path / "03_notes.txt").write_text("not a notebook")
     found = [p.name for p in runner.discover_sections(tmp_path)]
+    # "scratch" is in the folder but not in the registry: not run.
     assert found == ["00_summary.ipynb", "02_timescales.ipynb", "08_dq.ipynb", "10_later.ipynb"]
+    (tmp_path / "02_timescales.ipynb").unlink()
+    with pytest.raises(FileNotFoundError, match="02_timescales.ipynb named in sections.yml"):
+        runner.discover_sections(tmp_path)
 
 
 def test_kernel_talks_over_ipc_not_tcp(tmp_path, make_notebook, capfd):
@@ -125,9 +130,16 @@ def built(tmp_path_factory):
     make("01_second", "1. Second", SECOND)
     make("05_broken", "5. Broken section", "raise ValueError('the cohort is empty')")
     shutil.copy(NOTEBOOKS / "08_data_quality.ipynb", nbdir)
+    for key, title, cells in (("00_first", "First things", FIRST), ("01_second", "Second", SECOND),
+                              ("05_broken", "Broken", "")):
+        reg = register_section(nbdir, key, title, re.findall(r"metric\('(\w+)'", cells))
+    reg = register_section(nbdir, "08_data_quality", "Data quality",
+                           list(registry.section("08_data_quality").metrics))
     lines: list[str] = []
-    runs = runner.run_reports([params], out_root=root / "reports", jobs=2, timeout=120,
-                              notebooks_dir=nbdir, echo=lines.append)
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv(registry.ENV_VAR, str(reg))
+        runs = runner.run_reports([params], out_root=root / "reports", jobs=2, timeout=120,
+                                  notebooks_dir=nbdir, echo=lines.append)
     return runs, root / "reports" / "tiny", lines
 
 
@@ -258,7 +270,8 @@ def test_pseudonym_key_and_data_quality_files_and_no_child_id_in_html(built):
     assert sorted(key["child"]) == ["CH7781", "CH7782", "CH7783"]
     assert key["pseudonym"].str.fullmatch(r"C-\d{4}").all()
     dq = pd.read_csv(out / "data_quality.csv", dtype=str)
-    assert sorted(dq["rule"]) == ["adoption_without_ad1", "code_unknown", "date_unparseable"]
+    assert sorted(dq["rule"]) == ["adoption_without_ad1", "code_unknown", "date_unparseable",
+                                  "personal_data_dropped"]  # the UPN column, dropped on read
     for page in [out / "report.html", *(out / "sections").glob("*.html")]:
         html = page.read_text(encoding="utf-8")
         for child in key["child"]:
@@ -422,8 +435,9 @@ def test_section_says_which_missing_extracts_it_needed():
     sec = Section("02_timescales")
     sec.notice = shown.append  # type: ignore[method-assign]
     missing = pd.DataFrame({"table": ["adopters", "permanence_plans"]})
-    absent = sec.missing_extracts(missing, {"permanence_plans": "IRO dates", "costs": "costs"})
-    assert absent == ["permanence_plans"]
+    assert sec.missing_extracts(missing, {"permanence_plans": "IRO dates", "costs": "costs"}) \
+        is None  # nothing for the notebook cell to show
+    assert sec.absent == ["permanence_plans"]
     assert shown == [
         "<strong>local/permanence_plans.csv was not supplied</strong>, so this section cannot "
         "show IRO dates. To add it, fill <code>data_templates/permanence_plans.csv</code>."

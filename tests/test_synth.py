@@ -523,11 +523,12 @@ def test_write_params_loads(tmp_path: Path) -> None:
 
 
 def _load_findings(root: Path, tmp_path: Path) -> pd.DataFrame:
-    from diagnostic_kit.inputs.reading import load_inputs
+    # Reading, then the rules and derivations that yield findings (load_inputs reads only).
+    from diagnostic_kit.run.prepare import check_inputs
 
     path = tmp_path / "la.yaml"
     write_params(path, data_dir=root, la_name="Demoshire (synthetic)", la_code="999")
-    return load_inputs(load_params(path)).dq.findings
+    return check_inputs(load_params(path)).dq.findings
 
 
 def test_loader_finds_nothing_in_clean_output(clean: Path, tmp_path: Path) -> None:

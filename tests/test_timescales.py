@@ -1,5 +1,9 @@
 """Section 2 measures on hand-built journeys; every expected value is worked by hand below.
 
+The journeys go through the one definition: ``tests.journey_builder`` builds the facts as
+``derive.journeys.adoption_facts`` outputs them and passes them through ``build_journeys``;
+the measures only read its columns.
+
 Reporting period (demo params): 1 April 2023 to 31 March 2026; reference date 31 March 2026.
 """
 
@@ -10,23 +14,13 @@ import math
 import pandas as pd
 import pytest
 
+from diagnostic_kit.derive import journeys
+from diagnostic_kit.derive.spans import span_days
 from diagnostic_kit.inputs.params import load_params
 from diagnostic_kit.measures import timescales as ts
-
-DATES = ["care_entry", "iro_date", "adm_date", "po_date", "match_date", "placement_date",
-         "moved_in_date", "ao_date", "reversed_date"]
-
-
-def make_journeys(rows: list[dict]) -> pd.DataFrame:
-    """A journey table with the contract's columns; dates given as ISO text."""
-    base = {"placement_type": pd.NA, "foster_carer": False, "early_permanence": False,
-            "reversed_reason": pd.NA, "status": "adopted", "period_id": 1}
-    df = pd.DataFrame([{**base, **r} for r in rows])
-    for col in DATES:
-        df[col] = pd.to_datetime(df[col]) if col in df else pd.NaT
-    df["pseudonym"] = "P-" + df["child"]
-    df["moved_in_date"] = df["moved_in_date"].fillna(df["placement_date"])
-    return df
+from diagnostic_kit.present import summary as psum
+from diagnostic_kit.present import timescales as pts
+from tests import journey_builder
 
 
 @pytest.fixture(scope="module")
@@ -34,20 +28,31 @@ def params():
     return load_params("demo", check_data_dir=False)
 
 
+def make_journeys(rows: list[dict], params) -> pd.DataFrame:
+    return journey_builder.make_journeys(rows, params)
+
+
+def with_threshold(params, key: str, value: int):
+    """``params`` with one scorecard threshold overridden, as an LA's params file would."""
+    th = params.thresholds
+    return params.model_copy(update={"thresholds": th.model_copy(update={
+        key: getattr(th, key).model_copy(update={"value": value})})})
+
+
 # C1: all dates. entry 2023-01-01 → IRO 2023-03-02: Jan 31 + Feb 28 + 1 = 60 days.
 #     IRO → ADM 2023-04-01: 30. ADM → PO 2023-10-01: Apr 30+May 31+Jun 30+Jul 31+Aug 31+Sep 30
 #     = 183. PO → placement 2024-01-01: Oct 31+Nov 30+Dec 31 = 92. Placement → AO 2024-07-01:
 #     Jan 31+Feb 29+Mar 31+Apr 30+May 31+Jun 30 = 182. A1 = 365. Match 2023-12-01: A2 = 61.
-# C2: no IRO date; foster-carer adoption, moved in 2023-07-01. entry 2023-06-01 → ADM
+# C2: no IRO date; foster-carer adoption (AD1 FOSTER_CARE 1), carers began 2023-07-01. entry 2023-06-01 → ADM
 #     2023-09-01 = 92; → PO 2024-01-01 = 122; match 2023-12-15 is before the PO: A2 = 0;
 #     PO → placement 2024-02-01 = 31; → AO 2024-08-01 = 182. A1 = 245; A10 = 30 (June).
 # C3: PO 2022-07-01 before ADM 2022-08-01: ADM → PO = -31, excluded. entry 2022-01-01 → IRO
 #     2022-05-01 = 120; IRO → ADM = 92; PO → placement 2023-03-01 = 243; → AO 2023-09-01 = 184.
-#     A1 = 424 (< 426: counts in A3). No match date: out of A2. PLACE A5 with foster_carer
-#     false is still a foster-carer adoption: moved in 2022-02-01, A10 = 31.
+#     A1 = 424 (< 426: counts in A3). No match date: out of A2. PLACE A5 with no AD1 flag
+#     is still a foster-carer adoption: carers began 2022-02-01, A10 = 31.
 # C4: consent, no PO: out of A2 and of the two PO stages. entry 2024-01-01; A1 to placement
-#     2024-06-01 = 152; placement → AO 2025-01-10 = 223. Not a foster-carer adoption, so a
-#     stray moved-in date (2024-04-01) is ignored: A10 = A1 = 152.
+#     2024-06-01 = 152; placement → AO 2025-01-10 = 223. Not a foster-carer adoption (A4), so
+#     the carer spell start (2024-04-01) is not the moved-in date: A10 = A1 = 152.
 # C5: AO 2023-03-31, the day before the period: not adopted in the period.
 # C6: A1 exactly 426 days (2023-01-01 → 2024-03-02): not under 426 for A3. PO 2023-09-01 →
 #     placement = 183 (not over the 183-day standard); PO → match 2024-01-01 = 122.
@@ -57,13 +62,14 @@ ADOPTED = [
          po_date="2023-10-01", match_date="2023-12-01", placement_date="2024-01-01",
          ao_date="2024-07-01", placement_type="A6"),
     dict(child="C2", care_entry="2023-06-01", adm_date="2023-09-01", po_date="2024-01-01",
-         match_date="2023-12-15", placement_date="2024-02-01", moved_in_date="2023-07-01",
-         ao_date="2024-08-01", placement_type="A5", foster_carer=True, early_permanence=True),
+         match_date="2023-12-15", placement_date="2024-02-01", spell_start="2023-07-01",
+         ao_date="2024-08-01", placement_type="A5", foster_care_ad1="1",
+         early_permanence_date="2023-07-01"),
     dict(child="C3", care_entry="2022-01-01", iro_date="2022-05-01", adm_date="2022-08-01",
-         po_date="2022-07-01", placement_date="2023-03-01", moved_in_date="2022-02-01",
+         po_date="2022-07-01", placement_date="2023-03-01", spell_start="2022-02-01",
          ao_date="2023-09-01", placement_type="A5"),
     dict(child="C4", care_entry="2024-01-01", iro_date="2024-02-01", adm_date="2024-03-01",
-         match_date="2024-05-15", placement_date="2024-06-01", moved_in_date="2024-04-01",
+         match_date="2024-05-15", placement_date="2024-06-01", spell_start="2024-04-01",
          ao_date="2025-01-10", placement_type="A4"),
     dict(child="C5", care_entry="2021-01-01", iro_date="2021-03-01", adm_date="2021-04-01",
          po_date="2021-09-01", match_date="2021-12-01", placement_date="2022-01-01",
@@ -75,18 +81,41 @@ ADOPTED = [
 
 
 @pytest.fixture()
-def adopted_journeys():
-    return make_journeys(ADOPTED)
+def adopted_journeys(params):
+    return make_journeys(ADOPTED, params)
 
 
 def test_financial_year_boundary():
     d = pd.Series(pd.to_datetime(["2024-03-31", "2024-04-01", None]))
-    assert ts.financial_year(d).tolist()[:2] == ["2023-24", "2024-25"]
-    assert pd.isna(ts.financial_year(d).iloc[2])
+    assert journeys.financial_year(d).tolist()[:2] == ["2023-24", "2024-25"]
+    assert pd.isna(journeys.financial_year(d).iloc[2])
+
+
+def test_span_days_same_day_out_of_order_and_missing():
+    start = pd.Series(pd.to_datetime(["2024-01-01", "2024-01-10", None, "2024-01-01"]))
+    end = pd.Series(pd.to_datetime(["2024-01-01", "2024-01-01", "2024-01-05", None]))
+    span = span_days(start, end, "adm_date", "po_date")
+    # Same day: 0, measured. End 9 days before start: NaN (never clipped), a negative span.
+    assert span.days.iloc[0] == 0 and pd.isna(span.reason.iloc[0])
+    assert math.isnan(span.days.iloc[1]) and span.negative.tolist() == [False, True, False, False]
+    assert span.reason.iloc[1] == "dates out of order: placement order is before ADM decision"
+    assert span.reason.iloc[2] == "no ADM decision date"
+    assert span.reason.iloc[3] == "no placement order date"
+    assert span.days.iloc[2:].isna().all()
+
+
+def test_stage_spans_are_the_facts_and_the_journey_table():
+    # adoption_facts' stage loop and build_journeys give the same stage columns.
+    facts = journey_builder.make_facts(ADOPTED)
+    assert facts.loc[0, [f"stage_{s}" for s in journeys.STAGES]].tolist() == [
+        60, 30, 183, 92, 182]
+    assert math.isnan(facts.loc[2, "stage_adm_to_po"])  # C3: -31, excluded
 
 
 def test_stage_days_edge_rules(adopted_journeys):
-    days, excl = ts.stage_days(adopted_journeys)
+    days = ts.stage_days(adopted_journeys)
+    excl = journeys.measure_exclusions(adopted_journeys)
+    excl = excl[excl["measure"].str.startswith("stage_")]
     days.index = adopted_journeys["child"]
     assert days.loc["C1"].tolist() == [60, 30, 183, 92, 182]
     # Missing IRO date: only the two stages that need it are lost.
@@ -112,7 +141,8 @@ def test_stage_days_edge_rules(adopted_journeys):
 
 
 def test_scorecard_days_edge_rules(adopted_journeys, params):
-    sc, excl = ts.scorecard_days(adopted_journeys, params)
+    sc = ts.scorecard_days(adopted_journeys, params)
+    excl = journeys.measure_exclusions(adopted_journeys)
     sc.index = adopted_journeys["child"]
     assert sc["a1"].tolist() == [365, 245, 424, 152, 365, 426]  # C5: 2021-01-01 → 2022-01-01
     # A10: foster-carer clock (C2 moved in 30 days after entry; C3 A5 → 31); others = A1.
@@ -127,14 +157,43 @@ def test_scorecard_days_edge_rules(adopted_journeys, params):
     assert a2_out.to_dict() == {"P-C3": "no match date", "P-C4": "no placement order"}
 
 
-def test_a10_moved_in_after_placement_uses_placement(params):
-    # A foster-carer child whose moved-in date is (wrongly) after the placement date: the clock
-    # stops at the placement date: 2023-01-01 → 2023-07-01 = 181 days.
+def test_a10_carer_spell_after_placement_uses_placement(params):
+    # The moved-in rule lives in derive.journeys (adoption_facts): a foster-carer child whose
+    # carer spell (wrongly) starts after the placement date: the clock stops at the placement
+    # date: 2023-01-01 → 2023-07-01 = 181 days.
     j = make_journeys([dict(child="X", care_entry="2023-01-01", placement_date="2023-07-01",
-                            moved_in_date="2023-08-01", ao_date="2024-01-01",
-                            foster_carer=True, placement_type="A3")])
-    sc, _ = ts.scorecard_days(j, params)
-    assert sc["a10"].iloc[0] == 181
+                            spell_start="2023-08-01", ao_date="2024-01-01",
+                            foster_care_ad1="1", placement_type="A3")], params)
+    assert j["moved_in_date"].iloc[0] == pd.Timestamp("2023-07-01")
+    assert ts.scorecard_days(j, params)["a10"].iloc[0] == 181
+
+
+def test_build_journeys_takes_moved_in_date_as_given(params):
+    # build_journeys does not re-derive the moved-in date: A10 stops at the facts' date
+    # (2023-01-01 → 2023-03-01 = 59 days), whatever the flags say.
+    facts = journey_builder.make_facts([dict(child="Y", care_entry="2023-01-01",
+                                             placement_date="2023-07-01", ao_date="2024-01-01",
+                                             placement_type="A6")])
+    facts["moved_in_date"] = pd.Timestamp("2023-03-01")
+    j = journeys.build_journeys(facts, journey_builder.make_people([{"child": "Y"}]),
+                                period_start=pd.Timestamp(params.period_start),
+                                reference_date=pd.Timestamp(params.reference_date))
+    assert j["a10_days"].iloc[0] == 59 and j["a1_days"].iloc[0] == 181
+
+
+def test_a2_leaves_out_children_not_placed_before_the_ao(params):
+    # Issue 8: A2 is over children placed for adoption before the AO (LG Inform's definition).
+    # Z1 has PO 2023-05-01 and match 2023-07-01 (61 days) but no adoptive placement; Z2's
+    # placement (2024-03-01) is after its AO (2024-02-01). Z3 placed before the AO: 61 days.
+    rows = [dict(child=c, care_entry="2023-01-01", adm_date="2023-03-01", po_date="2023-05-01",
+                 match_date="2023-07-01", ao_date="2024-02-01", placement_date=pl)
+            for c, pl in (("Z1", None), ("Z2", "2024-03-01"), ("Z3", "2023-08-01"))]
+    j = make_journeys(rows, params)
+    assert j["a2_days"].tolist()[2] == 61 and j["a2_days"].iloc[:2].isna().all()
+    out = journeys.measure_exclusions(j)
+    a2_out = out[out["measure"].eq("a2")].set_index("pseudonym")["reason"].to_dict()
+    assert a2_out == {"P-Z1": "not placed for adoption before the adoption order",
+                      "P-Z2": "not placed for adoption before the adoption order"}
 
 
 def test_scorecard_table(adopted_journeys, params):
@@ -189,7 +248,7 @@ def test_stage_trend(adopted_journeys, params):
 
 
 def test_stage_sentence_reads_plainly(adopted_journeys, params):
-    sentences = ts.stage_sentences(ts.stage_statistics(adopted_journeys, params))
+    sentences = pts.stage_sentences(ts.stage_statistics(adopted_journeys, params))
     assert ("Children waited a median of 138 days (4 children) from placement order to adoptive "
             "placement, 45 days within the 6-month standard; 1 of 4 children (25%) were over "
             "it.") in sentences
@@ -216,7 +275,10 @@ IN_PROCESS = [
 
 
 def test_in_process_and_drift(params):
-    j = make_journeys(IN_PROCESS)
+    j = make_journeys(IN_PROCESS, params)
+    # Status comes from the dates (build_journeys), not from the rows.
+    assert j.set_index("child")["status"].to_dict() == {r["child"]: r["status"]
+                                                        for r in IN_PROCESS}
     cur = ts.in_process(j, params).set_index("pseudonym")
     assert sorted(cur.index) == ["P-D1", "P-D2", "P-D3", "P-D6"]
     assert cur.loc["P-D1", ["stage", "days_so_far"]].tolist() == ["placement_to_ao", 120]

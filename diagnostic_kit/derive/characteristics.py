@@ -14,14 +14,40 @@ import pandas as pd
 from diagnostic_kit.inputs import codes
 
 AGE_BANDS = ("under 1", "1-4", "5-9", "10-15", "16+")
+#: The band of a child whose age is unknown (e.g. care began before the earliest return).
+NOT_KNOWN = "not known"
 _SEX_LABELS = {k: v for k, v in codes.SEX.items()}
 
 
+def age_in_years(at: pd.Series, dob: pd.Series) -> pd.Series:
+    """Age in years (365.25-day years, two decimals) at a date; NaN when either is unknown."""
+    return ((pd.to_datetime(at) - pd.to_datetime(dob)).dt.days / 365.25).round(2)
+
+
 def age_band(age_years: pd.Series) -> pd.Series:
-    """Age bands used by DfE: under 1, 1-4, 5-9, 10-15, 16+ (age in whole years)."""
+    """DfE age bands from age in years (whole years completed): under 1, 1-4, 5-9, 10-15, 16+;
+    "not known" when the age is."""
     bins = [-np.inf, 1, 5, 10, 16, np.inf]
-    out = pd.cut(age_years.astype("float64"), bins=bins, labels=list(AGE_BANDS), right=False)
-    return out.astype("string")
+    band = pd.cut(pd.to_numeric(age_years, errors="coerce").astype("float64"), bins=bins,
+                  labels=list(AGE_BANDS), right=False)
+    return band.astype("string").fillna(NOT_KNOWN)
+
+
+def disabled(cin: pd.Series, local_flag: pd.Series) -> pd.Series:
+    """Disability: category of need N2 (child's disability) or the local disability flag."""
+    return (cin.eq(codes.CIN_DISABILITY).fillna(False)
+            | local_flag.astype("boolean").fillna(False)).astype(bool)
+
+
+def add_characteristics(frame: pd.DataFrame, people: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` (one row per child's period or journey, with ``child``, ``care_entry`` and
+    ``cin``) with each child's characteristics (``people``), ``age_at_entry`` (at the start of
+    the period of care), ``age_band_entry`` and ``disabled``."""
+    out = frame.merge(people, on="child", how="left")
+    out["age_at_entry"] = age_in_years(out["care_entry"], out["dob"])
+    out["age_band_entry"] = age_band(out["age_at_entry"])
+    out["disabled"] = disabled(out["cin"], out["disabled_local"])
+    return out
 
 
 def child_characteristics(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
@@ -75,10 +101,4 @@ def looked_after(
     )
     p = p[during].sort_values(["child", "first_decom"]).drop_duplicates("child", keep="last")
     la = p[["child", "period_id", "care_entry", "first_cin"]].rename(columns={"first_cin": "cin"})
-    la = la.merge(people, on="child", how="left")
-    la["age_at_entry"] = ((la["care_entry"] - la["dob"]).dt.days / 365.25).round(2)
-    la["age_band_entry"] = age_band(la["age_at_entry"])
-    la["disabled"] = la["cin"].eq(codes.CIN_DISABILITY).fillna(False) | la[
-        "disabled_local"
-    ].fillna(False)
-    return la.reset_index(drop=True)
+    return add_characteristics(la, people).reset_index(drop=True)

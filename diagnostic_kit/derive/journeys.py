@@ -25,11 +25,13 @@ from that stage, never clipped.
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
-from diagnostic_kit.derive.characteristics import age_band
+from diagnostic_kit.derive.characteristics import add_characteristics, age_in_years
+from diagnostic_kit.derive.spans import span_days
 from diagnostic_kit.inputs import codes
-from diagnostic_kit.inputs.findings import QualityLog
+from diagnostic_kit.inputs.findings import Findings
 
 #: The five stages of the child's journey, in order, with their start and end dates.
 STAGES: tuple[str, ...] = (
@@ -75,6 +77,21 @@ def carer_spell_start(ep: pd.DataFrame) -> pd.Series:
     return ep.groupby([ep["period_id"], spell])["DECOM"].transform("first")
 
 
+def foster_carer_adoption(foster_care_ad1: pd.Series, placement_type: pd.Series) -> pd.Series:
+    """The one definition of a foster-carer adoption: AD1 FOSTER_CARE 1, or PLACE A3/A5."""
+    return (foster_care_ad1.astype("string").eq("1").fillna(False)
+            | placement_type.isin(codes.PLACE_ADOPTION_WITH_FOSTER_CARER)).astype(bool)
+
+
+def moved_in_date(spell_start: pd.Series, placement_date: pd.Series,
+                  foster_carer: pd.Series) -> pd.Series:
+    """The date the child moved in with the adoptive family: for a foster-carer adoption the
+    start of the carer spell that ends in the adoptive placement (never after the placement;
+    the placement date where the spell is unknown), otherwise the adoptive placement date."""
+    spell = spell_start.where(spell_start.le(placement_date), placement_date)
+    return spell.where(foster_carer.astype(bool), placement_date)
+
+
 def _assign_period(
     rows: pd.DataFrame, child_col: str, date_col: str, periods: pd.DataFrame
 ) -> pd.Series:
@@ -96,21 +113,51 @@ def _assign_period(
     return m.set_index("_idx")["period_id"].reindex(rows.index).astype("Int64")
 
 
-def adoption_facts(tables: dict[str, pd.DataFrame], log: QualityLog) -> pd.DataFrame:
-    """One row per journey with its dates and flags, independent of the reporting period.
+def collection_year_of(dates: pd.Series) -> pd.Series:
+    """The collection year (by its ending year) each date falls in: 31/03/2026 → 2026."""
+    return (dates.dt.year + (dates.dt.month >= 4).astype("Int64")).astype("Int64")
 
-    Runs the cross-table rules on the adoption tables (AD1 without adoption, adoption without
-    AD1, ADM decision outside any period, DATE_INT differing from DATE_PLACED, match out of
-    order, FOSTER_CARE inconsistent with the placement type, negative stages) and excludes the
-    rows that cannot be used.
+
+def _match_ad1(ad1: pd.DataFrame, j: pd.DataFrame) -> pd.DataFrame:
+    """Each AD1 row's journey: the child's adoption in the AD1 row's collection year, else the
+    child's latest adoption. A journey claimed by two AD1 rows takes the latest year's.
+
+    Returns ``_ad1`` (the AD1 row's index) and ``period_id``. A child adopted twice has two
+    journeys, each with its own AD1 row where the returns hold one.
     """
+    adopted = j.loc[j["ao_date"].notna(), ["child", "ao_date"]].reset_index()
+    adopted["ao_year"] = collection_year_of(adopted["ao_date"])
+    rows = ad1[["CHILD", "_year"]].reset_index(names="_ad1")
+    cand = rows.merge(adopted, left_on="CHILD", right_on="child")
+    cand["same_year"] = cand["_year"].eq(cand["ao_year"]).fillna(False)
+    cand = cand.sort_values(["_ad1", "same_year", "ao_date"]).drop_duplicates("_ad1", keep="last")
+    cand = cand.sort_values(["period_id", "_year", "_ad1"]).drop_duplicates("period_id",
+                                                                          keep="last")
+    return cand[["_ad1", "period_id"]]
+
+
+def adoption_facts(
+    tables: dict[str, pd.DataFrame], pseudonyms: pd.Series | None = None
+) -> tuple[pd.DataFrame, Findings]:
+    """One row per journey with its dates and flags, independent of the reporting period, and
+    the findings of the cross-table rules on the adoption tables.
+
+    Rules: AD1 without adoption, adoption without AD1, ADM decision outside any period, AD1
+    DATE_INT outside the journey's period (not used as its ADM date), DATE_INT differing from
+    DATE_PLACED, match out of order, FOSTER_CARE inconsistent with the placement type, negative
+    stages (named by the child's pseudonym when ``pseudonyms`` is given). Rows that cannot be
+    used are listed as excluded.
+    """
+    log = Findings()
     ep = tables["episodes"]
     periods = tables["periods"].set_index("period_id")
     ad1 = tables["ad1"]
+    if "_year" not in ad1:
+        ad1 = ad1.assign(_year=0)
     pfa = tables["placed_for_adoption"]
     plans = tables["permanence_plans"]
 
-    # Adoption orders.
+    # Adoption orders: one per period of care (a child adopted twice has two).
     adopted_ep = ep[ep["REC"].isin(codes.REC_ADOPTED) & ep["DEC"].notna()]
     ao = adopted_ep.sort_values("DEC").drop_duplicates("period_id").set_index("period_id")
 
@@ -118,8 +165,8 @@ def adoption_facts(tables: dict[str, pd.DataFrame], log: QualityLog) -> pd.DataF
     no_adoption = ~ad1["CHILD"].isin(adopted_ep["CHILD"])
     log.add("ad1_without_adoption", ad1[no_adoption], "CHILD", value="(withheld)")
     log.exclude(ad1[no_adoption], "ad1", "no adoption episode for this child")
-    ad1 = ad1[~no_adoption].drop_duplicates("CHILD", keep="last").set_index("CHILD")
-    no_ad1 = ~adopted_ep["CHILD"].isin(ad1.index)
+    ad1 = ad1[~no_adoption]
+    no_ad1 = ~adopted_ep["CHILD"].isin(ad1["CHILD"])
     log.add("adoption_without_ad1", adopted_ep[no_ad1], "REC")
 
     # ADM decisions, each in the period of care that contains it.
@@ -135,6 +182,7 @@ def adoption_facts(tables: dict[str, pd.DataFrame], log: QualityLog) -> pd.DataF
     j["child"] = periods["child"].reindex(ids)
     j["care_entry"] = periods["care_entry"].reindex(ids)
     j["entry_known"] = periods["entry_known"].reindex(ids)
+    j["first_decom"] = periods["first_decom"].reindex(ids)
     j["period_end"] = periods["period_end"].reindex(ids)
     j["end_reason"] = periods["end_reason"].reindex(ids)
     j["cin"] = periods["first_cin"].reindex(ids)
@@ -166,44 +214,52 @@ def adoption_facts(tables: dict[str, pd.DataFrame], log: QualityLog) -> pd.DataF
         d["DATE_PLACED_CEASED"].notna().groupby(d["period_id"]).sum().reindex(ids, fill_value=0)
     )
 
-    # AD1 facts for adopted journeys.
-    a = ad1.reindex(j["child"].where(j["ao_date"].notna()))
-    a.index = ids
+    # AD1 facts, each AD1 row on the journey (adoption) it reports.
+    link = _match_ad1(ad1, j)
+    a = ad1.loc[link["_ad1"]].set_index(pd.Index(link["period_id"].to_numpy(), name="period_id"))
+    a = a.reindex(ids)
     j["adm_date_ad1"] = a["DATE_INT"]
     j["match_date"] = a["DATE_MATCH"]
     j["foster_care_ad1"] = a["FOSTER_CARE"]
     j["adopter_household"] = a["LS_ADOPTR"]
-    j["adm_date"] = j["adm_date"].fillna(j["adm_date_ad1"])
+    # DATE_INT stands in for a missing DATE_PLACED only when it falls within the journey's
+    # period of care: a decision outside it cannot date this journey.
+    starts = j["care_entry"].where(j["entry_known"].astype(bool))
+    within = (starts.isna() | (j["adm_date_ad1"] >= starts)) & (
+        j["period_end"].isna() | (j["adm_date_ad1"] <= j["period_end"]))
+    int_outside = j["adm_date_ad1"].notna() & ~within.fillna(False).astype(bool)
+    ad1_by_journey = ad1.loc[link["_ad1"]].assign(period_id=link["period_id"].to_numpy())
+    bad_int = ad1_by_journey[ad1_by_journey["period_id"].map(int_outside).fillna(False)
+                             .astype(bool)]
+    log.add("date_int_outside_period", bad_int, "DATE_INT", value=_fmt(bad_int["DATE_INT"]))
+    j["adm_date"] = j["adm_date"].fillna(j["adm_date_ad1"].where(~int_outside))
     j["adm_dates_differ"] = (
         j["adm_date_ad1"].notna() & j["adm_date"].notna() & j["adm_date_ad1"].ne(j["adm_date"])
     ).astype(bool)
-    ad1_rows = ad1.reset_index()
-    by_child = j.reset_index().set_index("child")
-    by_child = by_child[by_child["ao_date"].notna()]
-    ad1_rows = ad1_rows[ad1_rows["CHILD"].isin(by_child.index)]
-    facts = by_child.reindex(ad1_rows["CHILD"])
-    facts.index = ad1_rows.index
-    log.add("date_int_differs", ad1_rows[facts["adm_dates_differ"].fillna(False).astype(bool)],
-            "DATE_INT", value=_fmt(ad1_rows["DATE_INT"]))
-    bad_match = (ad1_rows["DATE_MATCH"] < facts["adm_date"]) | (
-        ad1_rows["DATE_MATCH"] > facts["placement_date"]
+    facts = j.reindex(ad1_by_journey["period_id"])
+    facts.index = ad1_by_journey.index
+    rows = ad1_by_journey
+    differ = facts["adm_dates_differ"].fillna(False).astype(bool) & ~rows["period_id"].map(
+        int_outside).fillna(False).astype(bool)
+    log.add("date_int_differs", rows[differ], "DATE_INT", value=_fmt(rows["DATE_INT"]))
+    bad_match = (rows["DATE_MATCH"] < facts["adm_date"]) | (
+        rows["DATE_MATCH"] > facts["placement_date"]
     )
-    log.add("match_out_of_order", ad1_rows[bad_match.fillna(False).astype(bool)], "DATE_MATCH",
-            value=_fmt(ad1_rows["DATE_MATCH"]))
+    log.add("match_out_of_order", rows[bad_match.fillna(False).astype(bool)], "DATE_MATCH",
+            value=_fmt(rows["DATE_MATCH"]))
     with_carer = facts["placement_type"].isin(codes.PLACE_ADOPTION_WITH_FOSTER_CARER)
-    flag = ad1_rows["FOSTER_CARE"]
+    flag = rows["FOSTER_CARE"]
     inconsistent = facts["placement_type"].notna() & flag.notna() & (
         flag.eq("1") != with_carer
     )
-    log.add("foster_care_inconsistent", ad1_rows[inconsistent.fillna(False).astype(bool)],
+    log.add("foster_care_inconsistent", rows[inconsistent.fillna(False).astype(bool)],
             "FOSTER_CARE")
 
-    # Foster-carer adoptions and the date the child moved in with the adoptive family.
-    j["foster_carer"] = (
-        j["foster_care_ad1"].eq("1").fillna(False)
-        | j["placement_type"].isin(codes.PLACE_ADOPTION_WITH_FOSTER_CARER)
-    ).astype(bool)
-    j["moved_in_date"] = spell_start.where(j["foster_carer"], j["placement_date"])
+    # Foster-carer adoptions (AD1 FOSTER_CARE = 1, or PLACE A3/A5) and the date the child moved
+    # in with the adoptive family: for a foster-carer adoption the start of the carer spell
+    # that ends in the adoptive placement (never after the placement), else the placement.
+    j["foster_carer"] = foster_carer_adoption(j["foster_care_ad1"], j["placement_type"])
+    j["moved_in_date"] = moved_in_date(spell_start, j["placement_date"], j["foster_carer"])
 
     # Early permanence: fostering for adoption or concurrent planning before the placement.
     ep_j = ep_j.join(j["placement_date"], on="period_id")
@@ -212,23 +268,36 @@ def adoption_facts(tables: dict[str, pd.DataFrame], log: QualityLog) -> pd.DataF
     j["early_permanence_date"] = ffa.groupby("period_id")["DECOM"].min().reindex(ids)
 
     # Placement moves: changes of carer (RNE P or B) in the period before the adoptive placement.
-    moves = ep_j[ep_j["RNE"].isin(("P", "B")) & before]
+    moves = ep_j[ep_j["RNE"].isin(codes.RNE_CHANGE_OF_CARER) & before]
     j["placement_moves"] = moves.groupby("period_id").size().reindex(ids, fill_value=0)
 
     # Local plans: IRO recommendation, plan changes, local match and early-permanence dates.
     j = _add_plans(j, plans)
 
-    # Stages, negative ones reported and excluded.
+    j = add_stage_spans(j, log, pseudonyms)
+    return j.reset_index(), log
+
+
+def add_stage_spans(
+    j: pd.DataFrame, log: Findings | None = None, pseudonyms: pd.Series | None = None
+) -> pd.DataFrame:
+    """``j`` (journey dates, see :data:`STAGE_DATES`) with ``stage_<stage>`` days: one
+    :func:`spans.span_days` each. A negative stage is excluded and, when ``log`` is given,
+    recorded there as a ``stage_negative`` finding named by the child's pseudonym (or
+    "(withheld)" without ``pseudonyms``)."""
+    j = j.copy()
+    names = (j["child"].map(pseudonyms) if pseudonyms is not None
+             else pd.Series("(withheld)", index=j.index)).astype("string")
     for stage, (start, end) in STAGE_DATES.items():
-        days = _days(j[end], j[start])
-        neg = days < 0
-        if neg.fillna(False).any():
-            bad = j[neg.fillna(False).astype(bool)]
+        span = span_days(j[start], j[end], start, end)
+        if log is not None and span.negative.any():
+            bad = j[span.negative]
             rows = pd.DataFrame({"_file": "derived: journeys", "_row": pd.NA}, index=bad.index)
+            raw = (j[end] - j[start]).dt.days[bad.index].astype("Int64")
             log.add("stage_negative", rows, f"stage_{stage}",
-                    value=(days[bad.index].astype("Int64").astype("string") + " days"))
-        j[f"stage_{stage}"] = days.where(~neg.fillna(False))
-    return j.reset_index()
+                    value=names[bad.index] + ": " + raw.astype("string") + " days")
+        j[f"stage_{stage}"] = span.days
+    return j
 
 
 def _add_plans(j: pd.DataFrame, plans: pd.DataFrame) -> pd.DataFrame:
@@ -273,6 +342,32 @@ def financial_year(dates: pd.Series) -> pd.Series:
     return label.where(dates.notna())
 
 
+#: Every span of days the journey table carries: its column, start date and end date. Stage
+#: columns hold the five stages; A1, A10 and care entry → AO are the scorecard's and section 3's.
+SPANS: dict[str, tuple[str, str]] = {
+    **{f"stage_{s}": dates for s, dates in STAGE_DATES.items()},
+    "a1_days": ("care_entry", "placement_date"),
+    "a10_days": ("care_entry", "moved_in_date"),
+    "entry_to_ao_days": ("care_entry", "ao_date"),
+}
+#: Statuses of children in the process at the reference date.
+IN_PROCESS = ("placed", "po_not_placed", "waiting")
+#: Open stage of a child in the process, by the latest date reached (checked in this order).
+OPEN_STAGES = (("placement_date", "placement_to_ao"), ("po_date", "po_to_placement"),
+               ("adm_date", "adm_to_po"))
+
+
+def a2_reason(j: pd.DataFrame) -> pd.Series:
+    """Why a journey is left out of A2 (NA where it is measured): no placement order; not
+    placed for adoption before the adoption order (LG Inform's A2 definition); no match date."""
+    placed_before_ao = j["placement_date"].notna() & (
+        j["ao_date"].isna() | (j["placement_date"] <= j["ao_date"]))
+    return pd.Series(np.select(
+        [j["po_date"].isna(), ~placed_before_ao.astype(bool), j["match_date"].isna()],
+        ["no placement order", "not placed for adoption before the adoption order",
+         "no match date"], default=""), index=j.index, dtype="string").replace("", pd.NA)
+
+
 def build_journeys(
     facts: pd.DataFrame,
     people: pd.DataFrame,
@@ -280,13 +375,21 @@ def build_journeys(
     period_start: pd.Timestamp,
     reference_date: pd.Timestamp,
 ) -> pd.DataFrame:
-    """The journey table at the reference date: status, scorecard days, open stages.
+    """The journey table at the reference date: status, every span of days, open stages.
 
-    ``people`` holds one row per child (``child`` and characteristics; see
-    ``cohort.child_characteristics``). Status at the reference date: adopted (AO on or before
-    it), placed, decision_reversed (the decision was reversed), po_not_placed, waiting (ADM
-    decision, no PO), left_care (the period ended another way without a recorded reversal).
-    Dates after the reference date are treated as not yet happened.
+    This is where each journey measure is computed, once, by :func:`spans.span_days`; every
+    section reads these columns.
+
+    - Status at the reference date: adopted (AO on or before it), placed, decision_reversed,
+      po_not_placed, waiting (ADM decision, no PO), left_care (the period ended another way
+      without a recorded reversal). Dates after the reference date have not yet happened.
+      ``in_process``: placed, po_not_placed or waiting, with the decision made by then.
+    - ``stage_<stage>``, ``a1_days``, ``a10_days``, ``entry_to_ao_days``: see :data:`SPANS`.
+    - ``a2_days``: PO → match, a match before the PO counting 0; NaN where :func:`a2_reason`.
+    - ``current_stage``, ``current_stage_days``: for children in the process, the open stage
+      (placed → placement_to_ao; PO → po_to_placement; else adm_to_po) and its days so far;
+      ``days_since_entry``, ``days_since_po`` likewise at the reference date.
+    - Characteristics (``derive.characteristics.add_characteristics``) and ``age_at_adm``.
     """
     j = facts.copy()
     ref = reference_date
@@ -302,44 +405,57 @@ def build_journeys(
     status = status.mask(seen["placement_date"].notna() & seen["period_end"].isna(), "placed")
     status = status.mask(seen["ao_date"].notna(), "adopted")
     j["status"] = status
-    j["in_process"] = j["status"].isin(("placed", "po_not_placed", "waiting")) & (
-        j["adm_date"].isna() | (j["adm_date"] <= ref)
-    )
+    j["in_process"] = (j["status"].isin(IN_PROCESS) & seen["adm_date"].notna()).astype(bool)
     j["adopted_in_period"] = j["ao_date"].between(period_start, ref)
     j["ao_year"] = financial_year(j["ao_date"])
 
-    j["a1_days"] = _days(j["placement_date"], j["care_entry"])
-    j["a10_days"] = _days(j["moved_in_date"], j["care_entry"])
-    a2 = _days(j["match_date"], j["po_date"])
-    j["a2_days"] = a2.clip(lower=0)
-    j["entry_to_ao_days"] = _days(j["ao_date"], j["care_entry"])
+    for col, (start, end) in SPANS.items():
+        j[col] = span_days(j[start], j[end], start, end).days
+    a2 = (j["match_date"] - j["po_date"]).dt.days.astype("float64").clip(lower=0)
+    j["a2_days"] = a2.where(a2_reason(j).isna())
 
     # The open stage of children in the process, and its days so far.
+    refs = pd.Series(ref, index=j.index)
     open_stage = pd.Series(pd.NA, index=j.index, dtype="string")
     open_start = pd.Series(pd.NaT, index=j.index, dtype="datetime64[ns]")
-    for stage in reversed(STAGES[2:]):
-        start, end = STAGE_DATES[stage]
-        mark = seen[start].notna() & seen[end].isna() & open_stage.isna()
+    for date, stage in reversed(OPEN_STAGES):
+        mark = seen[date].notna()
         open_stage = open_stage.mask(mark, stage)
-        open_start = open_start.mask(mark, j[start])
+        open_start = open_start.mask(mark, j[date])
     open_stage = open_stage.where(j["in_process"])
     j["current_stage"] = open_stage
-    j["current_stage_days"] = _days(
-        pd.Series(ref, index=j.index), open_start
-    ).where(open_stage.notna())
-    j["days_since_entry"] = _days(pd.Series(ref, index=j.index), j["care_entry"]).where(
-        j["in_process"]
-    )
-    j["days_since_po"] = _days(pd.Series(ref, index=j.index), j["po_date"]).where(
-        j["in_process"] & seen["po_date"].notna()
-    )
+    j["current_stage_days"] = span_days(open_start, refs, "adm_date", "reference_date").days.where(
+        open_stage.notna())
+    j["days_since_entry"] = span_days(j["care_entry"], refs, "care_entry",
+                                      "reference_date").days.where(j["in_process"])
+    j["days_since_po"] = span_days(j["po_date"], refs, "po_date", "reference_date").days.where(
+        j["in_process"] & seen["po_date"].notna())
     j["early_permanence"] = j["early_permanence_date"].notna()
 
-    j = j.merge(people, on="child", how="left")
-    j["age_at_entry"] = ((j["care_entry"] - j["dob"]).dt.days / 365.25).round(2)
-    j["age_at_adm"] = ((j["adm_date"] - j["dob"]).dt.days / 365.25).round(2)
-    j["age_band_entry"] = age_band(j["age_at_entry"])
-    j["disabled"] = j["cin"].eq(codes.CIN_DISABILITY).fillna(False) | j["disabled_local"].fillna(
-        False
-    )
+    j = add_characteristics(j, people)
+    j["age_at_adm"] = age_in_years(j["adm_date"], j["dob"])
     return j
+
+
+def measure_exclusions(j: pd.DataFrame) -> pd.DataFrame:
+    """Every journey left out of a span measure, with why: the five stages (``stage_<name>``),
+    ``a1``, ``a10``, ``a2``, ``a3`` (A1's dates) and ``entry_to_ao``. Columns ``measure, child,
+    pseudonym, period_id, reason, rule`` (``stage_negative`` where the dates are out of order).
+
+    The reasons come from the same :func:`spans.span_days` that computed the days.
+    """
+    frames = []
+    ids = j[[c for c in ("child", "pseudonym", "period_id") if c in j]]
+    names = {"a1_days": "a1", "a10_days": "a10", "entry_to_ao_days": "entry_to_ao"}
+    for col, (start, end) in SPANS.items():
+        span = span_days(j[start], j[end], start, end)
+        rule = pd.Series(pd.NA, index=j.index, dtype="string").mask(span.negative,
+                                                                     "stage_negative")
+        measures = [names.get(col, col)] + (["a3"] if col == "a1_days" else [])
+        for m in measures:
+            frames.append(ids.assign(measure=m, reason=span.reason, rule=rule)
+                          .loc[span.reason.notna()])
+    reason = a2_reason(j)
+    frames.append(ids.assign(measure="a2", reason=reason, rule=pd.NA).loc[reason.notna()])
+    out = pd.concat(frames, ignore_index=True)
+    return out.reindex(columns=["measure", "child", "pseudonym", "period_id", "reason", "rule"])

@@ -4,20 +4,21 @@ A period of care starts with an episode whose RNE is S and runs through the foll
 each starting the day the previous one ended (REC X1), until an episode ends with any other REC.
 A child can have several periods. A child's history that starts before the earliest return in
 the data has no RNE S episode: its care entry is unknown (``entry_known`` false), which is not an
-error.
+error: it is said once, with the number of children (a note in the data-quality section).
+
+A chain whose last episode ends (a DEC) with X1 or with no REC has nothing after it: the period
+is treated as ended on that DEC with an unknown reason (``end_reason`` blank,
+``end_reason_known`` false), never as open for ever.
 """
 
 from __future__ import annotations
 
 import pandas as pd
 
+from diagnostic_kit import rules
 from diagnostic_kit.inputs import codes
-from diagnostic_kit.inputs.findings import QualityLog
-
-
-def _flag(s: pd.Series) -> pd.Series:
-    """A plain boolean mask: missing comparisons count as false."""
-    return s.fillna(False).astype(bool)
+from diagnostic_kit.inputs.findings import Findings
+from diagnostic_kit.rules.episodes import chain_order, links
 
 
 def window_start(years: list[int]) -> pd.Timestamp | None:
@@ -29,55 +30,39 @@ def window_start(years: list[int]) -> pd.Timestamp | None:
 def clean_episodes(
     ep: pd.DataFrame,
     header: pd.DataFrame,
-    log: QualityLog,
     start_of_data: pd.Timestamp | None = None,
-) -> pd.DataFrame:
-    """Check episode chains and number each child's periods of care.
+    *,
+    ctx: rules.Context | None = None,
+) -> tuple[pd.DataFrame, Findings]:
+    """Check episode chains (the registered ``episodes`` rules) and number each child's periods.
 
-    Adds ``period_id`` (a whole number, unique across children), ``period_seq`` (1 for a
-    child's first period in the data) and ``new_period``. Findings: DEC before DECOM (DEC
-    treated as blank), overlapping episodes, gaps after X1, periods not starting with RNE S
-    (within the data window), children with no header row.
+    Returns the episodes in chain order (zero-day episodes first among those starting the same
+    day) with ``period_id`` (a whole number, unique across children), ``period_seq`` (1 for a
+    child's first period in the data) and ``new_period``, and the rules' findings. A DEC before
+    its DECOM is treated as blank (rule ``episode_ends_before_start``).
     """
-    ep = ep.sort_values(["CHILD", "DECOM", "_year"], kind="stable", ignore_index=True).copy()
-
-    backwards = ep["DEC"].notna() & (ep["DEC"] < ep["DECOM"])
-    log.add("episode_ends_before_start", ep[backwards], "DEC",
-            value=ep["DEC"].dt.strftime("%d/%m/%Y"))
-    ep.loc[backwards, "DEC"] = pd.NaT
-
-    same_child = _flag(ep["CHILD"].eq(ep["CHILD"].shift()))
-    prev_dec = ep["DEC"].shift().where(same_child)
-    prev_rec = ep["REC"].shift().where(same_child)
-    prev_open = same_child & prev_dec.isna()
-    prev_left = _flag(same_child & prev_rec.notna() & prev_rec.ne(codes.REC_CONTINUES))
-    starts = _flag(ep["RNE"].eq("S"))
-
-    new_period = _flag(~same_child | prev_left | (starts & same_child))
-    ep["new_period"] = new_period
-
-    continuing = same_child & ~prev_left & ~starts
-    overlap = _flag(same_child & ((prev_dec.notna() & (ep["DECOM"] < prev_dec)) | prev_open))
-    gap = _flag(continuing & prev_dec.notna() & (ep["DECOM"] > prev_dec))
-    log.add("episode_overlap", ep[overlap], "DECOM", value=ep["DECOM"].dt.strftime("%d/%m/%Y"))
-    log.add("episode_gap", ep[gap], "DECOM", value=ep["DECOM"].dt.strftime("%d/%m/%Y"))
-
-    # A child's first episode in the data may be mid-period when its history began before the
-    # earliest return: that is missing history, not an error.
-    in_window = (
-        ep["DECOM"] >= start_of_data if start_of_data is not None else pd.Series(True, ep.index)
-    )
-    no_start = _flag(new_period & ~starts & (same_child | in_window))
-    log.add("period_without_start", ep[no_start], "RNE")
-
-    ep["period_id"] = new_period.cumsum().astype("int64")
+    if ctx is None:
+        ctx = rules.Context(window_start=start_of_data)
+    checked, found = rules.run({"episodes": ep, "header": header}, ctx, stage="episodes")
+    ep = chain_order(checked["episodes"]).reset_index(drop=True)
+    lk = links(ep)
+    ep["new_period"] = lk["new_period"]
+    ep["period_id"] = lk["new_period"].cumsum().astype("int64")
     ep["period_seq"] = ep.groupby("CHILD")["new_period"].cumsum().astype("int64")
 
-    orphans = ~ep["CHILD"].isin(header["CHILD"])
-    first_of_child = ~same_child
-    log.add("episode_child_not_in_header", ep[orphans & first_of_child], "CHILD",
-            value="(withheld)")
-    return ep
+    if ctx.window_start is not None and not ep.empty:
+        first = ep[~lk["same_child"]]
+        before = first[(first["DECOM"] < ctx.window_start).fillna(False).astype(bool)
+                       & first["RNE"].ne("S")]
+        if len(before):
+            files = ", ".join(sorted(ep["_file"].astype(str).unique())[:1])
+            found.note(
+                files, "data window",
+                f"The data starts on {ctx.window_start:%d/%m/%Y}; {len(before)} "
+                f"child{'ren were' if len(before) != 1 else ' was'} already in care then: "
+                "their care entry is before the data, so it is unknown (not an error).",
+            )
+    return ep, found
 
 
 def periods_of_care(ep: pd.DataFrame) -> pd.DataFrame:
@@ -85,13 +70,24 @@ def periods_of_care(ep: pd.DataFrame) -> pd.DataFrame:
 
     ``care_entry`` is the DECOM of the RNE S episode that starts the period (NaT when the
     period's start is before the data); ``period_end`` the DEC of its last episode when that
-    episode ended with a REC other than X1; ``end_reason`` that REC. ``short_breaks_only`` marks
-    periods entirely under V3/V4, which DfE leaves out of looked-after counts.
+    episode ended with a REC other than X1, or when it ended (a DEC) with X1 or no REC and
+    nothing continues it (``end_reason_known`` false: reason unknown); a last episode with a
+    REC but no DEC ends the period when the child's next period begins (open if none);
+    ``end_reason`` that REC.
+    ``short_breaks_only`` marks periods entirely under V3/V4, which DfE leaves out of
+    looked-after counts.
     """
     g = ep.groupby("period_id", sort=True)
     first = g.head(1).set_index("period_id")
     last = g.tail(1).set_index("period_id")
-    ended = last["REC"].notna() & last["REC"].ne(codes.REC_CONTINUES) & last["DEC"].notna()
+    has_dec = last["DEC"].notna()
+    left = last["REC"].notna() & last["REC"].ne(codes.REC_CONTINUES)
+    ended = left & has_dec
+    unknown = has_dec & ~left
+    # A REC with no DEC followed by a later period of the child: it ended by the time the next
+    # began (rule rec_without_dec); the child's last such period stays open.
+    next_start = first["DECOM"].shift(-1).where(first["CHILD"].eq(first["CHILD"].shift(-1)))
+    end = last["DEC"].where(ended | unknown).fillna(next_start.where(left & ~has_dec))
     periods = pd.DataFrame(
         {
             "child": first["CHILD"],
@@ -99,8 +95,9 @@ def periods_of_care(ep: pd.DataFrame) -> pd.DataFrame:
             "entry_known": first["RNE"].eq("S"),
             "first_decom": first["DECOM"],
             "care_entry": first["DECOM"].where(first["RNE"].eq("S")),
-            "period_end": last["DEC"].where(ended),
-            "end_reason": last["REC"].where(ended),
+            "period_end": end,
+            "end_reason": last["REC"].where(left & end.notna()),
+            "end_reason_known": ~unknown,
             "first_ls": first["LS"],
             "first_cin": first["CIN"],
             "first_place": first["PLACE"],

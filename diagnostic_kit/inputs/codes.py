@@ -18,6 +18,8 @@ RNE = {
 }
 #: Episodes that begin with a new carer: the walk back for foster-carer adoptions stops here.
 RNE_NEW_CARER = ("S", "P", "B")
+#: Placement moves: a change of carer within a period of care (RNE P or B).
+RNE_CHANGE_OF_CARER = ("P", "B")
 #: Episodes that continue with the same carer.
 RNE_SAME_CARER = ("L", "T", "U")
 

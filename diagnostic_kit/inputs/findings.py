@@ -16,32 +16,37 @@ class Rule:
     id: str
     message: str
     action: str
+    #: The tables the rule reads (for the rule list in docs and section 8).
+    tables: tuple[str, ...] = ()
+    #: The number of the DfE / Data to Insight 903 validator rule it matches, if any.
+    validator: str | None = None
 
 
 _RULES = [
-    # Column-level, on every file as read.
+    # Files and rows as read (``inputs.reading``).
     Rule("column_not_in_template", "column is not in the kit's template", "column dropped"),
+    Rule("row_ragged", "the row has more fields than the file's header row",
+         "row excluded"),
     Rule("date_unparseable", "not a valid date", "value treated as blank"),
     Rule("code_unknown", "code not valid in any collection year since 2015-16", "kept"),
     Rule("required_missing", "a required value is blank", "kept"),
     Rule("number_unparseable", "not a valid number", "value treated as blank"),
-    Rule("duplicate_record", "the same record appears twice in one file", "row excluded"),
-    # Episodes.
-    Rule("episode_ends_before_start", "episode ceases (DEC) before it starts (DECOM)",
-         "DEC treated as blank"),
-    Rule("episode_overlap", "episode starts before the previous episode of the same child ended",
-         "kept"),
-    Rule("episode_gap", "episode starts after the previous episode ended with X1 (a gap in the "
-         "period of care)", "kept"),
-    Rule("period_without_start", "a period of care begins with an episode whose RNE is not S",
-         "kept: treated as the start of a period"),
-    Rule("episode_child_not_in_header", "child has episodes but no header row",
-         "kept: characteristics unknown"),
+    Rule("duplicate_record", "the same record (every value identical) appears twice in one file",
+         "row excluded"),
+    Rule("record_conflict", "two rows have the same key (e.g. CHILD and DECOM) but different "
+         "values", "row excluded: the other row is used"),
+    Rule("dob_conflict", "the child has two different dates of birth in the header",
+         "row excluded: the other row is used"),
+    Rule("year_without_header", "a collection-year folder has 903 files but no header.csv",
+         "kept: the children's characteristics come from other years' headers, if any"),
+    Rule("file_no_rows", "a required 903 file has its header row but no data rows", "kept"),
     # Adoption tables.
     Rule("ad1_without_adoption", "child in AD1 has no episode ending in adoption (E11/E12)",
          "row excluded"),
     Rule("adoption_without_ad1", "child adopted (E11/E12) has no AD1 row",
          "kept: match date and foster-carer flag unknown"),
+    Rule("date_int_outside_period", "AD1 DATE_INT falls outside the period of care of the "
+         "adoption it reports", "kept: not used as the ADM decision date"),
     Rule("date_int_differs", "AD1 DATE_INT differs from PlacedAdoption DATE_PLACED",
          "kept: DATE_PLACED used"),
     Rule("match_out_of_order", "AD1 DATE_MATCH is before the ADM decision or after the "
@@ -56,16 +61,45 @@ _RULES = [
          "excluded from that stage"),
 ]
 
+#: The one catalogue of rule ids. The rules of ``diagnostic_kit.rules`` add themselves here
+#: when that package is imported (``rules.registry.rule``).
 RULES: dict[str, Rule] = {r.id: r for r in _RULES}
+
+
+def register(rule: Rule) -> Rule:
+    """Add a rule to :data:`RULES` (the same definition twice is allowed, a clash is not)."""
+    known = RULES.get(rule.id)
+    if known is not None and known != rule:
+        raise ValueError(f"rule id {rule.id!r} is already registered with another definition")
+    RULES[rule.id] = rule
+    return rule
+
+
+#: Columns whose values identify a person: a finding never shows them.
+IDENTIFIER_COLUMNS = frozenset({"CHILD", "child", "case_ref", "worker_ref", "auditor_ref",
+                                "household_id"})
+WITHHELD = "(withheld)"
+
+#: The message of ``code_unknown`` for a local extract, whose choices are the kit's own.
+LOCAL_CODE_MESSAGE = ("not one of the values the kit's template allows for this column (see "
+                      "data_templates/data_dictionary.md)")
 
 
 FINDING_COLUMNS = ["file", "row", "column", "value", "rule", "message", "action"]
 EXCLUSION_COLUMNS = ["file", "row", "table", "reason"]
+DATE_FORMAT_COLUMNS = ["file", "column", "format", "rows"]
+NOTE_COLUMNS = ["file", "topic", "detail"]
 
 
 @dataclass
 class DataQuality:
-    """What the loader and the derivations found, ready for section 8 and data_quality.csv."""
+    """What the loader and the derivations found, ready for section 8 and data_quality.csv.
+
+    ``date_formats`` says which date format(s) each file's date columns were written in
+    (``file, column, format, rows``); ``notes`` holds facts about the data that are not row
+    errors (``file, topic, detail``: a file read with another delimiter, the data window and the
+    children whose care began before it).
+    """
 
     findings: pd.DataFrame
     exclusions: pd.DataFrame
@@ -74,6 +108,9 @@ class DataQuality:
     missing_extracts: pd.DataFrame
     checksums: dict[str, str]
     unused_files: list[str] = field(default_factory=list)
+    date_formats: pd.DataFrame = field(
+        default_factory=lambda: pd.DataFrame(columns=DATE_FORMAT_COLUMNS))
+    notes: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=NOTE_COLUMNS))
 
     def summary_by_rule(self) -> pd.DataFrame:
         """Findings counted by rule, with the rule's message."""
@@ -87,8 +124,18 @@ class DataQuality:
         )
 
 
-class QualityLog:
-    """Collects findings and exclusions while inputs are read and derived."""
+def _rows(s: pd.Series) -> pd.Series:
+    """Row numbers as whole numbers (never ``15.0``)."""
+    return pd.to_numeric(s, errors="coerce").round().astype("Int64")
+
+
+class Findings:
+    """The findings and exclusions of one step (reading, a rule, a derivation).
+
+    Each step makes its own and returns it beside its data; ``run.prepare`` gathers them with
+    :meth:`extend` and :meth:`build` turns the whole into :class:`DataQuality`. No step writes
+    into a log owned by the step that called it.
+    """
 
     def __init__(self) -> None:
         self._findings: list[pd.DataFrame] = []
@@ -98,6 +145,8 @@ class QualityLog:
         self.missing: list[dict[str, str]] = []
         self.checksums: dict[str, str] = {}
         self.unused: list[str] = []
+        self.date_formats: list[dict[str, object]] = []
+        self.notes: list[dict[str, str]] = []
 
     def add(
         self,
@@ -106,11 +155,18 @@ class QualityLog:
         column: str,
         value: pd.Series | str | None = None,
         action: str | None = None,
+        message: str | None = None,
     ) -> None:
-        """Record one finding per row of ``rows`` (which carries ``_file`` and ``_row``)."""
+        """Record one finding per row of ``rows`` (which carries ``_file`` and ``_row``).
+
+        A value in an identifier column (CHILD, case_ref, ...) is never shown: it reads
+        ``(withheld)``.
+        """
         if rows.empty:
             return
         r = RULES[rule]
+        if column in IDENTIFIER_COLUMNS and not isinstance(value, str):
+            value = WITHHELD
         if value is None:
             vals = rows[column].astype("string") if column in rows else pd.Series("", rows.index)
         elif isinstance(value, str):
@@ -121,21 +177,22 @@ class QualityLog:
             pd.DataFrame(
                 {
                     "file": rows["_file"].astype("string").to_numpy(),
-                    "row": rows["_row"].astype("Int64").to_numpy(),
+                    "row": _rows(rows["_row"]).to_numpy(),
                     "column": column,
                     "value": vals.fillna("").to_numpy(),
                     "rule": rule,
-                    "message": r.message,
+                    "message": message or r.message,
                     "action": action or r.action,
                 }
             )
         )
 
-    def add_file_level(self, rule: str, file: str, column: str, action: str | None = None) -> None:
+    def add_file_level(self, rule: str, file: str, column: str, action: str | None = None,
+                       value: str = "") -> None:
         r = RULES[rule]
         self._findings.append(
             pd.DataFrame(
-                [{"file": file, "row": pd.NA, "column": column, "value": "", "rule": rule,
+                [{"file": file, "row": pd.NA, "column": column, "value": value, "rule": rule,
                   "message": r.message, "action": action or r.action}]
             ).astype({"row": "Int64"})
         )
@@ -148,25 +205,49 @@ class QualityLog:
             pd.DataFrame(
                 {
                     "file": rows["_file"].astype("string").to_numpy(),
-                    "row": rows["_row"].astype("Int64").to_numpy(),
+                    "row": _rows(rows["_row"]).to_numpy(),
                     "table": table,
                     "reason": reason,
                 }
             )
         )
 
-    def build(self) -> DataQuality:
+    def note(self, file: str, topic: str, detail: str) -> None:
+        """A fact about the data that is not a row error, said once."""
+        self.notes.append({"file": file, "topic": topic, "detail": detail})
+
+    def extend(self, *others: Findings) -> Findings:
+        """Add the findings, exclusions and file facts of other steps to this one."""
+        for o in others:
+            self._findings.extend(o._findings)
+            self._exclusions.extend(o._exclusions)
+            self.rows_read.update(o.rows_read)
+            self.dropped.extend(o.dropped)
+            self.missing.extend(o.missing)
+            self.checksums.update(o.checksums)
+            self.unused.extend(o.unused)
+            self.date_formats.extend(o.date_formats)
+            self.notes.extend(o.notes)
+        return self
+
+    def findings_frame(self) -> pd.DataFrame:
+        """The findings so far, in file and row order."""
         findings = (
             pd.concat(self._findings, ignore_index=True)
             if self._findings
-            else pd.DataFrame(columns=FINDING_COLUMNS).astype({"row": "Int64"})
+            else pd.DataFrame(columns=FINDING_COLUMNS)
         )
-        findings = findings.sort_values(["file", "row", "column", "rule"], ignore_index=True)
+        findings["row"] = _rows(findings["row"])
+        return findings.sort_values(["file", "row", "column", "rule"], ignore_index=True)
+
+    def build(self) -> DataQuality:
+        findings = self.findings_frame()
         exclusions = (
             pd.concat(self._exclusions, ignore_index=True)
             if self._exclusions
-            else pd.DataFrame(columns=EXCLUSION_COLUMNS).astype({"row": "Int64"})
+            else pd.DataFrame(columns=EXCLUSION_COLUMNS)
         )
+        exclusions["row"] = _rows(exclusions["row"])
         # A row excluded for two reasons is one excluded row: keep its first reason.
         exclusions = exclusions.drop_duplicates(["file", "row"], ignore_index=True)
         acc = []
@@ -188,4 +269,10 @@ class QualityLog:
             ),
             checksums=dict(self.checksums),
             unused_files=list(self.unused),
+            date_formats=pd.DataFrame(self.date_formats, columns=DATE_FORMAT_COLUMNS),
+            notes=pd.DataFrame(self.notes, columns=NOTE_COLUMNS),
         )
+
+
+#: The name used before each step returned its own findings.
+QualityLog = Findings

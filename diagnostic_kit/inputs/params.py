@@ -36,6 +36,113 @@ class Synthetic(BaseModel):
     with_errors: bool = False
 
 
+class _Group(BaseModel):
+    """A fixed set of named items (a misspelt name is refused), readable like a mapping."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    def __getitem__(self, name: str) -> Any:
+        if name not in type(self).model_fields:
+            raise KeyError(f"{type(self).__name__} has no {name!r}")
+        return getattr(self, name)
+
+    def items(self) -> list[tuple[str, Any]]:
+        return [(name, getattr(self, name)) for name in type(self).model_fields]
+
+
+class Standard(BaseModel):
+    """A drift standard: days, how it is said ("6 months") and where it comes from."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    days: int = Field(gt=0)
+    label: str
+    basis: str
+
+    @property
+    def adjective(self) -> str:
+        """The label as an adjective: "6 months" → "6-month"; without a label, "183-day"."""
+        parts = self.label.split()
+        if len(parts) == 2 and parts[0].isdigit():
+            return f"{parts[0]}-{parts[1].rstrip('s')}"
+        return self.label or f"{self.days}-day"
+
+
+class Standards(_Group):
+    """The child-journey standards (local practice defaults, not statute)."""
+
+    entry_to_iro: Standard
+    iro_to_adm: Standard
+    adm_to_po: Standard
+    po_to_placement: Standard
+    placement_to_ao: Standard
+    po_to_match: Standard
+    entry_to_moved_in: Standard
+
+
+class Benchmark(BaseModel):
+    """A published figure: its value, the period it is for and its source."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    value: float | None = Field(ge=0)
+    period: str = ""
+    source: str = ""
+
+    @field_validator("period", "source", mode="before")
+    @classmethod
+    def _as_text(cls, v: Any) -> str:
+        return "" if v is None else str(v)
+
+    @property
+    def known(self) -> bool:
+        return self.value is not None
+
+
+class Thresholds(_Group):
+    """DfE adoption scorecard thresholds, in days."""
+
+    a1_days: Benchmark
+    a2_days: Benchmark
+    a3_days: Benchmark
+
+
+class Comparators(_Group):
+    """National figures for England."""
+
+    a1_mean_days: Benchmark
+    a2_mean_days: Benchmark
+    a10_mean_days: Benchmark
+    children_adopted: Benchmark
+    adopted_share_of_leavers_pct: Benchmark
+    mean_age_at_adoption_years: Benchmark
+    entry_to_adoption_days: Benchmark
+    three_plus_placements_pct: Benchmark
+
+
+class AdopterStandards(_Group):
+    """Adopter-journey timescales (statute and guidance)."""
+
+    roi_decision_working_days: int = Field(gt=0)
+    stage1_months: int = Field(gt=0)
+    stage2_months: int = Field(gt=0)
+    approval_months_from_roi: int = Field(gt=0)
+    match_months_from_approval: int = Field(gt=0)
+
+
+class Costs(_Group):
+    """Interagency fees and unit-cost reference points, in pounds."""
+
+    interagency_fee_la: Benchmark
+    interagency_fee_vaa: Benchmark
+    selwyn_cost_of_placing: Benchmark
+
+
+class UnderFives(_Group):
+    """Section 4's cohort: entry window is the 12 months ending this many years before the
+    reference date."""
+
+    years_looked_after: int = Field(gt=0)
+
+
 class Params(BaseModel):
     """One LA's parameters, merged over the shared defaults."""
 
@@ -50,12 +157,12 @@ class Params(BaseModel):
     synthetic: Synthetic | None = None
     #: Counts below this are shown as "<N" in rendered outputs (DfE convention: 5); 0 = off.
     suppress_below: int = Field(0, ge=0)
-    standards: dict[str, dict[str, Any]]
-    thresholds: dict[str, dict[str, Any]]
-    comparators: dict[str, dict[str, Any]]
-    adopter_standards: dict[str, Any]
-    costs: dict[str, dict[str, Any]]
-    under_fives: dict[str, Any]
+    standards: Standards
+    thresholds: Thresholds
+    comparators: Comparators
+    adopter_standards: AdopterStandards
+    costs: Costs
+    under_fives: UnderFives
     #: Where the params came from, for run.json and messages.
     source_file: Path | None = None
 
@@ -92,7 +199,7 @@ class Params(BaseModel):
         return self.data_dir / "local"
 
     def standard_days(self, stage: str) -> int:
-        return int(self.standards[stage]["days"])
+        return self.standards[stage].days
 
 
 def _deep_merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
@@ -106,11 +213,37 @@ def _deep_merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
 
 
 def resolve_params_path(name_or_path: str | Path) -> Path:
-    """A params file path; a bare name such as ``demo`` means ``params/demo.yaml``."""
-    p = Path(name_or_path)
-    if p.suffix not in (".yaml", ".yml") and not p.exists():
-        p = PARAMS_DIR / f"{p.name}.yaml"
-    return p
+    """A params file path. A bare name such as ``demo`` is ``params/demo.yaml`` of the current
+    folder if there is one (or of its parent: a notebook runs in a workspace's ``notebooks/``),
+    else the kit's own ``params/demo.yaml`` (the checkout's, or the installed copy's)."""
+    p = Path(name_or_path).expanduser()
+    if p.suffix in (".yaml", ".yml") or p.exists():
+        return p
+    here = Path.cwd()
+    for folder in (here / "params", here.parent / "params"):
+        if (folder / f"{p.name}.yaml").is_file():
+            return folder / f"{p.name}.yaml"
+    return PARAMS_DIR / f"{p.name}.yaml"
+
+
+def _resolve_data_dir(value: Any, params_file: Path, synthetic: bool) -> Path:
+    """``data_dir`` relative to its params file. The kit's own demo (a synthetic LA), used from a
+    folder outside the kit's checkout or installed copy, generates its data under the current
+    folder instead, as if its params file were ``./params/demo.yaml``: ``./data/demo``, never
+    inside site-packages or a clone the command was not started in."""
+    rel = Path(str(value)).expanduser()
+    home = resources.checkout_root() or resources.PACKAGE_DIR
+    kits_own = (params_file.is_relative_to(resources.BUNDLE_DIR)
+                or params_file.is_relative_to(home / "params"))
+    if synthetic and kits_own and not rel.is_absolute() and not Path.cwd().is_relative_to(home):
+        return (Path.cwd() / "params" / rel).resolve()
+    return (params_file.parent / rel).resolve()
+
+
+def default_values() -> dict[str, Any]:
+    """The shared defaults as written in ``params/defaults.yaml`` (to say which figures an LA
+    changed)."""
+    return _read_yaml(DEFAULTS_FILE)
 
 
 class _Loader(yaml.SafeLoader):
@@ -139,11 +272,27 @@ def _read_yaml(path: Path) -> dict[str, Any]:
     return data
 
 
+def _suggest(loc: tuple) -> str:
+    """", did you mean 'entry_to_iro'?" for a misspelt key, from the model's own field names."""
+    import difflib
+
+    model: Any = Params
+    for part in loc[:-1]:
+        field = model.model_fields.get(str(part)) if hasattr(model, "model_fields") else None
+        model = field.annotation if field is not None else None
+        if model is None:
+            return ""
+    names = list(getattr(model, "model_fields", {}))
+    close = difflib.get_close_matches(str(loc[-1]), names, n=1)
+    return f" (did you mean '{close[0]}'?)" if close else ""
+
+
 def _explain(exc: ValidationError, path: Path) -> str:
     err = exc.errors()[0]
     loc = ".".join(str(x) for x in err["loc"]) or "(top level)"
     if err["type"] == "extra_forbidden":
-        return f"The params file {path} has an unknown key '{loc}'; see params/demo.yaml."
+        return f"The params file {path} has an unknown key '{loc}'{_suggest(err['loc'])}; " \
+            "see params/defaults.yaml for the keys."
     if err["type"] == "missing":
         return f"The params file {path} is missing the key '{loc}'; see params/demo.yaml."
     if "date" in err["type"]:
@@ -165,7 +314,8 @@ def load_params(name_or_path: str | Path, *, check_data_dir: bool = True) -> Par
     own = _read_yaml(path)
     merged = _deep_merge(_read_yaml(DEFAULTS_FILE), own)
     if "data_dir" in merged:
-        merged["data_dir"] = (path.parent / str(merged["data_dir"])).resolve()
+        merged["data_dir"] = _resolve_data_dir(merged["data_dir"], path,
+                                               merged.get("synthetic") is not None)
     merged["source_file"] = path
     try:
         params = Params.model_validate(merged)

@@ -1,17 +1,29 @@
 """Reading an LA's input files into validated DataFrames, with a data-quality log.
 
-Structural problems (a required file or column missing, a file that is not CSV text) stop the
-run with :class:`InputError`, whose message is one plain sentence naming the file, what is wrong
-and the template to follow. Row problems never stop the run: each becomes a finding and the row
-is kept, blanked or excluded as the rule says (``validation.RULES``).
+Structural problems (a required file or column missing, a file that is not CSV text, a date
+column most of whose values cannot be read, required tables with no usable rows) stop the run
+with :class:`InputError`, whose message is one plain sentence naming the file, what is wrong and
+the template to follow. Row problems never stop the run: each becomes a finding and the row is
+kept, blanked or excluded as the rule says (``inputs.findings.RULES``); a row with more fields
+than the header is one of them.
 
+Reading is the first step only: :func:`load_inputs` returns the tables and its own
+:class:`Findings`; the cross-row rules (``diagnostic_kit.rules``) and the derivations (periods of
+care, journeys) are run after it by ``run.prepare``.
+
+Dates are read in the formats LA systems export (:data:`DATE_FORMATS`), and the format(s) each
+file used are recorded (``DataQuality.date_formats``).
+
+Duplicates are identical records only. Rows with the same key (e.g. CHILD and DECOM) but
+different values are a zero-day episode followed by the real one (both kept: ordinary 903 data)
+or a conflict, resolved by a stated rule and recorded (``record_conflict``, ``dob_conflict``).
 SSDA903 files are combined across collection years: exact duplicates are dropped, and a record
-reported in two years (same key, e.g. the same CHILD and DECOM for an episode) is taken from the
-later year, which carries its end date.
+reported in two years (same key) is taken from the later year, which carries its end date.
 """
 
 from __future__ import annotations
 
+import csv
 import hashlib
 import io
 import re
@@ -22,9 +34,7 @@ import pandas as pd
 import pandera.pandas as pa
 
 from diagnostic_kit import resources
-from diagnostic_kit.derive import journeys
-from diagnostic_kit.derive import periods as episodes
-from diagnostic_kit.inputs.findings import DataQuality, QualityLog
+from diagnostic_kit.inputs.findings import LOCAL_CODE_MESSAGE, DataQuality, Findings
 from diagnostic_kit.inputs.params import Params
 from diagnostic_kit.inputs.schema import LOCAL_TABLES, SSDA903_TABLES, SSDA903_UNUSED, Column, Table
 
@@ -44,11 +54,28 @@ PER_YEAR_TABLES = {"oc2"}
 #: The DfE columns dropped on purpose, and why.
 PERSONAL_DROP_REASON = "personal data the kit does not need"
 
-#: Spaces and tabs before a comma or a line end (903 files only).
-_PADDING = re.compile(r"[ \t]+(?=,|\r?$)", re.MULTILINE)
+#: Delimiters a CSV file may use; any but a comma is read and noted.
+DELIMITERS = (",", ";", "\t", "|")
 
 _DMY = "%d/%m/%Y"
 _ISO = "%Y-%m-%d"
+_TIME = r"[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?"
+
+#: The date formats read, in the order tried: (name, pattern with the date in group 1, how the
+#: date part is parsed). ``dd/mm/yy`` uses the POSIX century rule: 69-99 are 1969-1999, 00-68
+#: are 2000-2068. An Excel serial number counts days from 30/12/1899 (five digits, 1927-2173).
+DATE_FORMATS: tuple[tuple[str, re.Pattern[str], str], ...] = (
+    ("dd/mm/yyyy", re.compile(r"^(\d{1,2}/\d{1,2}/\d{4})$"), _DMY),
+    ("dd/mm/yyyy with a time", re.compile(rf"^(\d{{1,2}}/\d{{1,2}}/\d{{4}}){_TIME}$"), _DMY),
+    ("yyyy-mm-dd", re.compile(r"^(\d{4}-\d{1,2}-\d{1,2})$"), _ISO),
+    ("yyyy-mm-dd with a time", re.compile(rf"^(\d{{4}}-\d{{1,2}}-\d{{1,2}}){_TIME}$"), _ISO),
+    ("dd/mm/yy", re.compile(r"^(\d{1,2}/\d{1,2}/\d{2})$"), "%d/%m/%y"),
+    ("Excel serial number", re.compile(r"^(\d{5})(?:\.0+)?$"), "excel"),
+)
+ACCEPTED_DATES = ("dd/mm/yyyy (also yyyy-mm-dd, either with a time such as 00:00, dd/mm/yy, or "
+                  "an Excel serial number such as 45123)")
+_EXCEL_EPOCH = pd.Timestamp("1899-12-30")
+_EARLIEST = pd.Timestamp("1900-01-01")
 _TRUE = {"yes", "y", "true", "1", "t"}
 _FALSE = {"no", "n", "false", "0", "f"}
 
@@ -59,15 +86,22 @@ class InputError(Exception):
 
 @dataclass
 class LAInputs:
-    """Validated input tables and the open data-quality log."""
+    """Validated input tables and the findings of reading them."""
 
     tables: dict[str, pd.DataFrame]
-    log: QualityLog
+    findings: Findings
     years: list[str] = field(default_factory=list)
+    #: CHILD → pseudonym, once ``run.prepare.check_inputs`` has assigned them.
+    pseudonyms: pd.Series | None = None
+
+    @property
+    def log(self) -> Findings:
+        """The name used before each step returned its own findings."""
+        return self.findings
 
     @property
     def dq(self) -> DataQuality:
-        return self.log.build()
+        return self.findings.build()
 
 
 # -- reading ---------------------------------------------------------------------------------
@@ -107,30 +141,87 @@ def _normalise_header(name: str, table: Table) -> str:
     return name.upper() if table.source == "903" else name.lower()
 
 
-def read_table_file(path: Path, rel: str, table: Table, log: QualityLog) -> pd.DataFrame:
+def sniff_delimiter(text: str) -> str:
+    """The delimiter of a CSV text: the one of :data:`DELIMITERS` its header line uses most
+    (a comma unless another is clearly used)."""
+    first = next((ln for ln in text.splitlines() if ln.strip()), "")
+    counts = {d: first.count(d) for d in DELIMITERS}
+    best = max(counts, key=lambda d: counts[d])
+    return best if counts[best] > counts[","] else ","
+
+
+def _padding(delim: str) -> re.Pattern[str]:
+    """Spaces (and tabs, unless tab is the delimiter) before a delimiter or a line end."""
+    blanks = "[ ]" if delim == "\t" else "[ \t]"
+    return re.compile(rf"{blanks}+(?={re.escape(delim)}|\r?$)", re.MULTILINE)
+
+
+def _read_ragged(text: str, delim: str) -> tuple[pd.DataFrame, list[int]]:
+    """Read CSV text row by row: rows with more (non-blank) fields than the header are left out
+    and their row numbers returned. Rows are numbered as a spreadsheet shows them."""
+    reader = csv.reader(io.StringIO(text), delimiter=delim, skipinitialspace=True)
+    header: list[str] | None = None
+    records: list[list[str | None]] = []
+    numbers: list[int] = []
+    ragged: list[int] = []
+    n = 1
+    for rec in reader:
+        if not rec or not any(v.strip() for v in rec) and header is None:
+            continue
+        if header is None:
+            header = rec
+            continue
+        n += 1
+        if len(rec) > len(header):
+            if any(v.strip() for v in rec[len(header):]):
+                ragged.append(n)
+                continue
+            rec = rec[: len(header)]
+        records.append([v if v != "" else None for v in rec] + [None] * (len(header) - len(rec)))
+        numbers.append(n)
+    df = pd.DataFrame(records, columns=header or [], dtype="str")
+    df["_row"] = numbers
+    return df, ragged
+
+
+def read_table_file(path: Path, rel: str, table: Table, log: Findings) -> pd.DataFrame:
     """Read one CSV as text, keep the schema's columns, and record what was dropped.
 
     Returns a frame of strings (blank → NA) with ``_file`` and ``_row`` (line in the file,
-    header = line 1). Raises :class:`InputError` for structural problems.
+    header = line 1). Raises :class:`InputError` for structural problems. A row with more
+    fields than the header becomes a finding (``row_ragged``) and is excluded; a file written
+    with another delimiter (``;``, tab, ``|``) is read and noted.
     """
     text = _decode(path, rel, table)
     log.checksums[rel] = hashlib.sha256(path.read_bytes()).hexdigest()
     if not text.strip():
         raise InputError(f"{rel} is empty: it needs at least the header row of {_template(table)}.")
+    delim = sniff_delimiter(text)
+    if delim != ",":
+        name = {"\t": "tab", ";": "semicolon (;)", "|": "bar (|)"}[delim]
+        log.note(rel, "delimiter", f"read as {name}-delimited: the kit expects commas, and read "
+                 "the values the same way")
     if table.source == "903":
         # 903 files hold codes and dates only: strip blanks around values in one pass.
-        text = _PADDING.sub("", text)
+        text = _padding(delim).sub("", text)
+    ragged: list[int] = []
     try:
         raw = pd.read_csv(
             io.StringIO(text), dtype=str, keep_default_na=False, na_values=[""],
-            skip_blank_lines=True, skipinitialspace=True,
+            skip_blank_lines=True, skipinitialspace=True, sep=delim, index_col=False,
         )
-    except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
-        detail = str(exc).strip().splitlines()[-1] if str(exc).strip() else "unreadable"
-        raise InputError(
-            f"{rel} could not be read as CSV ({detail}): follow {_template(table)}."
-        ) from None
-    raw.columns = [_normalise_header(c, table) for c in raw.columns]
+        raw["_row"] = pd.RangeIndex(2, len(raw) + 2)
+    except pd.errors.EmptyDataError:
+        raise InputError(f"{rel} is empty: it needs at least the header row of "
+                         f"{_template(table)}.") from None
+    except pd.errors.ParserError:
+        try:
+            raw, ragged = _read_ragged(text, delim)
+        except csv.Error as exc:
+            raise InputError(
+                f"{rel} could not be read as CSV ({exc}): follow {_template(table)}."
+            ) from None
+    raw.columns = [c if c == "_row" else _normalise_header(c, table) for c in raw.columns]
     wanted = table.column_names
     missing = [c for c in table.required_columns if c not in raw.columns]
     if missing:
@@ -140,19 +231,26 @@ def read_table_file(path: Path, rel: str, table: Table, log: QualityLog) -> pd.D
             f"follow {_template(table)}."
         )
     for col in raw.columns:
-        if col in wanted:
+        if col in wanted or col == "_row":
             continue
         if col in table.drop:
             log.dropped.append({"file": rel, "column": col, "reason": PERSONAL_DROP_REASON})
         else:
             log.dropped.append({"file": rel, "column": col, "reason": "not in the kit's template"})
             log.add_file_level("column_not_in_template", rel, col)
+    rows = raw["_row"].to_numpy()
     df = raw.reindex(columns=wanted)
     if table.source == "local":
         df = df.apply(lambda s: s.str.strip()).replace("", pd.NA)
     df["_file"] = rel
-    df["_row"] = pd.RangeIndex(2, len(df) + 2)
-    log.rows_read[rel] = (table.name, len(df))
+    df["_row"] = rows
+    if ragged:
+        bad = pd.DataFrame({"_file": rel, "_row": ragged})
+        log.add("row_ragged", bad, "", value="")
+        log.exclude(bad, table.name, "the row has more fields than the header")
+    log.rows_read[rel] = (table.name, len(df) + len(ragged))
+    if len(df) + len(ragged) == 0 and table.required_file:
+        log.add_file_level("file_no_rows", rel, "")
     return df
 
 
@@ -171,13 +269,42 @@ def _canonical(col: Column) -> dict[str, str]:
     return {re.sub(r"[\s\-]+", "_", a.lower()): a for a in col.allowed or ()}
 
 
+def read_dates(s: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """Dates in any of :data:`DATE_FORMATS` (each row may use its own), and the name of the
+    format each value was read in (NA where blank or unreadable). Dates before 1900 are not
+    read (a two-digit year written as four, such as ``0024``)."""
+    s = s.astype("string").str.strip()
+    dates = pd.to_datetime(s, format=_DMY, errors="coerce")
+    fmt = pd.Series(pd.NA, index=s.index, dtype="string")
+    fmt[dates.notna()] = DATE_FORMATS[0][0]
+    rest = dates.isna() & s.notna()
+    for name, pattern, how in DATE_FORMATS[1:]:
+        if not rest.any():
+            break
+        part = s[rest].str.extract(pattern, expand=False)
+        if isinstance(part, pd.DataFrame):
+            part = part.iloc[:, 0]
+        part = part.dropna()
+        if part.empty:
+            continue
+        if how == "excel":
+            days = pd.to_numeric(part, errors="coerce")
+            got = _EXCEL_EPOCH + pd.to_timedelta(days, unit="D")
+        else:
+            got = pd.to_datetime(part, format=how, errors="coerce")
+        got = got.dropna()
+        dates[got.index] = got
+        fmt[got.index] = name
+        rest[got.index] = False
+    early = (dates < _EARLIEST).fillna(False).astype(bool)
+    dates[early] = pd.NaT
+    fmt[early] = pd.NA
+    return dates, fmt
+
+
 def parse_dates(s: pd.Series) -> pd.Series:
-    """Dates written ``dd/mm/yyyy`` or ``yyyy-mm-dd`` (either in any row); others → NaT."""
-    dmy = pd.to_datetime(s, format=_DMY, errors="coerce")
-    rest = dmy.isna() & s.notna()
-    if rest.any():
-        dmy[rest] = pd.to_datetime(s[rest], format=_ISO, errors="coerce")
-    return dmy
+    """Dates written in any of :data:`DATE_FORMATS` (either in any row); others → NaT."""
+    return read_dates(s)[0]
 
 
 def parse_numbers(s: pd.Series, *, money: bool = False) -> pd.Series:
@@ -269,13 +396,40 @@ def _excluding(col: Column, table: Table, rule: str) -> bool:
     return False
 
 
-def validate_columns(df: pd.DataFrame, table: Table, log: QualityLog) -> pd.DataFrame:
+def _check_dates(df: pd.DataFrame, table: Table, log: Findings) -> dict[str, pd.Series]:
+    """Parse every date column once; record the formats used, and stop when most of a date
+    column the kit relies on (any 903 date, a required local date) cannot be read."""
+    rel = str(df["_file"].iloc[0]) if len(df) else ""
+    parsed = {}
+    for col in table.columns:
+        if col.kind != "date":
+            continue
+        values, fmt = read_dates(df[col.name])
+        parsed[col.name] = values
+        for name, n in fmt.value_counts().items():
+            log.date_formats.append({"file": rel, "column": col.name, "format": str(name),
+                                     "rows": int(n)})
+        written = df[col.name].notna()
+        bad = written & values.isna()
+        if (table.source == "903" or col.required) and bad.sum() * 2 > written.sum() > 0:
+            example = str(df.loc[bad, col.name].iloc[0])
+            raise InputError(
+                f"{rel}: {int(bad.sum())} of the {int(written.sum())} values in column "
+                f"{col.name} are not dates the kit can read (for example \"{example}\"): "
+                f"write dates as {ACCEPTED_DATES}."
+            )
+    return parsed
+
+
+def validate_columns(df: pd.DataFrame, table: Table, log: Findings) -> pd.DataFrame:
     """Check every value against the schema; parse dates, numbers, codes and booleans.
 
     Returns the typed frame without the rows a finding made unusable (those are listed as
-    excluded).
+    excluded), identical records and resolved conflicts (see :func:`resolve_duplicates`).
     """
-    parsed = {c.name: _parse(df[c.name], c) for c in table.columns if c.kind in _PARSE_RULES}
+    parsed = _check_dates(df, table, log)
+    parsed.update({c.name: _parse(df[c.name], c) for c in table.columns
+                   if c.kind in _PARSE_RULES and c.kind != "date"})
     # Codes are normalised once (case, and for local extracts spaces and hyphens); findings
     # show them as written.
     code_cols = [c.name for c in table.columns if c.kind == "code"]
@@ -296,16 +450,17 @@ def validate_columns(df: pd.DataFrame, table: Table, log: QualityLog) -> pd.Data
             action = "value treated as blank"
         else:
             action = None
+        message = LOCAL_CODE_MESSAGE if rule == "code_unknown" and table.source == "local" \
+            else None
         value = as_written.get(col.name)
-        log.add(str(rule), rows, col.name, value=value, action=action)
+        log.add(str(rule), rows, col.name, value=value, action=action, message=message)
         if exclude:
             excluded.update(idx)
     out = df.drop(index=list(excluded))
     if excluded:
         log.exclude(df.loc[sorted(excluded)], table.name, "a required value is missing or invalid")
-    # Duplicates are judged on the values as written, among the usable rows.
-    out = drop_within_file_duplicates(out, table, log)
-    return _typed(out, table, {k: v.loc[out.index] for k, v in parsed.items()})
+    typed = _typed(out, table, {k: v.loc[out.index] for k, v in parsed.items()})
+    return resolve_duplicates(typed, table, log)
 
 
 def _typed(
@@ -342,15 +497,69 @@ def empty_table(table: Table) -> pd.DataFrame:
     return df
 
 
-def drop_within_file_duplicates(df: pd.DataFrame, table: Table, log: QualityLog) -> pd.DataFrame:
-    """The same key twice in one file: keep the first, record and exclude the later rows."""
-    if not table.key or df.empty:
+def _zero_day(df: pd.DataFrame, table: Table) -> pd.Series:
+    """Episodes that end the day they start (DEC = DECOM): ordinary 903 data, kept beside the
+    episode starting the same day."""
+    if table.name != "episodes":
+        return pd.Series(False, index=df.index)
+    return df["DEC"].eq(df["DECOM"]).fillna(False).astype(bool)
+
+
+def _fmt_key(rows: pd.DataFrame, col: str) -> pd.Series:
+    s = rows[col]
+    if pd.api.types.is_datetime64_any_dtype(s):
+        return s.dt.strftime(_DMY).astype("string")
+    return s.astype("string")
+
+
+def resolve_duplicates(df: pd.DataFrame, table: Table, log: Findings) -> pd.DataFrame:
+    """Identical records and same-key conflicts within one file.
+
+    - Identical records (every value the same): the first is kept, the later ones are
+      ``duplicate_record`` and excluded.
+    - Same key (``Table.key``) with different values: a zero-day episode (DEC = DECOM) and an
+      episode starting the same day are both kept. Otherwise it is a conflict: for episodes the
+      row with an end date (DEC) is used, else the later row in the file; for other tables the
+      later row. The others are ``record_conflict`` (``dob_conflict`` for a header whose DOBs
+      differ) and excluded.
+    """
+    if df.empty:
         return df
-    dup = df.duplicated(subset=list(table.key), keep="first")
-    rows = df[dup]
-    log.add("duplicate_record", rows, table.key[-1])
-    log.exclude(rows, table.name, "duplicate of an earlier row in the same file")
-    return df[~dup]
+    cols = table.column_names
+    exact = df.duplicated(subset=cols, keep="first")
+    if exact.any():
+        rows = df[exact]
+        column = table.key[-1] if table.key else cols[0]
+        log.add("duplicate_record", rows, column, value=_fmt_key(rows, column))
+        log.exclude(rows, table.name, "identical to an earlier row in the same file")
+        df = df[~exact]
+    if not table.key:
+        return df
+    keyed = df.assign(_zd=_zero_day(df, table))
+    key = [*table.key, "_zd"]
+    clash = keyed.duplicated(subset=key, keep=False)
+    if not clash.any():
+        return df
+    grp = keyed[clash]
+    order = ["_has_dec", "_row"] if table.name == "episodes" else ["_row"]
+    grp = grp.assign(_has_dec=grp["DEC"].notna() if "DEC" in grp else False)
+    winners = grp.sort_values(order, kind="stable").drop_duplicates(key, keep="last").index
+    losers = grp.drop(index=winners)
+    if table.name == "header":
+        dobs = grp.groupby("CHILD")["DOB"].transform("nunique")
+        dob = losers[dobs.loc[losers.index] > 1]
+        log.add("dob_conflict", dob, "DOB", value="(withheld)")
+        losers_other = losers.drop(index=dob.index)
+        log.add("record_conflict", losers_other, "CHILD")
+    else:
+        column = table.key[-1]
+        log.add("record_conflict", losers, column, value=_fmt_key(losers, column))
+    log.exclude(losers, table.name, "same key as another row with different values")
+    return df.drop(index=losers.index)
+
+
+#: The name used before conflicts were told apart from duplicates.
+drop_within_file_duplicates = resolve_duplicates
 
 
 # -- combining collection years --------------------------------------------------------------
@@ -392,8 +601,13 @@ def _find_903_files(root: Path) -> dict[str, list[tuple[int, Path]]]:
     return found
 
 
-def combine_years(frames: list[pd.DataFrame], table: Table, log: QualityLog) -> pd.DataFrame:
-    """Stack a table's yearly files; a record in several years is taken from the latest."""
+def combine_years(frames: list[pd.DataFrame], table: Table, log: Findings) -> pd.DataFrame:
+    """Stack a table's yearly files; a record in several years is taken from the latest.
+
+    A zero-day episode is a record of its own (it is not superseded by the episode starting the
+    same day). A child whose date of birth differs between years' headers is a
+    ``dob_conflict`` (the later year's is used).
+    """
     if not frames:
         return empty_table(table).assign(_year=pd.Series(dtype="int64"))
     df = pd.concat(frames, ignore_index=True)
@@ -401,23 +615,39 @@ def combine_years(frames: list[pd.DataFrame], table: Table, log: QualityLog) -> 
         return df
     df = df.sort_values(["_year", "_file", "_row"], kind="stable", ignore_index=True)
     cols = table.column_names
-    key = [*table.key, "_year"] if table.name in PER_YEAR_TABLES else list(table.key)
-    exact = df.duplicated(subset=[*cols, *(["_year"] if table.name in PER_YEAR_TABLES else [])],
-                          keep="last")
+    per_year = table.name in PER_YEAR_TABLES
+    exact = df.duplicated(subset=[*cols, *(["_year"] if per_year else [])], keep="last")
     log.exclude(df[exact], table.name, "exact duplicate of a row in a later year's return")
     df = df[~exact]
-    if key:
-        older = df.duplicated(subset=key, keep="last")
+    if table.key:
+        keyed = df.assign(_zd=_zero_day(df, table))
+        key = [*table.key, "_year"] if per_year else [*table.key, "_zd"]
+        older = keyed.duplicated(subset=key, keep="last")
+        if table.name == "header":
+            latest = df[~older].set_index("CHILD")["DOB"]
+            differs = df["DOB"].ne(df["CHILD"].map(latest)).fillna(False).astype(bool)
+            log.add("dob_conflict", df[older & differs], "DOB", value="(withheld)",
+                    action="row excluded: the later year's header is used")
         log.exclude(df[older], table.name,
                     "superseded by the same record in a later year's return")
         df = df[~older]
     return df.reset_index(drop=True)
 
 
-def _load_903(root: Path, log: QualityLog) -> tuple[dict[str, pd.DataFrame], list[str]]:
+def _load_903(root: Path, log: Findings) -> tuple[dict[str, pd.DataFrame], list[str]]:
     files = _find_903_files(root)
     tables: dict[str, pd.DataFrame] = {}
     years = sorted({y for fl in files.values() for y, _ in fl if y})
+    # A collection-year folder with 903 files but no header.
+    by_folder: dict[Path, set[str]] = {}
+    for name, entries in files.items():
+        for year, path in entries:
+            if year:
+                by_folder.setdefault(path.parent, set()).add(name)
+    for folder, names in sorted(by_folder.items()):
+        if "header" not in names:
+            log.add_file_level("year_without_header",
+                               f"{folder.relative_to(root.parent).as_posix()}/", "header.csv")
     for table in SSDA903_TABLES:
         entries = files.pop(table.name, [])
         if not entries and table.required_file:
@@ -439,7 +669,7 @@ def _load_903(root: Path, log: QualityLog) -> tuple[dict[str, pd.DataFrame], lis
     return tables, [str(y) for y in years]
 
 
-def _load_local(root: Path, log: QualityLog) -> dict[str, pd.DataFrame]:
+def _load_local(root: Path, log: Findings) -> dict[str, pd.DataFrame]:
     tables: dict[str, pd.DataFrame] = {}
     present = {p.name.lower(): p for p in root.glob("*.csv")} if root.is_dir() else {}
     for table in LOCAL_TABLES:
@@ -459,21 +689,40 @@ def _load_local(root: Path, log: QualityLog) -> dict[str, pd.DataFrame]:
     return tables
 
 
+def _require_rows(tables: dict[str, pd.DataFrame], found: Findings) -> None:
+    """Required tables that end with no usable row stop the run: a report of nothing is not a
+    report."""
+    for table in SSDA903_TABLES:
+        if not table.required_file or len(tables[table.name]):
+            continue
+        files = [f for f, (name, _) in found.rows_read.items() if name == table.name]
+        read = sum(found.rows_read[f][1] for f in files)
+        where = ", ".join(files)
+        if not read:
+            why = "it has a header row but no data rows"
+        else:
+            ex = found.build().exclusions
+            reasons = ex.loc[ex["table"] == table.name, "reason"].value_counts()
+            why = f"every row was excluded (mostly: {reasons.index[0]})" if len(reasons) else \
+                "every row was excluded"
+        raise InputError(
+            f"No usable rows in the 903 {table.name} table ({where}): {why}; see {TEMPLATE_HINT}."
+        )
+
+
 def load_inputs(params: Params) -> LAInputs:
-    """Load and validate every input of one LA, once.
+    """Read and validate every input file of one LA, once.
 
     Reads the 903 files of every collection year under ``<data_dir>/903`` and the local extracts
-    under ``<data_dir>/local``, checks every value, combines years, and runs the cross-row rules
-    (episode chains, adoption tables). Derived tables (periods of care) are added to ``tables``.
+    under ``<data_dir>/local``, checks every value against the schema, resolves duplicates and
+    combines years. Returns the tables and the findings of reading them; the cross-row rules
+    and the derivations are not run here (``run.prepare.check_inputs`` runs them).
     """
-    log = QualityLog()
-    tables, years = _load_903(params.ssda903_dir, log)
-    tables.update(_load_local(params.local_dir, log))
-    start = episodes.window_start([int(y) for y in years])
-    tables["episodes"] = episodes.clean_episodes(tables["episodes"], tables["header"], log, start)
-    tables["periods"] = episodes.periods_of_care(tables["episodes"])
-    tables["adoption_facts"] = journeys.adoption_facts(tables, log)
-    return LAInputs(tables=tables, log=log, years=years)
+    found = Findings()
+    tables, years = _load_903(params.ssda903_dir, found)
+    tables.update(_load_local(params.local_dir, found))
+    _require_rows(tables, found)
+    return LAInputs(tables=tables, findings=found, years=years)
 
 
 def project_relative(path: Path) -> str:

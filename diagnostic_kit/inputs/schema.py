@@ -19,9 +19,10 @@ Column kinds:
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Literal
 
+from diagnostic_kit import registry
 from diagnostic_kit.inputs import codes
 
 Kind = Literal["id", "date", "code", "int", "number", "money", "bool", "text"]
@@ -55,8 +56,11 @@ class Table:
     required_file: bool = False
     #: Columns identifying one record, for duplicates within and across years.
     key: tuple[str, ...] = ()
-    #: Report sections that use the table, for the "missing extract" message.
-    used_by: tuple[str, ...] = field(default_factory=tuple)
+
+    @property
+    def used_by(self) -> tuple[str, ...]:
+        """Report sections that read the table, from the section registry (``sections.yml``)."""
+        return registry.used_by(self.name)
 
     @property
     def file(self) -> str:
@@ -105,7 +109,6 @@ HEADER = Table(
     drop=("UPN", "MOTHER", "MC_DOB"),
     required_file=True,
     key=("CHILD",),
-    used_by=("01 Children", "02 Timescales", "03 Shortest and longest"),
 )
 
 EPISODES = Table(
@@ -126,7 +129,6 @@ EPISODES = Table(
     drop=("HOME_POST", "PL_POST", "URN"),
     required_file=True,
     key=("CHILD", "DECOM"),
-    used_by=("01 Children", "02 Timescales", "03 Shortest and longest"),
 )
 
 AD1 = Table(
@@ -144,7 +146,6 @@ AD1 = Table(
     ),
     drop=("DOB",),
     key=("CHILD",),
-    used_by=("02 Timescales", "03 Shortest and longest"),
 )
 
 PLACED_FOR_ADOPTION = Table(
@@ -161,7 +162,6 @@ PLACED_FOR_ADOPTION = Table(
     ),
     drop=("DOB",),
     key=("CHILD", "DATE_PLACED"),
-    used_by=("01 Children", "02 Timescales"),
 )
 
 REVIEWS = Table(
@@ -173,7 +173,6 @@ REVIEWS = Table(
     ),
     drop=("DOB",),
     key=("CHILD", "REVIEW"),
-    used_by=("04 Under-fives",),
 )
 
 OC2 = Table(
@@ -193,7 +192,6 @@ OC2 = Table(
     ),
     drop=("DOB",),
     key=("CHILD",),
-    used_by=("04 Under-fives",),
 )
 
 PREVIOUS_PERMANENCE = Table(
@@ -207,7 +205,6 @@ PREVIOUS_PERMANENCE = Table(
     ),
     drop=("DOB",),
     key=("CHILD",),
-    used_by=("01 Children",),
 )
 
 UASC = Table(
@@ -219,7 +216,6 @@ UASC = Table(
     ),
     drop=("SEX", "DOB"),
     key=("CHILD",),
-    used_by=("01 Children",),
 )
 
 #: The columns of each 903 file as DfE specifies them and LAs hold them, in order. The kit reads
@@ -269,7 +265,6 @@ PERMANENCE_PLANS = Table(
                "adopted (AD1 DATE_MATCH is used for children adopted)"),
     ),
     key=("child", "plan_date", "plan", "source"),
-    used_by=("02 Timescales", "03 Shortest and longest", "04 Under-fives"),
 )
 
 HEALTH_NEEDS = Table(
@@ -285,7 +280,6 @@ HEALTH_NEEDS = Table(
         _choice("severity", False, "severity", ["mild", "moderate", "severe"]),
     ),
     key=("child", "date_identified", "need"),
-    used_by=("04 Under-fives",),
 )
 
 ADOPTERS = Table(
@@ -317,7 +311,6 @@ ADOPTERS = Table(
         ]),
     ),
     key=("household_id",),
-    used_by=("05 Adopters",),
 )
 
 STAFFING = Table(
@@ -332,7 +325,6 @@ STAFFING = Table(
         Column("fte", "number", True, "full-time equivalent"),
     ),
     key=("financial_year", "team", "role"),
-    used_by=("06 Resources",),
 )
 
 COSTS = Table(
@@ -348,7 +340,6 @@ COSTS = Table(
         Column("income", "bool", False, "the row is income, e.g. interagency fees received"),
     ),
     key=("financial_year", "category", "income"),
-    used_by=("06 Resources",),
 )
 
 ANSWERS = ["yes", "partly", "no", "not_applicable"]
@@ -388,7 +379,6 @@ CASE_AUDITS = Table(
                "case system"),
     ),
     key=("audit_id",),
-    used_by=("07 Case audits",),
 )
 
 SSDA903_TABLES: tuple[Table, ...] = (

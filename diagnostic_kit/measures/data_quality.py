@@ -4,6 +4,10 @@ Every input row is accounted for per file (rows read = rows used + rows excluded
 finding is listed with what the kit did. A finding's value is shown only where it is a code or
 a number: identifiers, dates (a date of birth among them) and free text are shown as
 "(withheld)", and child identifiers never appear.
+
+At scale (a million findings) the section shows the counts per rule and only the first
+:data:`SHOWN_PER_RULE` findings of each rule (:func:`findings_sample`); ``data_quality.csv``
+beside the report has all of them.
 """
 
 from __future__ import annotations
@@ -17,6 +21,8 @@ from diagnostic_kit.inputs.findings import RULES
 from diagnostic_kit.inputs.schema import TABLES
 
 WITHHELD = "(withheld)"
+#: Findings of each rule listed in the report; all of them are in data_quality.csv.
+SHOWN_PER_RULE = 20
 #: Column kinds whose values are safe to show in a rendered report.
 SHOWN_KINDS = frozenset({"code", "int", "number", "money", "bool"})
 
@@ -24,10 +30,11 @@ SHOWN_KINDS = frozenset({"code", "int", "number", "money", "bool"})
 def file_tables(findings: pd.DataFrame, accounting: pd.DataFrame) -> pd.Series:
     """The schema table each finding's file holds: from the accounting, else the file stem."""
     by_file = dict(zip(accounting["file"], accounting["table"], strict=False))
-    stems = findings["file"].astype("string").map(
-        lambda f: PurePosixPath(str(f)).stem.lower() if pd.notna(f) else ""
-    )
-    return findings["file"].map(by_file).fillna(stems).astype("string")
+    files = findings["file"].astype("string")
+    # Per distinct file, not per finding: a million findings name a handful of files.
+    table_of = {f: by_file.get(f, PurePosixPath(str(f)).stem.lower())
+                for f in files.dropna().unique()}
+    return files.map(table_of).fillna("").astype("string")
 
 
 def column_kinds() -> pd.DataFrame:
@@ -38,13 +45,19 @@ def column_kinds() -> pd.DataFrame:
     )
 
 
+def value_kinds(findings: pd.DataFrame, accounting: pd.DataFrame) -> pd.Series:
+    """The schema kind (``id``, ``date``, ``code`` …) of each finding's column; NA where the
+    column is not in the schema."""
+    keys = pd.DataFrame({"table": file_tables(findings, accounting),
+                         "column": findings["column"].astype("string")})
+    kinds = keys.merge(column_kinds().astype("string"), on=["table", "column"], how="left")
+    return pd.Series(kinds["kind"].to_numpy(), index=findings.index, dtype="string")
+
+
 def shown_values(findings: pd.DataFrame, accounting: pd.DataFrame) -> pd.Series:
     """A finding's value as the report may show it: the value for code and number columns,
     blank when there is none, otherwise "(withheld)" (ids, dates, text, unknown columns)."""
-    keys = pd.DataFrame({"table": file_tables(findings, accounting),
-                         "column": findings["column"].astype("string")}, index=findings.index)
-    kinds = keys.merge(column_kinds().astype("string"), on=["table", "column"], how="left")
-    kinds.index = findings.index
+    kinds = pd.DataFrame({"kind": value_kinds(findings, accounting)})
     value = findings["value"].astype("string").fillna("")
     show = kinds["kind"].isin(SHOWN_KINDS).fillna(False).astype(bool)
     out = value.where(show, WITHHELD)
@@ -101,6 +114,26 @@ def findings_table(findings: pd.DataFrame, accounting: pd.DataFrame) -> pd.DataF
     return out.reset_index(drop=True)
 
 
+def findings_sample(findings: pd.DataFrame, per_rule: int = SHOWN_PER_RULE) -> pd.DataFrame:
+    """The first ``per_rule`` findings of each rule (in file and row order), rules in the order
+    of :func:`findings_by_rule`: what the report lists. Bounded whatever the number of
+    findings."""
+    if findings.empty:
+        return findings
+    order = findings_by_rule(findings)["Rule"].drop_duplicates().tolist()
+    head = findings.groupby("rule", sort=False, observed=True).head(per_rule)
+    rank = head["rule"].map({r: i for i, r in enumerate(order)})
+    return head.assign(_rank=rank.to_numpy()).sort_values(
+        "_rank", kind="stable").drop(columns="_rank")
+
+
+def findings_not_shown(findings: pd.DataFrame, per_rule: int = SHOWN_PER_RULE) -> pd.DataFrame:
+    """Rules with more than ``per_rule`` findings: how many the report does not list."""
+    counts = findings["rule"].value_counts()
+    more = (counts - per_rule)[counts > per_rule]
+    return pd.DataFrame({"rule": more.index.astype(str), "more": more.to_numpy(dtype="int64")})
+
+
 def missing_extracts_table(missing: pd.DataFrame) -> pd.DataFrame:
     """Optional extracts not supplied: what is missing, what it affects, the template to fill."""
     return pd.DataFrame({
@@ -110,11 +143,9 @@ def missing_extracts_table(missing: pd.DataFrame) -> pd.DataFrame:
     }).reset_index(drop=True)
 
 
-def standards_table(params: Any) -> pd.DataFrame:
-    """The drift standards used for this run."""
-    rows = [{"Standard": k.replace("_", " "), "Days": v.get("days"), "Label": v.get("label"),
-             "Basis": v.get("basis")} for k, v in params.standards.items()]
-    return pd.DataFrame(rows, columns=["Standard", "Days", "Label", "Basis"])
+def _field(item: Any, name: str) -> Any:
+    """A field of a params item: a model's attribute, or a mapping's key."""
+    return item.get(name) if isinstance(item, dict) else getattr(item, name, None)
 
 
 def comparators_table(params: Any) -> pd.DataFrame:
@@ -123,8 +154,9 @@ def comparators_table(params: Any) -> pd.DataFrame:
     for group, items in (("Threshold", params.thresholds), ("National figure",
                                                             params.comparators)):
         for k, v in items.items():
-            rows.append({"Kind": group, "Measure": k.replace("_", " "), "Value": v.get("value"),
-                         "Period": v.get("period"), "Source": v.get("source")})
+            rows.append({"Kind": group, "Measure": k.replace("_", " "),
+                         "Value": _field(v, "value"), "Period": _field(v, "period"),
+                         "Source": _field(v, "source")})
     return pd.DataFrame(rows, columns=["Kind", "Measure", "Value", "Period", "Source"])
 
 
@@ -148,26 +180,3 @@ def run_parameters_table(params: Any, data_dir: str) -> pd.DataFrame:
 def checksums_table(checksums: dict[str, str]) -> pd.DataFrame:
     """Input files and their SHA-256 checksums, so a run can be matched to its inputs."""
     return pd.DataFrame(sorted(checksums.items()), columns=["File", "SHA-256"])
-
-
-def measure_label(measure: str) -> str:
-    """A measure id of ``timescales.exclusions`` in words (stages, scorecard, entry to AO)."""
-    from diagnostic_kit.measures import timescales as ts
-
-    if measure.startswith("stage_"):
-        return f"Stage: {ts.STAGE_LABELS[measure.removeprefix('stage_')]}"
-    if measure in ts.SCORECARD_LABELS:
-        return ts.SCORECARD_LABELS[measure]
-    return {"entry_to_ao": "Care entry to adoption order"}.get(measure, measure)
-
-
-def measure_exclusions_table(summary: pd.DataFrame) -> pd.DataFrame:
-    """Children adopted in the period left out of each measure, by reason, for the reader.
-
-    ``summary`` is ``timescales.exclusion_summary``: one row per measure and reason.
-    """
-    return pd.DataFrame({
-        "Measure": summary["measure"].map(measure_label),
-        "Why left out": summary["reason"],
-        "Children": summary["children"].astype("int64"),
-    })

@@ -19,7 +19,9 @@ import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
-from diagnostic_kit.measures.timescales import STAGE_LABELS, STAGE_SHORT, STAGES
+from diagnostic_kit.derive.journeys import STAGES
+from diagnostic_kit.present import narrative as nv
+from diagnostic_kit.present.timescales import STAGE_LABELS, STAGE_SHORT
 
 # Okabe & Ito (2008), "Color universal design".
 OKABE_ITO = {
@@ -123,7 +125,7 @@ def stage_medians_chart(stats: pd.DataFrame, source: str = DEFAULT_SOURCE) -> Fi
     fig, ax = plt.subplots(figsize=(10, 3.2))
     st = stats.set_index("stage").reindex(list(STAGES))
     lo, hi = int(st["children"].min()), int(st["children"].max())
-    counted = f"{lo}" if lo == hi else f"{lo}–{hi}"
+    counted = nv.count(lo) if lo == hi else f"{nv.count(lo)}–{nv.count(hi)}"
     bars = [("Standards", "standard_days", 0.45),
             (f"Medians, children adopted\n({counted} children per stage)", "median", 1.0)]
     for y, (_, col, alpha) in enumerate(bars):
@@ -173,7 +175,8 @@ def stage_spread_chart(stage_days: pd.DataFrame, standards: dict[str, int],
             ax.plot([std, std], [y - 0.42, y + 0.42], color="black", linewidth=1.6,
                     linestyle=(0, (2, 1.5)), zorder=4)
     counts = {s: int(stage_days[s].notna().sum()) if s in stage_days else 0 for s in order}
-    ax.set_yticks(range(len(order)), [f"{STAGE_SHORT[s]}\n({counts[s]} children)" for s in order])
+    ax.set_yticks(range(len(order)),
+                  [f"{STAGE_SHORT[s]}\n({nv.children(counts[s])})" for s in order])
     ax.set_xlabel("Days")
     ax.set_xlim(left=0)
     ax.legend(handles=[plt.Line2D([], [], color="black", linewidth=1.6, linestyle=(0, (2, 1.5)),

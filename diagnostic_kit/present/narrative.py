@@ -10,12 +10,17 @@ The red/amber/green (RAG) rule lives here, in one place, for every section that 
 
 from __future__ import annotations
 
+import html
 import math
+import re
 from collections.abc import Iterable, Sequence
 from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
+
+from diagnostic_kit.measures.cohorts import share
+from diagnostic_kit.measures.ratings import rag, rate  # noqa: F401  (the one RAG rule)
 
 Direction = Literal["lower", "higher"]
 
@@ -47,10 +52,41 @@ def number(value: float | int | None, digits: int = 0) -> str:
     return f"{half_up(value, digits):,.{digits}f}"
 
 
+# -- small-number suppression ---------------------------------------------------------------
+#
+# With ``suppress_below`` set (DfE's convention: 5), every count of children or households under
+# it is shown as "<5" in sentences, tables and chart labels, and a percentage built on such a
+# count is hidden. ``Section`` sets it for the notebook it serves; every count in a sentence goes
+# through :func:`count`, so no count escapes it.
+
+_SUPPRESS_BELOW = 0
+
+
+def set_suppression(below: int) -> None:
+    """Counts from 1 to ``below - 1`` are shown as ``<below`` from now on (0: off)."""
+    global _SUPPRESS_BELOW
+    _SUPPRESS_BELOW = int(below or 0)
+
+
+def suppression() -> int:
+    return _SUPPRESS_BELOW
+
+
+def suppressed(n: float | int | None) -> bool:
+    """Whether a count is under the suppression threshold (zero is never suppressed)."""
+    return bool(_SUPPRESS_BELOW) and not _missing(n) and 0 < n < _SUPPRESS_BELOW
+
+
+def count(n: float | int | None) -> str:
+    """A count as shown: ``"1,234"``, or ``"<5"`` under suppression."""
+    return f"<{_SUPPRESS_BELOW}" if suppressed(n) else number(n)
+
+
 def plural(n: int, noun: str, plural_form: str | None = None) -> str:
-    """``plural(1, "child", "children") == "1 child"``; ``plural(3, "day") == "3 days"``."""
-    word = noun if n == 1 else (plural_form or noun + "s")
-    return f"{number(n)} {word}"
+    """A count with its noun: ``plural(1, "child", "children") == "1 child"``;
+    ``plural(3, "group") == "3 groups"``; under suppression ``"<5 groups"``."""
+    word = noun if n == 1 and not suppressed(n) else (plural_form or noun + "s")
+    return f"{count(n)} {word}"
 
 
 def children(n: int) -> str:
@@ -59,10 +95,12 @@ def children(n: int) -> str:
 
 
 def days(value: float | int | None) -> str:
-    """Days rounded to whole days: ``days(211.6) == "212 days"``, ``days(1) == "1 day"``."""
+    """Days rounded to whole days: ``days(211.6) == "212 days"``, ``days(1) == "1 day"``.
+    Days are not counts of people: never suppressed."""
     if _missing(value):
         return "– days"
-    return plural(whole(value), "day")
+    n = whole(value)
+    return f"{number(n)} {'day' if n == 1 else 'days'}"
 
 
 def pct(value: float | None, digits: int = 0) -> str:
@@ -72,13 +110,16 @@ def pct(value: float | None, digits: int = 0) -> str:
     return f"{half_up(value, digits):.{digits}f}%"
 
 
-def share(k: int, n: int) -> float:
-    """``k`` as a percentage of ``n`` (NaN when ``n`` is 0)."""
-    return 100.0 * k / n if n else float("nan")
+def pct_of(value: float | None, *counts: float | int | None, digits: int = 0) -> str:
+    """A percentage built on ``counts``: hidden ("–%") when any of them is suppressed."""
+    return "–%" if any(suppressed(c) for c in counts) else pct(value, digits)
 
 
 def count_of(k: int, n: int, noun: str = "children", digits: int = 0) -> str:
-    """``count_of(12, 40) == "12 of 40 children (30%)"``."""
+    """``count_of(12, 40) == "12 of 40 children (30%)"``; under suppression
+    ``count_of(3, 40) == "<5 of 40 children"`` (the % would give the count away)."""
+    if suppressed(k) or suppressed(n):
+        return f"{count(k)} of {count(n)} {noun}"
     return f"{number(k)} of {number(n)} {noun} ({pct(share(k, n), digits)})"
 
 
@@ -119,6 +160,18 @@ def standard_label(label: str) -> str:
     return label
 
 
+_MD_PUNCT = re.compile(r"([\\`*_\[\]{}()#+!|~:])")
+
+
+def escape(text: Any) -> str:
+    """A value from params or data made safe to put in Markdown (or HTML) built by the kit:
+    HTML's ``& < >`` escaped and Markdown punctuation backslash-escaped, so it shows as written
+    and can neither add markup nor a link (``:`` too: no autolink).
+    ``escape("<b>A*B</b>") == "&lt;b&gt;A\\*B&lt;/b&gt;"``.
+    """
+    return _MD_PUNCT.sub(r"\\\1", html.escape(str(text), quote=False))
+
+
 def plain_list(items: Iterable[str], conjunction: str = "and") -> str:
     """``plain_list(["a", "b", "c"]) == "a, b and c"``; one item alone; empty → ""."""
     items = [str(i) for i in items]
@@ -152,49 +205,13 @@ def bullets(lines: Sequence[str]) -> str:
 
 # -- red / amber / green ------------------------------------------------------------------
 
-#: The rule, stated once for the report.
+#: The rule, stated once for the report (the rule itself is ``measures.ratings``).
 RAG_RULE = (
     "Ratings: green when the figure is at or better than its benchmark (the scorecard "
     "threshold where there is one, else the local standard or the national figure); amber "
     "when it is worse but within 10% of the benchmark; red when it is more than 10% worse. "
     "Figures with no published benchmark are not rated."
 )
-RAG_TOLERANCE = 0.10
-
-#: Every rated measure: which way is better, and what it is rated against.
-RAG_RULES: dict[str, tuple[Direction, str]] = {
-    "a1_mean_days": ("lower", "A1 scorecard threshold (426 days)"),
-    "a10_mean_days": ("lower", "A1 scorecard threshold (426 days): A10 has none of its own"),
-    "a2_mean_days": ("lower", "A2 scorecard threshold (121 days)"),
-    "adopted_share_of_leavers_pct": ("higher", "England figure"),
-    "entry_to_adoption_days": ("lower", "England figure"),
-    "stage_median_days": ("lower", "the stage's standard"),
-}
-
-
-def rate(measure: str, value: float | None, benchmark: float | None) -> str:
-    """Rate a measure by its rule in :data:`RAG_RULES` (unknown measures are not rated)."""
-    if measure not in RAG_RULES:
-        return "not rated"
-    return rag(value, benchmark, RAG_RULES[measure][0])
-
-
-def rag(value: float | None, benchmark: float | None, better: Direction = "lower") -> str:
-    """``green`` at or better than the benchmark; ``amber`` worse by at most 10% of it; ``red``
-    worse by more; ``not rated`` when either figure is missing.
-
-    >>> rag(426, 426), rag(468, 426), rag(469, 426), rag(8.1, 9, "higher"), rag(8, 9, "higher")
-    ('green', 'amber', 'red', 'amber', 'red')
-    """
-    if _missing(value) or _missing(benchmark):
-        return "not rated"
-    if better == "lower":
-        if value <= benchmark:
-            return "green"
-        return "amber" if value <= benchmark * (1 + RAG_TOLERANCE) + 1e-9 else "red"
-    if value >= benchmark:
-        return "green"
-    return "amber" if value >= benchmark * (1 - RAG_TOLERANCE) - 1e-9 else "red"
 
 
 RAG_SYMBOL = {"green": "Green", "amber": "Amber", "red": "Red", "not rated": "Not rated"}

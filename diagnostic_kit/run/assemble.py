@@ -9,6 +9,14 @@ opens offline and asks no other host for anything; a Content-Security-Policy mak
 Outputs in the LA's folder: ``report.html``, ``sections/NN_name.html``, ``metrics.json``,
 ``tables.xlsx``, ``data_quality.csv``, ``pseudonym_key.csv`` (internal, never embedded in HTML)
 and ``run.json``. ``notebooks/`` (the executed notebooks) is written by the runner.
+
+Outputs are safe to open (OWASP CSV injection guidance): in ``data_quality.csv`` and
+``pseudonym_key.csv`` a text value that begins with ``=``, ``+``, ``-``, ``@``, a tab or a carriage
+return is written with a leading ``'`` (:func:`formula_safe`); in ``tables.xlsx`` no cell is ever a
+formula: such text is stored as text with Excel's quote prefix (what typing ``'`` before it
+does). Numbers stay numbers. In HTML every value is escaped (Jinja autoescape in the page,
+``DataFrame.to_html`` in tables, ``narrative.escape`` where Markdown is built from params or
+data).
 """
 
 from __future__ import annotations
@@ -244,11 +252,50 @@ def build_sections(run: LARun, notebooks: list[Path]) -> list[dict[str, Any]]:
 
 # -- files beside the report ------------------------------------------------------------------
 
+#: What a spreadsheet may read as the start of a formula (OWASP CSV injection).
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def formula_safe(values: pd.Series) -> pd.Series:
+    """Text that a spreadsheet could read as a formula, with a leading ``'``; vectorised.
+
+    Only text is touched: numbers (negative ones included), also in a column mixing numbers and
+    text, stay numbers.
+    """
+    dtype = values.dtype
+    if (pd.api.types.is_numeric_dtype(dtype) or pd.api.types.is_bool_dtype(dtype)
+            or pd.api.types.is_datetime64_any_dtype(dtype)
+            or pd.api.types.is_timedelta64_dtype(dtype)):
+        return values
+    if isinstance(dtype, pd.CategoricalDtype):
+        values = values.astype(object)
+    if isinstance(values.dtype, pd.StringDtype):
+        is_text = values.notna().to_numpy(dtype=bool)
+    else:
+        is_text = values.map(type).eq(str).to_numpy(dtype=bool)
+    if not is_text.any():
+        return values
+    text = values.where(is_text).astype("string")
+    risky = text.str.startswith(FORMULA_START).fillna(False).to_numpy(dtype=bool) & is_text
+    if not risky.any():
+        return values
+    out = values.copy()
+    out[risky] = "'" + text[risky]
+    return out
+
+
+def formula_safe_frame(df: pd.DataFrame) -> pd.DataFrame:
+    """:func:`formula_safe` on every text column of ``df``."""
+    out = df.copy()
+    for col in out.columns:
+        out[col] = formula_safe(out[col])
+    return out
+
 
 def collect_metrics(work: Path, params: Any) -> dict[str, Any]:
     """``metrics.json``: ``la_code``, ``period_start``, ``period_end`` (ISO dates), then every
-    section's metrics in section order. A name two sections both use is kept under both,
-    the later one prefixed with its section key."""
+    section's metrics in section order. Each name belongs to one section (``sections.yml``;
+    ``Section.metric`` refuses any other), so a name recorded twice is an error, never renamed."""
     out: dict[str, Any] = {
         "la_code": params.la_code,
         "period_start": params.period_start.isoformat(),
@@ -256,7 +303,9 @@ def collect_metrics(work: Path, params: Any) -> dict[str, Any]:
     }
     for f in sorted((work / "metrics").glob("*.json")):
         for name, value in json.loads(f.read_text(encoding="utf-8")).items():
-            out[f"{f.stem}__{name}" if name in out else name] = value
+            if name in out:
+                raise ValueError(f"metric {name!r} was recorded by two sections ({f.stem})")
+            out[name] = value
     return out
 
 
@@ -292,9 +341,35 @@ def _excel_ready(df: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+def _as_text_cell(cell: Any) -> None:
+    """A cell that openpyxl would write as a formula, or that a spreadsheet could read as one
+    when edited, stored as text with the quote prefix."""
+    if cell.data_type == "f" or (isinstance(cell.value, str) and cell.value.startswith(
+            FORMULA_START)):
+        cell.data_type = "s"
+        cell.quotePrefix = True
+
+
+def _no_formulas(ws: Any, text_columns: list[int] | None = None) -> None:
+    """No formula cell in a worksheet: the header row, then the text columns (1-based; all
+    columns when None) are looked at; numbers cannot be formulas."""
+    for cell in next(ws.iter_rows(min_row=1, max_row=1), ()):
+        _as_text_cell(cell)
+    cols = text_columns if text_columns is not None else range(1, ws.max_column + 1)
+    for c in cols:
+        for (cell,) in ws.iter_rows(min_row=2, min_col=c, max_col=c):
+            _as_text_cell(cell)
+
+
+def _text_columns(df: pd.DataFrame) -> list[int]:
+    return [i + 1 for i, col in enumerate(df.columns)
+            if not (pd.api.types.is_numeric_dtype(df[col].dtype)
+                    or pd.api.types.is_datetime64_any_dtype(df[col].dtype))]
+
+
 def write_tables_xlsx(work: Path, path: Path) -> int:
     """``tables.xlsx``: a Contents sheet, then every table a section showed, one sheet each.
-    Returns the number of tables written."""
+    Returns the number of tables written. No cell is a formula (see the module's docstring)."""
     files = sorted((work / "tables").glob("*.pkl"))
     keys = [f.stem for f in files]
     names = sheet_names(keys)
@@ -309,12 +384,15 @@ def write_tables_xlsx(work: Path, path: Path) -> int:
             contents.append({"sheet": sheet, "section": key.partition("__")[0], "table": title})
         pd.DataFrame(contents, columns=["sheet", "section", "table"]).to_excel(
             xw, sheet_name="Contents", index=False)
+        _no_formulas(xw.sheets["Contents"])
         for f, sheet in zip(files, names, strict=True):
             df = _excel_ready(pd.read_pickle(f))
             try:
                 df.to_excel(xw, sheet_name=sheet, index=False)
             except (ValueError, TypeError):  # an odd object column: write it as text
-                df.astype(str).to_excel(xw, sheet_name=sheet, index=False)
+                df = df.astype(str)
+                df.to_excel(xw, sheet_name=sheet, index=False)
+            _no_formulas(xw.sheets[sheet], _text_columns(df))
     os.replace(tmp, path)
     return len(files)
 
@@ -322,7 +400,79 @@ def write_tables_xlsx(work: Path, path: Path) -> int:
 def write_pseudonym_key(pseudonyms: pd.Series, path: Path) -> None:
     """``pseudonym_key.csv``: pseudonym -> the LA's own child id. Internal to the LA."""
     key = pd.DataFrame({"pseudonym": pseudonyms.to_numpy(), "child": pseudonyms.index.to_numpy()})
-    key.sort_values("pseudonym").to_csv(path, index=False)
+    formula_safe_frame(key.sort_values("pseudonym")).to_csv(path, index=False)
+
+
+DQ_COLUMNS = ["file", "row", "column", "value", "rule", "message", "action"]
+#: Findings written to data_quality.csv at a time, so memory stays bounded on a huge log.
+DQ_CHUNK = 100_000
+#: The rule recorded in data_quality.csv for a column dropped on purpose (personal data).
+PERSONAL_DROP_RULE = "personal_data_dropped"
+
+
+def dropped_column_records(dq: Any) -> pd.DataFrame:
+    """One file-level record per dropped column not already among the findings: the personal
+    data dropped on purpose (UPN, the mother's details, postcodes …) and any other."""
+    dropped = dq.dropped_columns
+    if dropped.empty:
+        return pd.DataFrame(columns=DQ_COLUMNS).astype({"row": "Int64"})
+    f = dq.findings
+    known = f.loc[f["rule"] == "column_not_in_template", ["file", "column"]].astype(str)
+    seen = set(zip(known["file"], known["column"], strict=True))
+    keep = [(str(a), str(b)) not in seen for a, b in zip(dropped["file"], dropped["column"],
+                                                        strict=True)]
+    d = dropped[keep]
+    from diagnostic_kit.inputs.reading import PERSONAL_DROP_REASON
+
+    personal = d["reason"].eq(PERSONAL_DROP_REASON)
+    return pd.DataFrame({
+        "file": d["file"].astype("string"),
+        "row": pd.array([pd.NA] * len(d), dtype="Int64"),
+        "column": d["column"].astype("string"),
+        "value": "",
+        "rule": personal.map({True: PERSONAL_DROP_RULE, False: "column_not_in_template"}),
+        "message": d["reason"].astype("string"),
+        "action": "column dropped",
+    }).reset_index(drop=True)
+
+
+def csv_findings(chunk: pd.DataFrame, accounting: pd.DataFrame,
+                 pseudonyms: pd.Series) -> pd.DataFrame:
+    """Findings as data_quality.csv holds them: a child id shown by its pseudonym (see
+    pseudonym_key.csv), any other identifier withheld, text made safe to open in a spreadsheet."""
+    from diagnostic_kit.measures.data_quality import WITHHELD, value_kinds
+
+    out = chunk[DQ_COLUMNS].copy()
+    kind = value_kinds(out, accounting)
+    is_id = kind.eq("id").fillna(False).to_numpy(dtype=bool)
+    if is_id.any():
+        value = out["value"].astype("string")
+        child_col = out["column"].astype("string").str.lower().eq("child").fillna(False)
+        as_pseudonym = value.map(pseudonyms) if len(pseudonyms) else value.where(False)
+        shown = as_pseudonym.where(child_col.to_numpy(), pd.NA).fillna(WITHHELD)
+        shown = shown.where(value.fillna("").str.strip() != "", "")
+        out["value"] = value.where(~is_id, shown)
+    out["row"] = out["row"].astype("Int64")
+    return formula_safe_frame(out)
+
+
+def write_data_quality_csv(dq: Any, pseudonyms: pd.Series, path: Path) -> int:
+    """``data_quality.csv``: every finding and every dropped column, in chunks of
+    :data:`DQ_CHUNK` rows, vectorised. Returns the number of records written."""
+    extra = dropped_column_records(dq)
+    findings = dq.findings
+    tmp = path.with_name(f".{path.name}.tmp")
+    n = 0
+    with open(tmp, "w", encoding="utf-8", newline="") as fh:
+        pd.DataFrame(columns=DQ_COLUMNS).to_csv(fh, index=False)
+        for frame in (findings, extra):
+            for start in range(0, len(frame), DQ_CHUNK):
+                chunk = csv_findings(frame.iloc[start:start + DQ_CHUNK], dq.accounting,
+                                     pseudonyms)
+                chunk.to_csv(fh, index=False, header=False)
+                n += len(chunk)
+    os.replace(tmp, path)
+    return n
 
 
 def build_outputs(run: LARun, notebooks: list[Path]) -> None:
@@ -330,7 +480,7 @@ def build_outputs(run: LARun, notebooks: list[Path]) -> None:
     from diagnostic_kit.run.prepare import load_prepared
 
     build = run.build_dir
-    la = load_prepared(build / ".prepared" / "la.pkl")
+    la = load_prepared(run.prepared)
     p = run.params
     sections = build_sections(run, notebooks)
     page = dict(la_name=p.la_name, la_code=p.la_code, period_start=p.period_start,
@@ -342,7 +492,7 @@ def build_outputs(run: LARun, notebooks: list[Path]) -> None:
     metrics = collect_metrics(work, p)
     _write_atomic(build / "metrics.json", json.dumps(metrics, indent=1, default=str))
     write_tables_xlsx(work, build / "tables.xlsx")
-    la.dq.findings.to_csv(build / "data_quality.csv", index=False)
+    write_data_quality_csv(la.dq, la.pseudonyms, build / "data_quality.csv")
     write_pseudonym_key(la.pseudonyms, build / "pseudonym_key.csv")
     # Last, so a report.html only ever exists beside a complete set of files.
     _write_atomic(build / "report.html", render_page(**page, sections=sections))
@@ -350,13 +500,12 @@ def build_outputs(run: LARun, notebooks: list[Path]) -> None:
 
 def run_record(run: LARun) -> dict[str, Any]:
     """What ``run.json`` holds: kit version, params as used, input checksums, every section."""
+    import platform
     from dataclasses import asdict
-
-    from diagnostic_kit.run.runner import python_version
 
     return {
         "kit_version": __version__,
-        "python": python_version(),
+        "python": platform.python_version(),
         "la": run.name,
         "la_name": run.params.la_name,
         "la_code": run.params.la_code,

@@ -1,9 +1,11 @@
 """The ``adoption-diagnostic`` command (also ``python -m diagnostic_kit``).
 
 Commands: ``run`` builds reports, ``check`` validates an LA's inputs and prints the data-quality
-summary, ``synth`` writes a synthetic LA. A problem with params or inputs prints one plain
-sentence to stderr and exits 2, never a traceback. Heavy modules are imported inside the
-commands so that ``--help`` is instant.
+summary, ``synth`` writes a synthetic LA, ``init`` lays out a workspace for an LA, ``templates``
+writes the local extract templates. Outputs go under the folder the command is started in (or
+where ``--out`` says), never beside the installed package. A problem with params or inputs
+prints one plain sentence to stderr and exits 2, never a traceback. Heavy modules are imported
+inside the commands so that ``--help`` is instant.
 """
 
 from __future__ import annotations
@@ -51,14 +53,18 @@ def _skip_slow_optional_imports() -> None:
 
 def cmd_run(args: argparse.Namespace) -> int:
     _skip_slow_optional_imports()
+    from diagnostic_kit import resources
     from diagnostic_kit.run import runner
 
+    notebooks = args.notebooks or resources.run_notebooks_dir()
+    if args.notebooks is None and notebooks != resources.notebooks_dir():
+        print(f"Using the section notebooks in {notebooks}")
     runs = runner.run_reports(
         args.params,
-        out_root=args.out,
+        out_root=args.out or resources.default_reports_dir(),
         jobs=args.jobs,
         timeout=args.timeout,
-        notebooks_dir=args.notebooks,
+        notebooks_dir=notebooks,
     )
     code, problems = runner.summarise(runs)
     if len(runs) == 1 and runs[0].status == "failed":
@@ -158,11 +164,34 @@ def cmd_synth(args: argparse.Namespace) -> int:
     return 0
 
 
+# -- init -----------------------------------------------------------------------------------------
+
+
+def cmd_init(args: argparse.Namespace) -> int:
+    from diagnostic_kit.run.workspace import WorkspaceError, init_workspace
+
+    try:
+        ws = init_workspace(args.dir, la_name=args.la_name, la_code=args.la_code,
+                            notebooks=args.notebooks)
+    except WorkspaceError as exc:
+        print(f"{PROG}: {exc}", file=sys.stderr)
+        return 2
+    root = ws.root
+    print(f"Workspace for {ws.slug} laid out in {root}:")
+    print(f"  {root / 'params' / (ws.slug + '.yaml')}   the LA's params: check name, code, period")
+    print(f"  {root / 'data' / ws.slug / '903'}   put the SSDA903 returns here, a folder a year")
+    print(f"  {root / 'data' / ws.slug / 'local'}   local extracts, from {root / 'data_templates'}")
+    if args.notebooks:
+        print(f"  {root / 'notebooks'}   the section notebooks: `run` here uses them")
+    print(f"Next: cd {root} && {PROG} run demo   (then: {PROG} check {ws.slug})")
+    return 0
+
+
 # -- parser ---------------------------------------------------------------------------------------
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from diagnostic_kit.run.runner import DEFAULT_TIMEOUT, NOTEBOOKS_DIR, REPORTS_DIR, default_jobs
+    from diagnostic_kit.run.runner import DEFAULT_TIMEOUT, default_jobs
 
     p = argparse.ArgumentParser(
         prog=PROG,
@@ -175,22 +204,26 @@ def build_parser() -> argparse.ArgumentParser:
     run = sub.add_parser(
         "run", help="build the report of one or more LAs",
         description="Check every params file, prepare each LA's data once, run the section "
-                    "notebooks (in parallel) and write reports/<la>/report.html with "
+                    "notebooks (in parallel) and write ./reports/<la>/report.html with "
                     "metrics.json, tables.xlsx, data_quality.csv, pseudonym_key.csv and run.json. "
                     "Exit 0: all built; 1: a section failed (its report still built); "
                     "2: a params or input problem.",
     )
     run.add_argument("params", nargs="+", metavar="PARAMS",
-                     help="params YAML file(s), or names in params/ (e.g. demo)")
+                     help="params YAML file(s), or names: demo is ./params/demo.yaml if there "
+                          "is one, else the kit's own demo")
     run.add_argument("--jobs", "-j", type=_positive_int, default=default_jobs(), metavar="N",
                      help="section notebooks run at once (default: the number of cores, "
                           f"{default_jobs()})")
-    run.add_argument("--out", type=Path, default=REPORTS_DIR, metavar="DIR",
-                     help="where each LA's folder is written (default: reports/)")
+    run.add_argument("--out", type=Path, default=None, metavar="DIR",
+                     help="where each LA's folder is written (default: reports/ of the current "
+                          "folder)")
     run.add_argument("--timeout", type=_positive_float, default=DEFAULT_TIMEOUT, metavar="SECONDS",
                      help=f"time limit per notebook cell (default: {DEFAULT_TIMEOUT})")
-    run.add_argument("--notebooks", type=Path, default=NOTEBOOKS_DIR, metavar="DIR",
-                     help="folder of section notebooks NN_name.ipynb (default: notebooks/)")
+    run.add_argument("--notebooks", type=Path, default=None, metavar="DIR",
+                     help="folder of section notebooks NN_name.ipynb (default: ./notebooks if "
+                          "it holds them, as in a workspace made by init --notebooks; else the "
+                          "kit's own)")
     run.set_defaults(func=cmd_run)
 
     check = sub.add_parser(
@@ -230,17 +263,38 @@ def build_parser() -> argparse.ArgumentParser:
                     "data_dictionary.md and data_dictionary.csv) from the kit's schema.",
     )
     templates.add_argument("--out", default=None, metavar="DIR",
-                           help="folder to write (default: the project's data_templates/)")
+                           help="folder to write (default: the checkout's data_templates/; "
+                                "for an installed kit, ./data_templates)")
     templates.add_argument("--check", action="store_true",
                            help="only check that the folder is up to date (exit 1 if not)")
     templates.set_defaults(func=cmd_templates)
+
+    init = sub.add_parser(
+        "init", help="lay out a workspace folder for an LA",
+        description="Make DIR/params/<la>.yaml (the LA's params, commented), DIR/params/demo.yaml, "
+                    "DIR/data/<la>/903/ and DIR/data/<la>/local/ for its data, DIR/data_templates/ "
+                    "(the local extract templates and the data dictionary) and DIR/README.md; "
+                    "with --notebooks, a copy of the section notebooks to edit. Run the kit from "
+                    "DIR afterwards. Never overwrites a file.",
+    )
+    init.add_argument("dir", metavar="DIR", type=Path, help="the workspace folder (made if absent)")
+    init.add_argument("--la-name", default=None, metavar="NAME",
+                      help="the LA's name; its files are named after it (default: from DIR)")
+    init.add_argument("--la-code", default=None, metavar="CODE",
+                      help="the LA's ONS code, e.g. E06000999 (default: a placeholder to replace)")
+    init.add_argument("--notebooks", action="store_true",
+                      help="also copy the section notebooks into DIR/notebooks/, which run uses "
+                           "when started in DIR")
+    init.set_defaults(func=cmd_init)
     return p
 
 
 def cmd_templates(args: argparse.Namespace) -> int:
+    from diagnostic_kit import resources
     from diagnostic_kit.inputs.templates import main as templates_main
 
-    argv = [*(["--out", args.out] if args.out else []), *(["--check"] if args.check else [])]
+    out = args.out or str(resources.templates_out_dir())
+    argv = ["--out", out, *(["--check"] if args.check else [])]
     return templates_main(argv)
 
 

@@ -6,6 +6,7 @@ notebooks; a notebook run by hand calls :func:`open_la`, which prepares the LA i
 
 from __future__ import annotations
 
+import inspect
 import os
 import pickle
 import shutil
@@ -15,12 +16,14 @@ from pathlib import Path
 
 import pandas as pd
 
+from diagnostic_kit import registry, rules
 from diagnostic_kit.derive import characteristics as cohort
 from diagnostic_kit.derive import journeys
+from diagnostic_kit.derive import periods as episodes
 from diagnostic_kit.derive.pseudonyms import assign_pseudonyms, run_salt
-from diagnostic_kit.inputs.findings import DataQuality
+from diagnostic_kit.inputs.findings import DataQuality, Findings
 from diagnostic_kit.inputs.params import Params, load_params
-from diagnostic_kit.inputs.reading import load_inputs
+from diagnostic_kit.inputs.reading import LAInputs, load_inputs
 
 
 @dataclass
@@ -94,16 +97,70 @@ def ensure_synthetic_data(params: Params) -> None:
         shutil.rmtree(tmp, ignore_errors=True)
 
 
+def rule_context(tables: dict[str, pd.DataFrame], years: list[str]) -> rules.Context:
+    """The data window the rules need: from the collection-year folders, or, for files given
+    combined in ``903/``, from the earliest DEC (the earliest return holds the episodes open
+    during its year, so its first end dates fall in that year)."""
+    ys = [int(y) for y in years if int(y)]
+    if ys:
+        return rules.Context(window_start=pd.Timestamp(min(ys) - 1, 4, 1),
+                             data_end=pd.Timestamp(max(ys), 3, 31))
+    ep = tables["episodes"]
+    base = ep["DEC"].min() if ep["DEC"].notna().any() else ep["DECOM"].min()
+    if pd.isna(base):
+        return rules.Context()
+    first_year = collection_year_of(pd.Timestamp(base))
+    return rules.Context(window_start=pd.Timestamp(first_year - 1, 4, 1))
+
+
+def check_inputs(params: Params) -> LAInputs:
+    """Read an LA's inputs and run every rule and derivation that yields findings, in order:
+    reading; the rules on the tables as read; the episode chains and periods of care; the
+    adoption facts. Each step returns its own findings; they are gathered here.
+
+    ``tables`` gains ``periods`` and ``adoption_facts``.
+    """
+    inputs = load_inputs(params)
+    found = Findings().extend(inputs.findings)
+    ctx = rule_context(inputs.tables, inputs.years)
+    t, f_rules = rules.run(inputs.tables, ctx, stage="inputs")
+    found.extend(f_rules)
+    t["episodes"], f_ep = episodes.clean_episodes(t["episodes"], t["header"], ctx=ctx)
+    found.extend(f_ep)
+    t["periods"] = episodes.periods_of_care(t["episodes"])
+    all_children = pd.concat([t["header"]["CHILD"], t["episodes"]["CHILD"]])
+    pseudonyms = assign_pseudonyms(all_children, run_salt(found.checksums, params.la_code))
+    t["adoption_facts"] = _adoption_facts(t, found, pseudonyms)
+    return LAInputs(tables=t, findings=found, years=inputs.years, pseudonyms=pseudonyms)
+
+
+def _adoption_facts(
+    t: dict[str, pd.DataFrame], found: Findings, pseudonyms: pd.Series
+) -> pd.DataFrame:
+    """``journeys.adoption_facts`` and its findings (it returns them; an older version wrote
+    them into a Findings it was given)."""
+    names = inspect.signature(journeys.adoption_facts).parameters
+    if "pseudonyms" in names:
+        out = journeys.adoption_facts(t, pseudonyms=pseudonyms)
+    elif len(names) > 1:
+        own = Findings()
+        out = (journeys.adoption_facts(t, own), own)
+    else:
+        out = journeys.adoption_facts(t)
+    frame, own = out if isinstance(out, tuple) else (out, Findings())
+    found.extend(own)
+    return frame
+
+
 def prepare_la(params: Params) -> LAData:
     """Load and validate an LA's inputs once and derive everything the sections use."""
     ensure_synthetic_data(params)
-    inputs = load_inputs(params)
+    inputs = check_inputs(params)
     t = inputs.tables
     start = pd.Timestamp(params.period_start)
     ref = pd.Timestamp(params.reference_date)
     people = cohort.child_characteristics(t)
-    all_children = pd.concat([t["header"]["CHILD"], t["episodes"]["CHILD"]])
-    pseudonyms = assign_pseudonyms(all_children, run_salt(inputs.log.checksums, params.la_code))
+    pseudonyms = inputs.pseudonyms
     people["pseudonym"] = people["child"].map(pseudonyms)
     la_cohort = cohort.looked_after(t["periods"], people, period_start=start, period_end=ref)
     journey_table = journeys.build_journeys(
@@ -124,8 +181,51 @@ def prepare_la(params: Params) -> LAData:
     )
 
 
-def open_la(params_file: str | Path = "demo", prepared: str | Path = "") -> LAData:
-    """What a section notebook calls: the runner's prepared data, or prepare it now."""
-    if prepared:
-        return load_prepared(prepared)
-    return prepare_la(load_params(params_file))
+class UndeclaredTableError(KeyError):
+    """A section read a table it does not declare in ``sections.yml``."""
+
+    def __str__(self) -> str:
+        return str(self.args[0])
+
+
+class _DeclaredTables(dict):
+    """The input tables a section declares; any other is refused by name."""
+
+    def __init__(self, tables: dict[str, pd.DataFrame], spec: registry.SectionSpec) -> None:
+        super().__init__({k: v for k, v in tables.items() if spec.reads(k)})
+        self._spec = spec
+
+    def __missing__(self, key: str) -> pd.DataFrame:
+        raise UndeclaredTableError(
+            f"Section {self._spec.key} reads the input table {key!r}, which it does not declare "
+            "under 'tables' in sections.yml.")
+
+
+class SectionData:
+    """One LA's prepared data as one section may read it: the input tables and prepared tables
+    its ``sections.yml`` entry declares, and everything else of :class:`LAData` (params, data
+    quality, pseudonyms). Reading an undeclared table raises :class:`UndeclaredTableError`."""
+
+    def __init__(self, la: LAData, key: str) -> None:
+        self._la = la
+        self.spec = registry.section(key)
+        self.tables = _DeclaredTables(la.tables, self.spec)
+
+    def __getattr__(self, name: str):
+        if name in registry.DERIVED_TABLES and name not in self.spec.derived:
+            raise UndeclaredTableError(
+                f"Section {self.spec.key} reads the prepared table {name!r}, which it does not "
+                "declare under 'derived' in sections.yml.")
+        return getattr(self._la, name)
+
+
+def open_la(
+    params_file: str | Path = "demo", prepared: str | Path = "", section: str | None = None
+) -> LAData | SectionData:
+    """What a section notebook calls: the runner's prepared data, or prepare it now.
+
+    With ``section`` (the notebook's key), the data is seen through that section's declaration
+    in ``sections.yml`` (:class:`SectionData`).
+    """
+    la = load_prepared(prepared) if prepared else prepare_la(load_params(params_file))
+    return SectionData(la, section) if section else la

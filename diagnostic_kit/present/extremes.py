@@ -1,0 +1,161 @@
+"""Section 3 in words and tables: how the shortest and longest journeys differ, from
+``measures.extremes``."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from diagnostic_kit.derive.journeys import STAGES
+from diagnostic_kit.measures.cohorts import share
+from diagnostic_kit.measures.extremes import Extremes, stage_comparison
+from diagnostic_kit.present import narrative as nv
+from diagnostic_kit.present.timescales import STAGE_LABELS, STAGE_SHORT
+
+#: The last row of ``stage_comparison``: the whole journey.
+TOTAL_LABEL = "Total: care entry to adoption order"
+
+
+def stage_label(key: str) -> str:
+    return TOTAL_LABEL if key == "total" else STAGE_LABELS[key]
+
+
+def _count_pct(flags: pd.Series) -> str:
+    k, n = int(flags.sum()), len(flags)
+    if nv.suppressed(k) or nv.suppressed(n):
+        return f"{nv.count(k)} of {nv.count(n)}"
+    return f"{k} of {n} ({nv.pct(share(k, n))})"
+
+
+def characteristic_comparison(ex: Extremes) -> pd.DataFrame:
+    """How the two groups differ: children, median age at entry, boys, girls, White, other
+    ethnic groups (ethnicity known), sibling groups, foster-carer adoptions, median placement
+    moves and plan changes. Values are text ("4 of 10 (40%)") so the narrative can quote them."""
+    def describe(t: pd.DataFrame) -> dict[str, str]:
+        eth = t["ethnic_group"].astype("string")
+        known = eth.notna() & eth.ne("Not known")
+        return {
+            "Children": nv.number(len(t)),
+            "Median age at care entry (years)": nv.number(t["age_at_entry"].median(), 1),
+            "Boys": _count_pct(t["sex"].astype("string").str.lower().eq("male").fillna(False)),
+            "Girls": _count_pct(t["sex"].astype("string").str.lower().eq("female").fillna(False)),
+            "White": _count_pct(eth.eq("White").fillna(False)),
+            "Other ethnic groups (Mixed, Asian, Black, Other)": _count_pct(
+                (known & eth.ne("White")).fillna(False)),
+            "In a sibling group": _count_pct(t["sibling_group"].eq("yes")),
+            "Adopted by foster carers": _count_pct(t["foster_carer"].eq("yes")),
+            "Median placement moves": nv.number(t["placement_moves"].astype("float64").median(),
+                                                1),
+            "Median plan changes": nv.number(t["plan_changes"].astype("float64").median(), 1),
+        }
+
+    s, lg = describe(ex.shortest), describe(ex.longest)
+    return pd.DataFrame({"characteristic": list(s), "shortest": list(s.values()),
+                         "longest": list(lg.values())})
+
+
+def findings(ex: Extremes) -> list[str]:
+    """Key findings in words, built from :func:`stage_comparison` and the groups."""
+    out = []
+    if ex.n_measured == 0:
+        return ["No child adopted in the period has both a care entry and an adoption order "
+                "date, so there are no journeys to rank."]
+    if ex.few:
+        out.append(
+            f"Only {nv.children(ex.n_measured)} adopted in the period could be measured, fewer "
+            f"than 20: the section shows the {ex.k_short} shortest and the {ex.k_long} longest "
+            "journeys, and differences between such small groups may be chance.")
+    cmp_ = stage_comparison(ex)
+    total = cmp_.iloc[-1]
+    s, lg = ex.shortest["total_days"], ex.longest["total_days"]
+    def spread(median: float, v: pd.Series) -> str:
+        return (f"a median of {nv.days(median)} ({nv.children(len(v))}; range "
+                f"{nv.number(v.min())} to {nv.days(v.max())})")
+
+    out.append(
+        f"The {len(s)} shortest journeys from care entry to adoption order took "
+        f"{spread(total['shortest_median'], s)}; the {len(lg)} longest took "
+        f"{spread(total['longest_median'], lg)}.")
+    for k, extra, group, cut in ((ex.k_short, ex.tied_short, "shortest", s.max()),
+                                 (ex.k_long, ex.tied_long, "longest", lg.min())):
+        if extra:
+            out.append(f"{nv.children(k + extra).capitalize()} are shown among the {group}, not "
+                       f"{k}: {nv.children(extra + 1)} tie at the cut-off of {nv.days(cut)}.")
+    if ex.overlap:
+        out.append(f"{nv.children(ex.overlap).capitalize()} appear in both groups because they "
+                   "tie across the split.")
+    stages = cmp_.iloc[:-1].dropna(subset=["difference"]).sort_values("difference",
+                                                                      ascending=False)
+    if len(stages):
+        top = stages.iloc[0]
+        text = (f"The largest difference is in {nv.lower_first(stage_label(top['stage']))}: "
+                f"a median of {nv.days(top['longest_median'])} in the longest journeys against "
+                f"{nv.days(top['shortest_median'])} in the shortest ({nv.days(top['difference'])}"
+                f" longer, {nv.pct(top['share_of_difference_pct'])} of the stage differences)")
+        if len(stages) > 1 and stages.iloc[1]["difference"] > 0:
+            nxt = stages.iloc[1]
+            text += (f", then {nv.lower_first(stage_label(nxt['stage']))} "
+                     f"({nv.days(nxt['difference'])} longer, "
+                     f"{nv.pct(nxt['share_of_difference_pct'])})")
+        out.append(text + ".")
+    out += _characteristic_sentences(ex)
+    return out
+
+
+def _characteristic_sentences(ex: Extremes) -> list[str]:
+    """Characteristics that differ between the groups: age at entry when the medians differ by
+    a year or more, and each yes/no trait whose share differs by 20 points or more."""
+    out = []
+    s_age, l_age = ex.shortest["age_at_entry"].median(), ex.longest["age_at_entry"].median()
+    if not (pd.isna(s_age) or pd.isna(l_age)) and abs(l_age - s_age) >= 1:
+        word = "older" if l_age > s_age else "younger"
+        out.append(f"Children with the longest journeys were {word} at care entry: a median "
+                   f"age of {nv.number(l_age, 1)} years against {nv.number(s_age, 1)}.")
+    traits = {"in a sibling group": ex.shortest["sibling_group"].eq("yes"),
+              "adopted by their foster carers": ex.shortest["foster_carer"].eq("yes")}
+    longs = {"in a sibling group": ex.longest["sibling_group"].eq("yes"),
+             "adopted by their foster carers": ex.longest["foster_carer"].eq("yes")}
+    for trait, short in traits.items():
+        long_ = longs[trait]
+        if len(short) and len(long_) and abs(long_.mean() - short.mean()) >= 0.2:
+            out.append(
+                f"{nv.count(int(long_.sum()))} of the {nv.count(len(long_))} longest journeys "
+                f"({nv.pct_of(100 * long_.mean(), int(long_.sum()))}) were of children {trait}, "
+                f"against {nv.count(int(short.sum()))} of the {nv.count(len(short))} shortest "
+                f"({nv.pct_of(100 * short.mean(), int(short.sum()))}).")
+    return out
+
+
+def display_children(t: pd.DataFrame) -> pd.DataFrame:
+    """The per-child table for the reader: pseudonym, characteristics, days per stage."""
+    out = pd.DataFrame({
+        "Child": t["pseudonym"],
+        "Age at entry (years)": t["age_at_entry"],
+        "Sex": t["sex"],
+        "Ethnic group": t["ethnic_group"],
+        "Sibling group": t["sibling_group"],
+        "Placement moves": t["placement_moves"],
+        "Plan changes": t["plan_changes"],
+        "Foster-carer adoption": t["foster_carer"],
+    })
+    for stage in STAGES:
+        out[f"{STAGE_SHORT[stage]} (days)"] = nv.whole_col(t[stage])
+    out["Total days"] = nv.whole_col(t["total_days"])
+    return out
+
+
+def display_stage_comparison(cmp_: pd.DataFrame) -> pd.DataFrame:
+    return pd.DataFrame({
+        "Stage": cmp_["stage"].map(stage_label),
+        "Shortest: children": cmp_["shortest_n"],
+        "Shortest: median days": nv.whole_col(cmp_["shortest_median"]),
+        "Longest: children": cmp_["longest_n"],
+        "Longest: median days": nv.whole_col(cmp_["longest_median"]),
+        "Difference (days)": nv.whole_col(cmp_["difference"]),
+        "Share of the stage differences": nv.pct_col(cmp_["share_of_difference_pct"]),
+    })
+
+
+def key_findings(ex: Extremes) -> str:
+    """Section 3's opening."""
+    return "**Key findings**\n\n" + nv.bullets(findings(ex))
+

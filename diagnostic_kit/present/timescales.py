@@ -1,0 +1,278 @@
+"""Section 2 in words and tables: stage names, sentences and reader tables built from
+``measures.timescales``. Every number in a sentence comes from the computed values and the
+params in force (a threshold an LA overrides changes the text)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from diagnostic_kit.derive.journeys import STAGES
+from diagnostic_kit.inputs.params import Params
+from diagnostic_kit.measures import timescales as ts
+from diagnostic_kit.measures.cohorts import adopted_count
+from diagnostic_kit.present import narrative as nv
+
+#: Stage names for readers.
+STAGE_LABELS: dict[str, str] = {
+    "entry_to_iro": "Care entry to IRO recommendation",
+    "iro_to_adm": "IRO recommendation to ADM decision",
+    "adm_to_po": "ADM decision to placement order",
+    "po_to_placement": "Placement order to adoptive placement",
+    "placement_to_ao": "Adoptive placement to adoption order",
+    "po_to_match": "Placement order to match (A2)",
+    "entry_to_moved_in": "Care entry to moving in with the adoptive family (A1/A10)",
+}
+#: Short labels for charts and table headers.
+STAGE_SHORT: dict[str, str] = {
+    "entry_to_iro": "Entry → IRO",
+    "iro_to_adm": "IRO → ADM",
+    "adm_to_po": "ADM → PO",
+    "po_to_placement": "PO → placement",
+    "placement_to_ao": "Placement → AO",
+}
+
+
+def scorecard_labels(params: Params) -> dict[str, str]:
+    """The scorecard measures in words, with the A3 threshold in force."""
+    a3 = params.thresholds.a3_days.value
+    return {
+        "a1": "A1: care entry to moving in with the adoptive family (mean days)",
+        "a10": "A10: as A1, clock stops when moving in with foster carers who adopt (mean days)",
+        "a2": "A2: placement order to match (mean days)",
+        "a3": f"A3: children moving in within {nv.number(a3)} days of care entry (%)",
+    }
+
+
+def period_label(params: Params) -> str:
+    """The reporting period in words, e.g. "1 April 2023 to 31 March 2026"."""
+    return f"{nv.date_text(params.period_start)} to {nv.date_text(params.period_end)}"
+
+
+def standards_note(params: Params) -> str:
+    """One paragraph saying whether the standards are the kit's defaults and where they come
+    from."""
+    table = ts.standards_table(params)
+    own = [STAGE_LABELS[k] for k in table.loc[~table["is_default"], "key"]]
+    where = ("The defaults are local-practice standards, not statute, drawn from statutory "
+             "timescales and common local procedures (for example, care proceedings are to "
+             "finish within 26 weeks); the table gives the basis of each. An LA can set its own "
+             "in its parameters file.")
+    if not own:
+        return "The stage standards used here are the kit's **defaults**, as this LA set none. " \
+            + where
+    named = nv.plain_list(nv.lower_first(s) for s in own)
+    return f"This LA set its own standards for {named}; the others are the kit's **defaults**. " \
+        + where
+
+
+def display_standards(params: Params) -> pd.DataFrame:
+    """Every standard in force, for the reader (sections 2 and 8 show this one table)."""
+    t = ts.standards_table(params)
+    return pd.DataFrame({
+        "Stage": t["key"].map(STAGE_LABELS), "Standard": t["label"], "Days": t["days"],
+        "Basis": t["basis"],
+        "Set by": t["is_default"].map({True: "kit default", False: "this LA"}),
+    })
+
+
+def stage_sentences(stats: pd.DataFrame, worst_first: bool = False) -> list[str]:
+    """A sentence per stage, in stage order (or longest median over its standard first), e.g.
+    "Children waited a median of 212 days (40 children) from placement order to adoptive
+    placement, 29 days over the 6-month standard; 22 of 40 children (55%) were over it."
+    """
+    found: list[tuple[float, str]] = []
+    for _, r in stats.iterrows():
+        label = STAGE_LABELS[r["stage"]]
+        if r["children"] == 0:
+            found.append((-np.inf, f"{label}: no child adopted in the period has both dates "
+                                   "recorded."))
+            continue
+        frm, to = label.split(" to ", 1)
+        versus = nv.versus_standard(r["median"], r["standard_days"], r["standard"])
+        sentence = (f"Children waited {nv.average(r['median'], r['children'])} from "
+                    f"{nv.lower_first(frm)} to {to}, {versus}"
+                    f"; {nv.count_of(int(r['over_standard']), int(r['children']))} were over it.")
+        found.append((r["median"] - r["standard_days"], sentence))
+    if worst_first:
+        found.sort(key=lambda f: -f[0])
+    return [s for _, s in found]
+
+
+def scorecard_sentences(sc: pd.DataFrame, params: Params) -> list[str]:
+    """Whole-period A10, A1, A2 and A3 in words, with counts and benchmarks."""
+    whole = sc.loc[sc["year"].eq("Whole period")].set_index("measure")
+    out = []
+    for m in ("A10", "A1", "A2"):
+        r = whole.loc[m]
+        if r["children"] == 0:
+            out.append(f"{m}: no child adopted in the period could be measured.")
+            continue
+        text = (f"{m} was {nv.days(r['value'])} ({nv.children(int(r['children']))}), "
+                f"{nv.versus_standard(r['value'], int(r['threshold']), noun='threshold')}")
+        if not pd.isna(r["england"]):
+            text += f"; England {nv.days(r['england'])}, {r['england_period']}"
+        out.append(text + f" (rated {r['rating']}).")
+    r = whole.loc["A3"]
+    if r["children"]:
+        a3 = params.thresholds.a3_days.value
+        out.append(f"A3: {nv.count_of(int(r['children_within']), int(r['children']))} moved in "
+                   f"with their adoptive family within {nv.days(a3)} of entering care.")
+    return out
+
+
+def key_findings(journeys: pd.DataFrame, periods: pd.DataFrame, params: Params) -> str:
+    """Section 2's opening: key findings as sentences built from the computed values."""
+    n = adopted_count(journeys, params)
+    lines = [f"{nv.children(n).capitalize()} were adopted from {period_label(params)}."]
+    if n:
+        lines += stage_sentences(ts.stage_statistics(journeys, params), worst_first=True)[:2]
+        lines += scorecard_sentences(ts.scorecard(journeys, params), params)
+    lv = ts.leavers(periods, params).iloc[-1]
+    if lv["left_care"]:
+        lines.append(f"{nv.count_of(int(lv['adopted']), int(lv['left_care']))} who left care in "
+                     "the period left through adoption.")
+    drift = ts.drift_now(journeys, params)
+    cur = ts.in_process(journeys, params)
+    ref = nv.date_text(params.reference_date)
+    lines.append(f"At {ref}, {nv.count_of(len(drift), len(cur))} in "
+                 "the process had been in their current stage longer than its standard.")
+    return "**Key findings**\n\n" + nv.bullets(lines)
+
+
+def scorecard_note(params: Params) -> str:
+    """The note under the scorecard table, with the thresholds in force."""
+    a1 = params.thresholds.a1_days.value
+    return (f"A10 has no threshold of its own: A1's {nv.days(a1)} applies. A3 has no published "
+            "target and is not rated. " + nv.RAG_RULE)
+
+
+# -- reader tables --------------------------------------------------------------------------
+
+def display_stages(stats: pd.DataFrame) -> pd.DataFrame:
+    """Stage statistics with days as whole numbers and % as the narrative words them."""
+    return pd.DataFrame({
+        "Stage": stats["stage"].map(STAGE_LABELS),
+        "Standard": stats["standard"] + " (" + stats["standard_days"].astype("string")
+        + " days)",
+        "Children": stats["children"],
+        "Median": nv.whole_col(stats["median"]),
+        "Mean": nv.whole_col(stats["mean"]),
+        "25th percentile": nv.whole_col(stats["q25"]),
+        "75th percentile": nv.whole_col(stats["q75"]),
+        "Over standard": stats["over_standard"],
+        "% over": nv.pct_col(stats["pct_over"]),
+    })
+
+
+def display_trend(trend: pd.DataFrame) -> pd.DataFrame:
+    """Median days per stage (children measured) by year of AO, one row per year."""
+    cell = (nv.whole_col(trend["median"]).astype("string").fillna("–") + " ("
+            + trend["children"].astype("string") + ")")
+    wide = trend.assign(cell=cell.to_numpy(), label=trend["stage"].map(STAGE_SHORT)).pivot(
+        index="year", columns="label", values="cell")
+    wide = wide.reindex(columns=[STAGE_SHORT[s] for s in STAGES])
+    wide.columns.name = None
+    return wide.reset_index().rename(columns={"year": "Year of adoption order"})
+
+
+def display_scorecard(sc: pd.DataFrame, params: Params) -> pd.DataFrame:
+    """Scorecard rows worded for the reader: days whole, A3 as %, ratings in words."""
+    labels = scorecard_labels(params)
+    is_pct = sc["measure"].eq("A3")
+    value = nv.whole_col(sc["value"]).astype("string").where(~is_pct, nv.pct_col(sc["value"]))
+    a3 = nv.number(params.thresholds.a3_days.value)
+    return pd.DataFrame({
+        "Measure": sc["measure"].str.lower().map(labels),
+        "Period": sc["year"],
+        "Children": sc["children"],
+        "Value": value.fillna("–"),
+        f"Moved in within {a3} days": sc["children_within"],
+        "Threshold (days)": nv.whole_col(sc["threshold"]),
+        "England": nv.whole_col(sc["england"]),
+        "England period": sc["england_period"],
+        "Rating": sc["rating"],
+    })
+
+
+def display_early_permanence(ep: pd.DataFrame) -> pd.DataFrame:
+    return pd.DataFrame({
+        "Year of adoption order": ep["year"], "Children adopted": ep["adopted"],
+        "Adopted by foster carers": ep["foster_carer"],
+        "% by foster carers": nv.pct_col(ep["pct_foster_carer"]),
+        "Early permanence (FfA / concurrent)": ep["early_permanence"],
+        "% early permanence": nv.pct_col(ep["pct_early_permanence"]),
+    })
+
+
+def display_leavers(lv: pd.DataFrame) -> pd.DataFrame:
+    return pd.DataFrame({"Year left care": lv["year"], "Children leaving care": lv["left_care"],
+                         "Children who left through adoption": lv["adopted"],
+                         "% adopted": nv.pct_col(lv["pct_adopted"])})
+
+
+def display_reversals(rev: pd.DataFrame) -> pd.DataFrame:
+    return pd.DataFrame({"Reason": rev["reason"], "Meaning": rev["meaning"],
+                         "Children": rev["children"], "%": nv.pct_col(rev["pct"])})
+
+
+def display_in_process(summary: pd.DataFrame) -> pd.DataFrame:
+    return pd.DataFrame({
+        "Open stage": summary["stage"].map(STAGE_LABELS), "Children": summary["children"],
+        "Median days so far": nv.whole_col(summary["median_days_so_far"]),
+        "Standard (days)": summary["standard_days"], "Over standard": summary["over_standard"],
+        "% over": nv.pct_col(summary["pct_over"]),
+    })
+
+
+def display_drift(drift: pd.DataFrame) -> pd.DataFrame:
+    return pd.DataFrame({
+        "Child": drift["pseudonym"], "Open stage": drift["stage"].map(STAGE_LABELS),
+        "Days so far": nv.whole_col(drift["days_so_far"]),
+        "Standard (days)": nv.whole_col(drift["standard_days"]),
+        "Days over": nv.whole_col(drift["days_over"]),
+        "Days since care entry": nv.whole_col(drift["days_since_entry"]),
+    })
+
+
+def display_po_waiting_summary(waiting: pd.DataFrame) -> pd.DataFrame:
+    c = ts.po_waiting_counts(waiting)
+    return pd.DataFrame([
+        {"Measure": "Children with a placement order, not yet placed", "Children": c["waiting"]},
+        {"Measure": "… waiting 12 months or more since the placement order",
+         "Children": c["po_12m_plus"]},
+        {"Measure": "… waiting 18 months or more since the placement order",
+         "Children": c["po_18m_plus"]},
+        {"Measure": "… 18 months or more since care entry", "Children": c["entry_18m_plus"]},
+    ])
+
+
+def display_po_waiting(waiting: pd.DataFrame) -> pd.DataFrame:
+    yes = {True: "yes", False: "no"}
+    return pd.DataFrame({
+        "Child": waiting["pseudonym"],
+        "Days since placement order": nv.whole_col(waiting["days_since_po"]),
+        "Days since care entry": nv.whole_col(waiting["days_since_entry"]),
+        "12+ months since PO": waiting["po_12m_plus"].map(yes),
+        "18+ months since PO": waiting["po_18m_plus"].map(yes),
+        "18+ months since entry": waiting["entry_18m_plus"].map(yes),
+    })
+
+
+def measure_label(measure: str, params: Params) -> str:
+    """A measure id of ``measure_exclusions`` in words (stages, scorecard, entry to AO)."""
+    if measure.startswith("stage_"):
+        return f"Stage: {STAGE_LABELS[measure.removeprefix('stage_')]}"
+    labels = scorecard_labels(params)
+    if measure in labels:
+        return labels[measure]
+    return {"entry_to_ao": "Care entry to adoption order"}.get(measure, measure)
+
+
+def display_exclusions(summary: pd.DataFrame, params: Params) -> pd.DataFrame:
+    """Children adopted in the period left out of each measure, by reason (sections 2 and 8)."""
+    return pd.DataFrame({
+        "Measure": summary["measure"].map(lambda m: measure_label(m, params)),
+        "Why left out": summary["reason"],
+        "Children": summary["children"].astype("int64"),
+    })

@@ -1,0 +1,161 @@
+"""Validation rules as small registered functions.
+
+Each rule is a function of the input tables (and a :class:`Context`: the data window, the end of
+each collection year) that returns the rows it flags. It is registered with :func:`rule`, which
+adds its id, message and action to the one catalogue (``inputs.findings.RULES``) so that section
+8 and ``data_quality.csv`` look every rule up in one place::
+
+    @rule(id="episode_ends_before_start", message="...", action="DEC treated as blank",
+          tables=("episodes",), column="DEC", effect="blank", validator="356")
+    def ends_before_start(t, ctx):
+        ep = t["episodes"]
+        return ep[ep["DEC"] < ep["DECOM"]]
+
+The returned frame is a subset of one table's rows, with that table's index (and ``_file`` and
+``_row``); it may carry
+``_value`` (the value to show; dates are shown ``dd/mm/yyyy``) and ``_column`` (when the
+column is not always the same). :func:`run` records one finding per row and applies the rule's
+``effect`` to the table, so that what the kit did is what the finding says:
+
+- ``None``: the row is kept as it is;
+- ``"blank"``: the rule's column is treated as blank in those rows;
+- ``"exclude"``: the rows are excluded from the table (and listed as excluded).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Literal
+
+import pandas as pd
+
+from diagnostic_kit.inputs.findings import Findings, Rule, register
+
+Effect = Literal["blank", "exclude"] | None
+
+
+@dataclass(frozen=True)
+class Context:
+    """What a rule may need besides the tables."""
+
+    #: 1 April of the earliest collection year in the data (None when unknown).
+    window_start: pd.Timestamp | None = None
+    #: The latest date the data can hold: 31 March of the last collection year, or the day of
+    #: the run for files given combined.
+    data_end: pd.Timestamp | None = None
+    #: The day of the run.
+    today: pd.Timestamp = field(default_factory=lambda: pd.Timestamp.today().normalize())
+
+
+@dataclass(frozen=True)
+class RegisteredRule:
+    rule: Rule
+    fn: Callable[[dict[str, pd.DataFrame], Context], pd.DataFrame]
+    table: str
+    column: str
+    effect: Effect
+    stage: str
+
+    @property
+    def id(self) -> str:
+        return self.rule.id
+
+
+#: Every registered rule by id, in registration order.
+REGISTRY: dict[str, RegisteredRule] = {}
+
+
+def rule(
+    *,
+    id: str,  # noqa: A002 - the rule's id, as in the catalogue
+    message: str,
+    action: str,
+    tables: tuple[str, ...],
+    column: str,
+    effect: Effect = None,
+    validator: str | None = None,
+    stage: str = "inputs",
+):
+    """Register a rule function (see the module docstring). ``tables[0]`` is the table whose
+    rows it returns; ``stage`` groups rules run at the same point of ``run.prepare``
+    (``inputs``: on the tables as read; ``episodes``: on the episode chains, by
+    ``derive.periods.clean_episodes``)."""
+
+    def deco(fn):
+        r = register(Rule(id, message, action, tables=tables, validator=validator))
+        REGISTRY[id] = RegisteredRule(r, fn, tables[0], column, effect, stage)
+        return fn
+
+    return deco
+
+
+def _shown(rows: pd.DataFrame, column: str) -> pd.Series:
+    if "_value" in rows:
+        return rows["_value"].astype("string")
+    if column not in rows:
+        return pd.Series("", index=rows.index, dtype="string")
+    s = rows[column]
+    if pd.api.types.is_datetime64_any_dtype(s):
+        return s.dt.strftime("%d/%m/%Y").astype("string")
+    return s.astype("string")
+
+
+def check(rule_id: str, tables: dict[str, pd.DataFrame], ctx: Context | None = None
+          ) -> tuple[pd.DataFrame, Findings]:
+    """Run one rule: the rows it flags and its findings (no effect applied)."""
+    reg = REGISTRY[rule_id]
+    found = Findings()
+    if reg.table not in tables:
+        return pd.DataFrame(), found
+    rows = reg.fn(tables, ctx or Context())
+    if rows is None or rows.empty:
+        return pd.DataFrame(columns=["_file", "_row"]), found
+    if "_column" in rows:
+        for col, grp in rows.groupby("_column", sort=False):
+            found.add(rule_id, grp, str(col), value=_shown(grp, str(col)))
+    else:
+        found.add(rule_id, rows, reg.column, value=_shown(rows, reg.column))
+    return rows, found
+
+
+def run(
+    tables: dict[str, pd.DataFrame],
+    ctx: Context | None = None,
+    *,
+    stage: str = "inputs",
+    ids: list[str] | None = None,
+) -> tuple[dict[str, pd.DataFrame], Findings]:
+    """Run the rules of one stage (or the ``ids`` given) in registration order.
+
+    Returns the tables with each rule's effect applied (a new dict; frames not changed are the
+    same objects) and the findings of all of them.
+    """
+    ctx = ctx or Context()
+    out = dict(tables)
+    found = Findings()
+    chosen = ids if ids is not None else [k for k, r in REGISTRY.items() if r.stage == stage]
+    for rule_id in chosen:
+        reg = REGISTRY[rule_id]
+        rows, f = check(rule_id, out, ctx)
+        found.extend(f)
+        if rows.empty or reg.effect is None:
+            continue
+        df = out[reg.table]
+        idx = df.index.intersection(rows.index)
+        if reg.effect == "blank":
+            df = df.copy()
+            df[reg.column] = df[reg.column].mask(df.index.isin(idx))
+        elif reg.effect == "exclude":
+            found.exclude(df.loc[idx], reg.table, reg.rule.message)
+            df = df.drop(index=idx)
+        out[reg.table] = df
+    return out, found
+
+
+def catalogue() -> pd.DataFrame:
+    """The registered rules: id, validator number, tables, message, action (for the docs)."""
+    return pd.DataFrame(
+        [{"rule": r.id, "validator": r.rule.validator or "", "tables": ", ".join(r.rule.tables),
+          "message": r.rule.message, "action": r.rule.action} for r in REGISTRY.values()]
+    )
