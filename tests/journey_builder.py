@@ -19,7 +19,7 @@ from diagnostic_kit.derive import journeys
 DATES = ["care_entry", "iro_date", "adm_date", "po_date", "match_date", "placement_date",
          "spell_start", "ao_date", "reversed_date", "period_end", "early_permanence_date"]
 #: Columns about the child (the people frame), not the journey.
-PEOPLE = ["dob", "sex", "ethnic_group", "sibling_group", "disabled_local"]
+PEOPLE = ["dob", "sex", "ethnic_group", "sibling_group", "disabled_local", "pseudonym"]
 
 
 def make_facts(rows: list[dict]) -> pd.DataFrame:
@@ -41,13 +41,16 @@ def make_facts(rows: list[dict]) -> pd.DataFrame:
 
 
 def make_people(rows: list[dict]) -> pd.DataFrame:
-    """One row per child: pseudonym ``P-<child>`` and whatever characteristics the rows give."""
+    """One row per child: pseudonym (``P-<child>`` unless given) and whatever characteristics
+    the rows give."""
     people = pd.DataFrame([{"child": r["child"], **{k: r[k] for k in PEOPLE if k in r}}
                            for r in rows]).drop_duplicates("child")
     people["dob"] = pd.to_datetime(people["dob"]) if "dob" in people else pd.NaT
     if "disabled_local" not in people:
         people["disabled_local"] = False
-    people["pseudonym"] = "P-" + people["child"]
+    default = "P-" + people["child"]
+    people["pseudonym"] = people["pseudonym"].fillna(default) if "pseudonym" in people \
+        else default
     return people
 
 

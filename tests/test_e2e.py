@@ -231,3 +231,83 @@ def test_report_in_headless_chromium(demo, browser):
     assert urls, "the performance log recorded the page load"
     assert all(u.startswith(("file:", "data:")) for u in urls), [
         u for u in urls if not u.startswith(("file:", "data:"))]
+
+
+# -- small-number suppression -------------------------------------------------------------------
+
+SMALL_COUNT = [
+    re.compile(r"(?<![\d.,<–-])[1-4] (?:child|children|groups?|households?)\b(?!')"),
+    re.compile(r"(?<![\d.,<–-])[1-4] of (?:the )?(?:[\d,]+|<5)\b"),
+    re.compile(r"\bof (?:the )?[1-4] (?:longest|shortest|children)\b"),
+]
+
+
+@pytest.fixture(scope="module")
+def suppressed(tmp_path_factory):
+    """The demo LA rendered with ``suppress_below: 5`` (the same synthetic data)."""
+    root = tmp_path_factory.mktemp("suppressed")
+    demo = load_params("demo", check_data_dir=False)
+    params = root / "demo_shared.yaml"
+    params.write_text(
+        f"la_name: {demo.la_name}\nla_code: \"{demo.la_code}\"\n"
+        f"period_start: {demo.period_start}\nperiod_end: {demo.period_end}\n"
+        f"data_dir: {demo.data_dir}\nsuppress_below: 5\n"
+        f"synthetic: {{seed: {demo.synthetic.seed}, size: {demo.synthetic.size}, "
+        f"years: {demo.synthetic.years}}}\n", encoding="utf-8")
+    proc = subprocess.run(
+        [sys.executable, "-m", "diagnostic_kit", "run", str(params), "--out", str(root / "out")],
+        cwd=ROOT, capture_output=True, text=True, stdin=subprocess.DEVNULL, timeout=900,
+    )
+    return proc, root / "out" / "demo_shared"
+
+
+def _text(html: str) -> str:
+    html = re.sub(r"<(script|style)\b.*?</\1>", " ", html, flags=re.S)
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html)).replace("&lt;", "<")
+
+
+def test_suppressed_report_shows_no_count_under_5(suppressed):
+    proc, folder = suppressed
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    pages = _pages(folder)
+    assert len(pages) > 1
+    shown_any = False
+    for page in pages:
+        html = page.read_text(encoding="utf-8")
+        text = _text(html)
+        for pattern in SMALL_COUNT:
+            hits = pattern.findall(text)
+            assert not hits, (page.name, pattern.pattern, hits[:5])
+        # Table cells: a count column never holds 1 to 4.
+        for table in re.findall(r"<table.*?</table>", html, flags=re.S):
+            heads = [_text(h).strip().lower() for h in re.findall(r"<th[^>]*>(.*?)</th>",
+                                                                   table, flags=re.S)]
+            for row in re.findall(r"<tr>(.*?)</tr>", table, flags=re.S)[1:]:
+                cells = [_text(c).strip() for c in re.findall(r"<td[^>]*>(.*?)</td>", row,
+                                                              flags=re.S)]
+                for head, cell in zip(heads[-len(cells):], cells, strict=False):
+                    if head in ("children", "over standard", "children adopted") or \
+                            head.endswith(": children"):
+                        assert cell not in {"1", "2", "3", "4"}, (page.name, head, cells)
+        shown_any |= "<5" in text
+        # Lists of individual children are left out.
+        assert not re.search(r"\bC-\d{4}\b", text), page.name
+    assert shown_any, "suppression should show at least one '<5'"
+    assert "Small numbers are suppressed in this report" in _text(
+        (folder / "report.html").read_text(encoding="utf-8"))
+
+
+def test_suppressed_tables_xlsx_follows_the_same_rule(suppressed):
+    import openpyxl
+
+    _, folder = suppressed
+    wb = openpyxl.load_workbook(folder / "tables.xlsx", read_only=True)
+    for ws in wb.worksheets:
+        rows = list(ws.iter_rows(values_only=True))
+        if not rows:
+            continue
+        heads = [str(h or "").strip().lower() for h in rows[0]]
+        for row in rows[1:]:
+            for head, cell in zip(heads, row, strict=False):
+                if head in ("children", "over standard", "children adopted"):
+                    assert cell not in (1, 2, 3, 4), (ws.title, head, row)

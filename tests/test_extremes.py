@@ -9,9 +9,12 @@ matplotlib.use("Agg")
 import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
 
+from diagnostic_kit.derive.journeys import STAGES  # noqa: E402
 from diagnostic_kit.inputs.params import load_params  # noqa: E402
 from diagnostic_kit.measures import extremes as ex  # noqa: E402
 from diagnostic_kit.present import charts  # noqa: E402
+from diagnostic_kit.present import extremes as pex  # noqa: E402
+from tests.journey_builder import make_journeys  # noqa: E402
 
 ENTRY = pd.Timestamp("2023-04-01")
 
@@ -22,9 +25,12 @@ TOTALS = [300, 310, 320, 330, 340, 350, 360, 370, 380, 390, 390,
           500, 500, 500, 600, 610, 620, 630, 640, 650, 660, 670]
 
 
-def make(totals: list[int], **extra) -> pd.DataFrame:
+def make(totals: list[int], edit=None, **extra) -> pd.DataFrame:
     """Each journey: entry → IRO 60, → ADM 30, → PO 100, → placement 50 (short journeys, under
-    400 days), 100 (middle) or 300 (500 days or more), placement → AO the rest."""
+    400 days), 100 (middle) or 300 (500 days or more), placement → AO the rest. Built through
+    ``derive.journeys.build_journeys`` (``tests.journey_builder``) at the demo params' dates;
+    ``edit(rows)`` changes the rows' dates first. Ages at entry 0.5 and 4.0 years come from
+    dates of birth 183 and 1461 days before care entry (365.25-day years)."""
     rows = []
     for i, total in enumerate(totals):
         p2p = 50 if total < 400 else (100 if total < 500 else 300)
@@ -34,14 +40,18 @@ def make(totals: list[int], **extra) -> pd.DataFrame:
             "child": f"E{i:02d}", "pseudonym": f"C-{i:04d}", "period_id": i,
             **dict(zip(["care_entry", "iro_date", "adm_date", "po_date", "placement_date",
                         "ao_date"], dates, strict=True)),
-            "age_at_entry": 0.5 if total < 400 else 4.0,
+            "dob": ENTRY - pd.Timedelta(days=183 if total < 400 else 1461),
             "sex": "male" if total < 500 else "female",
             "ethnic_group": "White" if total < 500 else "Black",
             "sibling_group": total >= 500, "placement_moves": 1 if total < 500 else 3,
-            "plan_changes": 0 if total < 500 else 2, "foster_carer": total < 350,
+            "plan_changes": 0 if total < 500 else 2,
+            # Adopted by foster carers (AD1 FOSTER_CARE 1) in the journeys under 350 days.
+            "foster_care_ad1": "1" if total < 350 else "0",
             "placement_type": "A6",
         })
-    return pd.DataFrame(rows).assign(**extra)
+    if edit is not None:
+        edit(rows)
+    return make_journeys(rows, load_params("demo", check_data_dir=False)).assign(**extra)
 
 
 @pytest.fixture(scope="module")
@@ -58,7 +68,7 @@ def test_ties_at_cut_off_are_shown(params):
     assert sel.longest["total_days"].tolist() == [670, 660, 650, 640, 630, 620, 610, 600,
                                                   500, 500, 500]
     assert (sel.tied_short, sel.tied_long, sel.overlap) == (1, 1, 0)
-    text = ex.findings(sel)
+    text = pex.findings(sel)
     assert ("11 children are shown among the shortest, not 10: 2 children tie at the cut-off "
             "of 390 days.") in text
     assert ("11 children are shown among the longest, not 10: 2 children tie at the cut-off "
@@ -77,7 +87,9 @@ def test_child_table_columns_and_no_identifiers(params):
 
 
 def test_stage_comparison(params):
-    cmp_ = ex.stage_comparison(ex.select(make(TOTALS), params)).set_index("stage")
+    raw = ex.stage_comparison(ex.select(make(TOTALS), params))
+    assert raw["stage"].tolist() == [*STAGES, "total"]
+    cmp_ = raw.assign(stage=raw["stage"].map(pex.stage_label)).set_index("stage")
     # Placement → AO = total − 240 for the shortest (60 … 150, 150: median 110) and total − 490
     # for the longest (10, 10, 10, 110 … 180: median 130). PO → placement 50 against 300.
     # Differences 0, 0, 0, 250, 20: sum 270 → 250/270 = 92.6%, 20/270 = 7.4%.
@@ -94,7 +106,7 @@ def test_stage_comparison(params):
 
 
 def test_findings_name_the_stage_that_differs(params):
-    text = ex.findings(ex.select(make(TOTALS), params))
+    text = pex.findings(ex.select(make(TOTALS), params))
     assert ("The largest difference is in placement order to adoptive placement: a median of "
             "300 days in the longest journeys against 50 days in the shortest (250 days longer, "
             "93% of the stage differences), then adoptive placement to adoption order "
@@ -105,7 +117,7 @@ def test_findings_name_the_stage_that_differs(params):
 
 
 def test_characteristic_comparison(params):
-    cc = ex.characteristic_comparison(ex.select(make(TOTALS), params)).set_index(
+    cc = pex.characteristic_comparison(ex.select(make(TOTALS), params)).set_index(
         "characteristic")
     assert cc.loc["Boys"].tolist() == ["11 of 11 (100%)", "0 of 11 (0%)"]
     assert cc.loc["In a sibling group"].tolist() == ["0 of 11 (0%)", "11 of 11 (100%)"]
@@ -120,7 +132,7 @@ def test_fewer_than_20_adoptions(params):
     assert sel.few and (sel.k_short, sel.k_long) == (2, 3)
     assert sel.shortest["total_days"].tolist() == [300, 310]
     assert sel.longest["total_days"].tolist() == [340, 330, 320]
-    assert ex.findings(sel)[0].startswith("Only 5 children adopted in the period could be "
+    assert pex.findings(sel)[0].startswith("Only 5 children adopted in the period could be "
                                           "measured, fewer than 20")
 
 
@@ -130,23 +142,25 @@ def test_few_with_tie_across_the_split(params):
     assert sel.shortest["total_days"].tolist() == [100, 200, 200]
     assert sel.longest["total_days"].tolist() == [300, 200, 200]
     assert sel.overlap == 2
-    assert any("appear in both groups" in s for s in ex.findings(sel))
+    assert any("appear in both groups" in s for s in pex.findings(sel))
 
 
 def test_unmeasurable_and_out_of_period_left_out(params):
-    j = make([300, 310, 320])
-    j.loc[0, "care_entry"] = pd.NaT  # no care entry date: left out, with the reason
-    j.loc[1, "ao_date"] = pd.Timestamp("2023-03-31")  # adopted before the period
-    sel = ex.select(j, params)
+    def edit(rows):
+        rows[0]["care_entry"] = pd.NaT  # no care entry date: left out, with the reason
+        rows[1]["ao_date"] = pd.Timestamp("2023-03-31")  # adopted before the period
+
+    sel = ex.select(make([300, 310, 320], edit=edit), params)
     assert (sel.n_adopted, sel.n_measured) == (2, 1)
     assert sel.excluded["reason"].tolist() == ["no care entry date"]
     assert sel.longest["pseudonym"].tolist() == ["C-0002"] and sel.shortest.empty
 
 
 def test_timeline_offsets_and_segments(params):
-    j = make([300])
-    j.loc[0, "iro_date"] = pd.NaT
-    sel = ex.select(j, params)
+    def edit(rows):
+        rows[0]["iro_date"] = pd.NaT
+
+    sel = ex.select(make([300], edit=edit), params)
     t = sel.timeline
     assert t.loc[0, list(ex.TIMELINE_DATES)].tolist()[0] == 0
     seg = charts._segments(t, ex.TIMELINE_DATES)
@@ -165,7 +179,7 @@ def test_timeline_chart_renders(params, tmp_path):
 
 
 def test_findings_name_characteristics_that_differ(params):
-    text = ex.findings(ex.select(make(TOTALS), params))
+    text = pex.findings(ex.select(make(TOTALS), params))
     # Ages at entry: 0.5 in the shortest group, 4.0 in the longest (all of the 500+ journeys).
     assert ("Children with the longest journeys were older at care entry: a median age of 4.0 "
             "years against 0.5.") in text

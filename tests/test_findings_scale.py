@@ -85,3 +85,30 @@ def test_data_quality_csv_has_every_finding_in_chunks(tmp_path: Path, monkeypatc
     assert set(out.loc[out["column"] == "CHILD", "value"]) == {"C-0001"}
     assert set(out.loc[out["rule"] == "code_unknown", "value"]) == {"'=HYPERLINK(\"x\")"}
     assert set(out.loc[out["rule"] == "date_unparseable", "value"]) == {"32/13/2024"}
+
+
+def test_section_8_notebook_stays_small_with_200000_findings(tmp_path: Path, tiny_la):
+    from diagnostic_kit import resources
+    from diagnostic_kit.inputs.params import load_params
+    from diagnostic_kit.run import runner
+    from diagnostic_kit.run.prepare import prepare_la
+
+    la = prepare_la(load_params(tiny_la()))
+    la.dq.findings = pd.concat([la.dq.findings, big_findings()], ignore_index=True)
+    n = len(la.dq.findings)
+    prepared = tmp_path / "la.pkl"
+    runner.save_private(la, prepared)
+    work = tmp_path / "work"
+    executed = tmp_path / "08_data_quality.ipynb"
+    res = runner.execute_section(
+        resources.notebooks_dir() / "08_data_quality.ipynb", executed,
+        {"params_file": "x", "prepared": str(prepared), "output_dir": str(work)}, timeout=300)
+    assert res.status == "ok", res
+    shown = pd.read_pickle(work / "tables" / "08_data_quality__findings.pkl")
+    rules = la.dq.findings["rule"].nunique()
+    assert len(shown) <= rules * dqs.SHOWN_PER_RULE
+    by_rule = pd.read_pickle(work / "tables" / "08_data_quality__findings_by_rule.pkl")
+    assert by_rule["Findings"].sum() == n
+    text = executed.read_text(encoding="utf-8")
+    assert "more: all are in data_quality.csv" in text
+    assert executed.stat().st_size < 2_000_000  # not hundreds of MB

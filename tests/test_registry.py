@@ -121,3 +121,12 @@ def test_a_section_reads_only_the_tables_it_declares():
         view.tables["costs"]  # noqa: B018
     # Section 8 accounts for every table.
     assert set(SectionData(_LA(), "08_data_quality").tables) == set(TABLES)
+
+
+def test_readme_section_table_matches_the_registry():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    rows = re.findall(r"^\| (\d) \| ([^|]+) \| `(\d\d_\w+)\.ipynb` \| (\w+) \| `([^`]+)` \|$",
+                      readme, flags=re.M)
+    assert [(int(n), f"{s.short}: {s.about}", k, st, m) for s in registry.sections()
+            for n, k, st, m in [(s.number, s.key, s.status, s.measures)]] == [
+        (int(n), title.strip(), k, st, m) for n, title, k, st, m in rows]

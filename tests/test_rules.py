@@ -169,3 +169,9 @@ def test_audit_score_range_and_grade_band():
     assert out["case_audits"]["score"].isna().tolist() == [False, True, False, False]
     assert sorted(found.build().findings["rule"]) == [
         "audit_grade_contradicts_score", "audit_score_out_of_range"]
+
+
+def test_rec_with_an_unreadable_dec_is_not_reported_twice():
+    ep = episodes(("A", "2024-05-01", "S", "", "E4A"), ("B", "2024-05-01", "S", "", "E4A"))
+    ep["_unread"] = pd.array(["DEC;", pd.NA], dtype="string")  # A's DEC was "31/02/2024"
+    assert flagged("rec_without_dec", {"episodes": ep}) == [(3, "REC", "E4A")]

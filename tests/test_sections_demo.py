@@ -158,14 +158,17 @@ def test_section_outputs_have_no_identifiers(la):
     """What the notebooks show carries pseudonyms only: never the 903 id or a date of birth."""
     from diagnostic_kit.measures import children, extremes
     from diagnostic_kit.measures import timescales as ts
+    from diagnostic_kit.present import children as pchildren
+    from diagnostic_kit.present import extremes as pextremes
+    from diagnostic_kit.present import timescales as pts
 
     p = la.params
     sel = extremes.select(la.journeys, p)
     shown = [
-        extremes.display_children(sel.shortest), extremes.display_children(sel.longest),
-        ts.display_drift(ts.drift_now(la.journeys, p)),
-        ts.display_po_waiting(ts.po_waiting(la.journeys, p)),
-        children.display_table(children.profile(la.looked_after, la.journeys, p), "sex"),
+        pextremes.display_children(sel.shortest), pextremes.display_children(sel.longest),
+        pts.display_drift(ts.drift_now(la.journeys, p)),
+        pts.display_po_waiting(ts.po_waiting(la.journeys, p)),
+        pchildren.display_table(children.profile(la.looked_after, la.journeys, p), "sex"),
     ]
     ids = set(la.journeys["child"].astype(str))
     dobs = {d.strftime(f) for d in la.journeys["dob"].dropna() for f in ("%d/%m/%Y", "%Y-%m-%d")}

@@ -43,9 +43,10 @@ def with_threshold(params, key: str, value: int):
 #     IRO → ADM 2023-04-01: 30. ADM → PO 2023-10-01: Apr 30+May 31+Jun 30+Jul 31+Aug 31+Sep 30
 #     = 183. PO → placement 2024-01-01: Oct 31+Nov 30+Dec 31 = 92. Placement → AO 2024-07-01:
 #     Jan 31+Feb 29+Mar 31+Apr 30+May 31+Jun 30 = 182. A1 = 365. Match 2023-12-01: A2 = 61.
-# C2: no IRO date; foster-carer adoption (AD1 FOSTER_CARE 1), carers began 2023-07-01. entry 2023-06-01 → ADM
-#     2023-09-01 = 92; → PO 2024-01-01 = 122; match 2023-12-15 is before the PO: A2 = 0;
-#     PO → placement 2024-02-01 = 31; → AO 2024-08-01 = 182. A1 = 245; A10 = 30 (June).
+# C2: no IRO date; foster-carer adoption (AD1 FOSTER_CARE 1), carers began 2023-07-01.
+#     entry 2023-06-01 → ADM 2023-09-01 = 92; → PO 2024-01-01 = 122; match 2023-12-15 is
+#     before the PO: A2 = 0; PO → placement 2024-02-01 = 31; → AO 2024-08-01 = 182.
+#     A1 = 245; A10 = 30 (June).
 # C3: PO 2022-07-01 before ADM 2022-08-01: ADM → PO = -31, excluded. entry 2022-01-01 → IRO
 #     2022-05-01 = 120; IRO → ADM = 92; PO → placement 2023-03-01 = 243; → AO 2023-09-01 = 184.
 #     A1 = 424 (< 426: counts in A3). No match date: out of A2. PLACE A5 with no AD1 flag
@@ -289,20 +290,27 @@ def test_in_process_and_drift(params):
     assert drift["pseudonym"].tolist() == ["P-D6", "P-D2"]
     assert drift["days_over"].tolist() == [121, 28]
     summ = ts.in_process_summary(j, params).set_index("stage")
-    assert summ.loc["ADM decision to placement order", ["children", "over_standard"]].tolist() == [
-        2, 1]
+    assert summ.loc["adm_to_po", ["children", "over_standard"]].tolist() == [2, 1]
+    shown = pts.display_in_process(summ.reset_index()).set_index("Open stage")
+    assert shown.loc["ADM decision to placement order", ["Children", "Over standard"]].tolist() \
+        == [2, 1]
 
 
 def test_po_waiting_month_boundaries(params):
     # Reference date 2026-03-31: 12 months back is 2025-03-31, 18 months back 2024-09-30.
+    # Each has its ADM decision before the PO (days since the PO are of children in the
+    # process); P5 is placed, so not waiting.
     j = make_journeys([
-        dict(child="P1", status="po_not_placed", care_entry="2024-10-01", po_date="2025-03-31"),
-        dict(child="P2", status="po_not_placed", care_entry="2024-10-01", po_date="2025-04-01"),
-        dict(child="P3", status="po_not_placed", care_entry="2024-01-01", po_date="2024-09-30"),
-        dict(child="P4", status="po_not_placed", care_entry="2024-01-01", po_date="2024-10-01"),
-        dict(child="P5", status="placed", care_entry="2020-01-01", po_date="2021-01-01",
+        dict(child="P1", care_entry="2024-10-01", adm_date="2024-12-01", po_date="2025-03-31"),
+        dict(child="P2", care_entry="2024-10-01", adm_date="2024-12-01", po_date="2025-04-01"),
+        dict(child="P3", care_entry="2024-01-01", adm_date="2024-06-01", po_date="2024-09-30"),
+        dict(child="P4", care_entry="2024-01-01", adm_date="2024-06-01", po_date="2024-10-01"),
+        dict(child="P5", care_entry="2020-01-01", adm_date="2020-06-01", po_date="2021-01-01",
              placement_date="2025-01-01"),
-    ])
+    ], params)
+    assert j.set_index("child")["status"].to_dict() == {
+        "P1": "po_not_placed", "P2": "po_not_placed", "P3": "po_not_placed",
+        "P4": "po_not_placed", "P5": "placed"}
     w = ts.po_waiting(j, params).set_index("pseudonym")
     assert sorted(w.index) == ["P-P1", "P-P2", "P-P3", "P-P4"]
     assert w["po_12m_plus"].to_dict() == {"P-P3": True, "P-P4": True, "P-P1": True,
@@ -312,8 +320,10 @@ def test_po_waiting_month_boundaries(params):
     assert w["entry_18m_plus"].to_dict() == {"P-P3": True, "P-P4": True, "P-P1": False,
                                              "P-P2": False}
     assert w.loc["P-P1", "days_since_po"] == 365
-    summary = ts.po_waiting_summary(ts.po_waiting(j, params))
-    assert summary["children"].tolist() == [4, 3, 1, 2]
+    assert ts.po_waiting_counts(ts.po_waiting(j, params)) == {
+        "waiting": 4, "po_12m_plus": 3, "po_18m_plus": 1, "entry_18m_plus": 2}
+    summary = pts.display_po_waiting_summary(ts.po_waiting(j, params))
+    assert summary["Children"].tolist() == [4, 3, 1, 2]
 
 
 def test_early_permanence(adopted_journeys, params):
@@ -333,24 +343,39 @@ def test_reversals_by_reason(params):
         dict(child="R3", reversed_date="2023-01-01", reversed_reason="RD1"),  # before period
         dict(child="R4", reversed_date="2025-06-01"),
         dict(child="R5"),
-    ])
+    ], params)
     rev = ts.reversals(j, params).set_index("reason")
     assert rev["children"].to_dict() == {"RD1": 0, "RD2": 2, "RD3": 0, "RD4": 0,
                                          "not recorded": 1, "Total": 3}
     assert rev.loc["RD2", "pct"] == pytest.approx(200 / 3)
 
 
+LEAVERS = pd.DataFrame({
+    "child": ["L1", "L2", "L3", "L4", "L5", "L6", "L7", "L8"],
+    "period_end": pd.to_datetime(["2023-05-01", "2023-06-01", "2024-05-01", "2024-06-01",
+                                  "2024-07-01", "2022-01-01", None, "2024-08-01"]),
+    "end_reason": ["E11", "E4A", "E12", "E13", "E46", "E11", None, "E8"],
+    "short_breaks_only": [False] * 7 + [True],
+})
+
+
 def test_leavers(params):
-    periods = pd.DataFrame({
-        "period_end": pd.to_datetime(["2023-05-01", "2023-06-01", "2024-05-01", "2024-06-01",
-                                      "2024-07-01", "2022-01-01", None, "2024-08-01"]),
-        "end_reason": ["E11", "E4A", "E12", "E13", "E46", "E11", None, "E8"],
-        "short_breaks_only": [False] * 7 + [True],
-    })
-    lv = ts.leavers(periods, params).set_index("year")
+    lv = ts.leavers(LEAVERS, params).set_index("year")
     # 2023-24: 2 left, 1 adopted; 2024-25: 3 left (short breaks left out), 1 adopted.
     assert lv.loc["2023-24", ["left_care", "adopted"]].tolist() == [2, 1]
     assert lv.loc["2024-25", ["left_care", "adopted"]].tolist() == [3, 1]
+    assert lv.loc["Whole period", ["left_care", "adopted", "pct_adopted"]].tolist() == [5, 2, 40.0]
+
+
+def test_leavers_counts_children_not_periods(params):
+    # Issue 8: L4 leaves care again in 2024-25 (2025-02-01) and L2, who left in 2023-24, leaves
+    # again in 2024-25 (2024-09-01). 2024-25: L2, L3, L4, L5 = 4 children (L4 once); the whole
+    # period: L1-L5 = 5 children, as before, 2 adopted.
+    again = pd.DataFrame({"child": ["L4", "L2"],
+                          "period_end": pd.to_datetime(["2025-02-01", "2024-09-01"]),
+                          "end_reason": ["E4A", "E13"], "short_breaks_only": [False, False]})
+    lv = ts.leavers(pd.concat([LEAVERS, again], ignore_index=True), params).set_index("year")
+    assert lv.loc["2024-25", ["left_care", "adopted"]].tolist() == [4, 1]
     assert lv.loc["Whole period", ["left_care", "adopted", "pct_adopted"]].tolist() == [5, 2, 40.0]
 
 
@@ -364,10 +389,11 @@ def test_exclusions_cover_adopted_only(adopted_journeys, params):
 
 
 def test_headline_table_ratings(adopted_journeys, params):
-    periods = pd.DataFrame({"period_end": pd.to_datetime(["2024-05-01", "2024-06-01"]),
+    periods = pd.DataFrame({"child": ["C1", "X9"],
+                            "period_end": pd.to_datetime(["2024-05-01", "2024-06-01"]),
                             "end_reason": ["E11", "E13"]})
-    head = ts.headline_table(adopted_journeys, periods, params).set_index("finding")
-    a1 = head.loc[ts.SCORECARD_LABELS["a1"]]
+    head = psum.headline_table(adopted_journeys, periods, params).set_index("finding")
+    a1 = head.loc[pts.scorecard_labels(params)["a1"]]
     assert a1["figure"] == "322 days" and a1["rating"] == "green"
     assert "England 486 days, 2015-18 (three-year average)" in a1["benchmark"]
     # Leavers: 1 of 2 = 50%, England 9%: green. Entry → AO mean: (547 + 427 + 608 + 375 + 882)
@@ -380,9 +406,43 @@ def test_headline_table_ratings(adopted_journeys, params):
 
 
 def test_standards_note_says_defaults(params):
-    assert "defaults" in ts.standards_note(params)
-    assert set(ts.standards_table(params)["Set by"]) == {"kit default"}
-    own = params.model_copy(update={"standards": {**params.standards,
-                                                  "adm_to_po": {"days": 200, "label": "x"}}})
+    assert "defaults" in pts.standards_note(params)
+    assert set(pts.display_standards(params)["Set by"]) == {"kit default"}
+    assert ts.standards_table(params)["is_default"].all()
+    std = params.standards["adm_to_po"].model_copy(update={"days": 200, "label": "x"})
+    own = params.model_copy(update={"standards": params.standards.model_copy(
+        update={"adm_to_po": std})})
     assert "This LA set its own standards for ADM decision to placement order" in (
-        ts.standards_note(own))
+        pts.standards_note(own))
+    assert pts.display_standards(own).set_index("Stage").loc[
+        "ADM decision to placement order", ["Days", "Set by"]].tolist() == [200, "this LA"]
+
+
+def test_a1_threshold_override_changes_the_sentence_and_rating(adopted_journeys, params):
+    # A1 = 322.4 days. Against the default 426: green. An LA threshold of 300: 322.4 is 7.5%
+    # over, within 10%: amber; the sentence names the 300-day threshold.
+    sc = ts.scorecard(adopted_journeys, params)
+    a1 = [t for t in pts.scorecard_sentences(sc, params) if t.startswith("A1 ")][0]
+    assert "426" in a1 and "(rated green)" in a1
+    own = with_threshold(params, "a1_days", 300)
+    sc_own = ts.scorecard(adopted_journeys, own).set_index(["measure", "year"])
+    assert sc_own.loc[("A1", "Whole period"), ["threshold", "rating"]].tolist() == [300, "amber"]
+    a1_own = [t for t in pts.scorecard_sentences(sc_own.reset_index(), own)
+              if t.startswith("A1 ")][0]
+    assert "300" in a1_own and "426" not in a1_own and "(rated amber)" in a1_own
+    assert "A1's 300 days applies" in pts.scorecard_note(own)
+
+
+def test_a3_threshold_override_changes_the_label_and_sentence(adopted_journeys, params):
+    # A1 days of the 5 adopted in the period: 365, 245, 424, 152, 426. Within 426: 4 of 5.
+    # An LA A3 threshold of 400 days: 365, 245, 152 = 3 of 5.
+    own = with_threshold(params, "a3_days", 400)
+    assert pts.scorecard_labels(own)["a3"] == (
+        "A3: children moving in within 400 days of care entry (%)")
+    sc = ts.scorecard(adopted_journeys, own)
+    a3 = sc.set_index(["measure", "year"]).loc[("A3", "Whole period")]
+    assert (a3["children_within"], a3["value"]) == (3, pytest.approx(60.0))
+    text = [t for t in pts.scorecard_sentences(sc, own) if t.startswith("A3")][0]
+    assert "within 400 days" in text and "426" not in text
+    assert "within 426 days" in [t for t in pts.scorecard_sentences(
+        ts.scorecard(adopted_journeys, params), params) if t.startswith("A3")][0]

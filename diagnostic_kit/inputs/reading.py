@@ -439,11 +439,14 @@ def validate_columns(df: pd.DataFrame, table: Table, log: Findings) -> pd.DataFr
         df[name] = _norm_code(df[name], table)
     failures = _failures(df, table, parsed)
     excluded: set[int] = set()
+    unread = pd.Series("", index=df.index, dtype="string")
     for (colname, rule), grp in failures.groupby(["column", "rule"], sort=False):
         col = table.column(str(colname))
         idx = pd.Index(grp["index"].dropna().astype(int).unique())
         rows = df.loc[idx]
         exclude = _excluding(col, table, str(rule))
+        if rule == "date_unparseable" and not exclude:
+            unread[idx] = unread[idx] + f"{col.name};"
         if exclude:
             action = "row excluded"
         elif (rule == "code_unknown" and table.source == "local") or col.kind == "bool":
@@ -456,6 +459,10 @@ def validate_columns(df: pd.DataFrame, table: Table, log: Findings) -> pd.DataFr
         log.add(str(rule), rows, col.name, value=value, action=action, message=message)
         if exclude:
             excluded.update(idx)
+    if (unread != "").any():
+        # Which values were written but could not be read, so that a later rule does not
+        # report the same value again as missing (e.g. REC with an unreadable DEC).
+        df["_unread"] = unread.replace("", pd.NA)
     out = df.drop(index=list(excluded))
     if excluded:
         log.exclude(df.loc[sorted(excluded)], table.name, "a required value is missing or invalid")

@@ -1,6 +1,6 @@
 """Section 1: who is placed for adoption, against all children looked after.
 
-Three groups (``shared/domain/measures.md``, section 1):
+Three groups (``docs/methodology.md``, section 1):
 
 - **looked after**: every child looked after at any time in the reporting period (the
   ``looked_after`` table, one row per child);

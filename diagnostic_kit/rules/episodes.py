@@ -72,8 +72,16 @@ def _chain(t: dict[str, pd.DataFrame]) -> tuple[pd.DataFrame, pd.DataFrame]:
       "can date it", tables=("episodes",), column="REC",
       validator="148", stage=STAGE)
 def rec_without_dec(t: dict[str, pd.DataFrame], ctx: Context) -> pd.DataFrame:
+    """A DEC written but unreadable is already a ``date_unparseable`` finding: not again."""
     ep = t["episodes"]
-    return ep[ep["REC"].notna() & ep["DEC"].isna()]
+    return ep[ep["REC"].notna() & ep["DEC"].isna() & ~_unread(ep, "DEC")]
+
+
+def _unread(df: pd.DataFrame, column: str) -> pd.Series:
+    """Rows whose value in ``column`` was written but could not be read (see reading)."""
+    if "_unread" not in df:
+        return pd.Series(False, index=df.index)
+    return _flag(df["_unread"].astype("string").str.contains(f"{column};", regex=False))
 
 
 @rule(id="dec_without_rec", message="the episode has a date it ceased (DEC) but no reason (REC)",

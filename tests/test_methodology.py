@@ -1,0 +1,55 @@
+"""docs/methodology.md cannot drift: its section table matches the registry and its standards,
+thresholds and national figures match params/defaults.yaml, row by row."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import yaml
+
+from diagnostic_kit import registry
+
+ROOT = Path(__file__).resolve().parents[1]
+DOC = (ROOT / "docs" / "methodology.md").read_text(encoding="utf-8")
+DEFAULTS = yaml.safe_load((ROOT / "params" / "defaults.yaml").read_text(encoding="utf-8"))
+
+
+def _rows() -> dict[str, list[str]]:
+    """Table rows of the document by their first cell."""
+    out = {}
+    for line in DOC.splitlines():
+        if line.startswith("| ") and not line.startswith("| ---"):
+            cells = [c.strip() for c in line.strip().strip("|").split("|")]
+            out[cells[0]] = cells
+    return out
+
+
+def _number(v) -> str:
+    return "none" if v is None else (str(int(v)) if float(v).is_integer() else str(v))
+
+
+def test_sections_table_matches_the_registry():
+    rows = _rows()
+    for s in registry.sections():
+        row = rows[str(s.number)]
+        assert row[1:] == [s.short, s.about, s.status], s.key
+
+
+def test_standards_match_the_defaults():
+    rows = _rows()
+    for key, std in DEFAULTS["standards"].items():
+        assert rows[key] == [key, str(std["days"]), std["label"], std["basis"]]
+
+
+def test_thresholds_and_comparators_match_the_defaults():
+    rows = _rows()
+    for group in ("thresholds", "comparators", "costs"):
+        for key, b in DEFAULTS[group].items():
+            assert rows[key] == [key, _number(b["value"]), str(b["period"]), b["source"]], key
+
+
+def test_the_document_points_nowhere_outside_the_repository():
+    assert "shared/" not in DOC
+    for target in re.findall(r"\]\(([^)]+)\)", DOC):
+        assert not target.startswith(".."), target
