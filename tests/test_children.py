@@ -7,6 +7,7 @@ import pytest
 
 from diagnostic_kit.inputs.params import load_params
 from diagnostic_kit.measures import children as ch
+from diagnostic_kit.present import children as text
 
 
 @pytest.fixture(scope="module")
@@ -95,29 +96,29 @@ def test_percentages_sum_to_100_per_group(prof):
 def test_under_represented_names_groups_with_figures(prof):
     # With at least 2 looked after and ratio under 0.8: 10-15 (0), girls (0), Black (0), sibling
     # groups (0.625). 5-9 (0.83) is not under 0.8; disabled / UASC / N2 have 1 child only.
-    under = ch.under_represented(prof, min_looked_after=2)
+    under = text.with_phrases(ch.under_represented(prof, min_looked_after=2))
     assert under["phrase"].tolist() == [
         "children aged 10-15 at care entry", "girls", "children of Black ethnicity",
         "children in sibling groups"]
     # Default minimum of 5 looked after: every group here is smaller, so nothing is named.
     assert ch.under_represented(prof).empty
-    sentences = ch.findings(prof, min_looked_after=2)
+    sentences = text.findings(prof, min_looked_after=2)
     assert ("Children in sibling groups were 40% of children looked after (4 children) but 25% "
             "of children adopted (1 child): a representation ratio of 0.63.") in sentences
     assert sentences[0] == ("Children aged 10-15 at care entry were 20% of children looked "
                             "after (2 children) but 0% of children adopted (0 children): a "
                             "representation ratio of 0.00.")
-    assert ch.findings(prof)[0].startswith("No group of at least 5 children looked after")
+    assert text.findings(prof)[0].startswith("No group of at least 5 children looked after")
 
 
 def test_counts_sentence(prof):
-    assert ch.counts_sentence(prof) == (
+    assert text.counts_sentence(prof) == (
         "10 children were looked after at some time in the period; 5 children had an ADM "
         "decision that they should be placed for adoption, and 4 children were adopted.")
 
 
 def test_display_table_formats_ratios(prof):
-    t = ch.display_table(prof, "sibling_group").set_index("Group")
+    t = text.display_table(prof, "sibling_group").set_index("Group")
     assert t.loc["Yes", "Ratio, adopted"] == "0.63"
     assert t.loc["Yes", "Adopted %"] == "25%"
     assert t.loc["Yes", "Looked after"] == 4 and t.loc["No", "Adopted"] == 3
@@ -125,7 +126,7 @@ def test_display_table_formats_ratios(prof):
 
 def test_findings_limit_counts_the_rest(prof):
     # Four groups qualify with a minimum of 2 (see above); name two, count the other two.
-    sentences = ch.findings(prof, min_looked_after=2, limit=2)
+    sentences = text.findings(prof, min_looked_after=2, limit=2)
     assert len(sentences) == 3
     assert sentences[1].startswith("Girls were 40% of children looked after (4 children)")
     assert sentences[2] == "2 further groups had a ratio under 0.8 (see the tables)."

@@ -43,7 +43,8 @@ def leftovers(tmp: Path, out: Path, runtime: Path) -> list[Path]:
     return found
 
 
-def test_sigterm_mid_run_leaves_nothing_personal(short_tmp: Path):
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])
+def test_signal_mid_run_leaves_nothing_personal(short_tmp: Path, sig: signal.Signals):
     tmp, out, runtime = short_tmp / "tmp", short_tmp / "out", short_tmp / "runtime"
     tmp.mkdir()
     runtime.mkdir()
@@ -72,7 +73,7 @@ def test_sigterm_mid_run_leaves_nothing_personal(short_tmp: Path):
                 tmp.glob(f"{runner.IPC_PREFIX}*/kernel-*.json")):
             time.sleep(0.02)
         assert proc.poll() is None, "the run ended before it could be interrupted"
-        proc.send_signal(signal.SIGTERM)
+        proc.send_signal(sig)
         stdout, stderr = proc.communicate(timeout=90)
     finally:
         if proc.poll() is None:
@@ -85,6 +86,16 @@ def test_sigterm_mid_run_leaves_nothing_personal(short_tmp: Path):
     assert re.fullmatch(r"adoption-diagnostic: [^.]+\.", lines[0]), lines[0]
     assert leftovers(tmp, out, runtime) == []
     assert not (out / "demo" / "report.html").exists()
+    # No kernel of the run is left running.
+    time.sleep(0.5)
+    kernels = []
+    for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
+        try:
+            if str(tmp).encode() in cmdline.read_bytes():
+                kernels.append(cmdline.parent.name)
+        except OSError:
+            continue
+    assert kernels == []
 
 
 def test_next_run_removes_what_a_killed_run_left(short_tmp: Path, monkeypatch, make_notebook,

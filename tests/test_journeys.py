@@ -171,3 +171,22 @@ def test_periods_and_row_accounting(la):
         "exact duplicate of a row in a later year's return",
     ]
     assert la.dq.findings.empty, la.dq.findings.to_string()
+
+
+def test_moved_in_rule_of_adoption_facts():
+    """The moved-in rule (``adoption_facts``) on its own: the carer spell start for a
+    foster-carer adoption (AD1 FOSTER_CARE 1 or PLACE A3/A5), never after the placement; the
+    placement date otherwise."""
+    from diagnostic_kit.derive import journeys
+
+    d = lambda *s: pd.Series(pd.to_datetime(list(s)))  # noqa: E731
+    flag = journeys.foster_carer_adoption(pd.Series(["1", "0", None, None, "0"]),
+                                          pd.Series(["A6", "A6", "A5", "A3", "A4"]))
+    assert flag.tolist() == [True, False, True, True, False]
+    moved = journeys.moved_in_date(
+        d("2023-01-01", "2023-01-01", "2023-08-01", None, "2023-01-01"),
+        d("2023-07-01", "2023-07-01", "2023-07-01", "2023-07-01", "2023-07-01"), flag)
+    # Spell start; not a foster-carer adoption (stray spell ignored); spell after the
+    # placement → the placement; spell unknown → the placement; A4 → the placement.
+    assert moved.dt.strftime("%Y-%m-%d").tolist() == [
+        "2023-01-01", "2023-07-01", "2023-07-01", "2023-07-01", "2023-07-01"]

@@ -162,9 +162,15 @@ def adoption_facts(
     ao = adopted_ep.sort_values("DEC").drop_duplicates("period_id").set_index("period_id")
 
     # AD1 rows need an adoption; adoptions should have an AD1 row.
+    # An E11/E12 episode with no DEC is an adoption that cannot be dated (rule
+    # rec_without_dec says so on the episode); its AD1 row is excluded for that reason.
+    undated = ep.loc[ep["REC"].isin(codes.REC_ADOPTED) & ep["DEC"].isna(), "CHILD"]
     no_adoption = ~ad1["CHILD"].isin(adopted_ep["CHILD"])
-    log.add("ad1_without_adoption", ad1[no_adoption], "CHILD", value="(withheld)")
-    log.exclude(ad1[no_adoption], "ad1", "no adoption episode for this child")
+    no_date = no_adoption & ad1["CHILD"].isin(undated)
+    log.add("ad1_without_adoption", ad1[no_adoption & ~no_date], "CHILD", value="(withheld)")
+    log.exclude(ad1[no_adoption & ~no_date], "ad1", "no adoption episode for this child")
+    log.exclude(ad1[no_date], "ad1",
+                "the child's adoption episode (E11/E12) has no end date, so it cannot be dated")
     ad1 = ad1[~no_adoption]
     no_ad1 = ~adopted_ep["CHILD"].isin(ad1["CHILD"])
     log.add("adoption_without_ad1", adopted_ep[no_ad1], "REC")

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
@@ -118,20 +118,33 @@ class Comparators(_Group):
     three_plus_placements_pct: Benchmark
 
 
+class TimeStandard(BaseModel):
+    """A timescale in its own unit (``working_days``, ``days``, ``weeks`` or calendar
+    ``months``), how it is said ("8 weeks") and where it comes from."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    value: int = Field(gt=0)
+    unit: Literal["working_days", "days", "weeks", "months"]
+    label: str
+    basis: str
+
+
 class AdopterStandards(_Group):
     """Adopter-journey timescales (statute and guidance)."""
 
-    roi_decision_working_days: int = Field(gt=0)
-    stage1_months: int = Field(gt=0)
-    stage2_months: int = Field(gt=0)
-    approval_months_from_roi: int = Field(gt=0)
-    match_months_from_approval: int = Field(gt=0)
+    roi_decision: TimeStandard
+    stage1: TimeStandard
+    stage2: TimeStandard
+    approval_from_registration: TimeStandard
+    match_from_approval: TimeStandard
+    match_from_approval_long: TimeStandard
 
 
 class Costs(_Group):
     """Interagency fees and unit-cost reference points, in pounds."""
 
     interagency_fee_la: Benchmark
+    interagency_fee_la_london: Benchmark
     interagency_fee_vaa: Benchmark
     selwyn_cost_of_placing: Benchmark
 

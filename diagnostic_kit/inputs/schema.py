@@ -372,6 +372,8 @@ CASE_AUDITS = Table(
         Column("good_practice", "text", False, "good practice observed (question 12)"),
         Column("restorative_actions", "text", False, "what, by whom, by when; blank if none"),
         Column("action_due_date", "date", False, "when restorative actions are due"),
+        Column("actions_completed_date", "date", False, "when the restorative actions were "
+               "completed (from the case system); blank while they are open"),
         _choice("overall_grade", True, "overall grade",
                 ["outstanding", "good", "requires_improvement", "inadequate"]),
         Column("score", "int", True, "judgement score, 1-10"),

@@ -380,7 +380,7 @@ def _table_summary_rows() -> list[str]:
     for t in (*SSDA903_TABLES, *LOCAL_TABLES):
         lines.append(
             f"| `{t.file}` | {_SOURCE_WORDS[t.source]} | {'yes' if t.required_file else 'no'} "
-            f"| {', '.join(t.used_by)} | {_md_cell(t.meaning)} |"
+            f"| {', '.join(t.used_by) or 'none'} | {_md_cell(t.meaning)} |"
         )
     return lines
 
@@ -395,13 +395,14 @@ def _table_section(t: Table) -> list[str]:
         required = "yes: the run stops with a message if it is missing"
     else:
         required = "no: the sections that use it say what is missing"
+    used_by = ", ".join(t.used_by) or "none (section 8 accounts for every table)"
     lines = [
         f"### {t.name}",
         "",
         f"- File: {where}",
         f"- Source: {source}",
         f"- What it is: {t.meaning}",
-        f"- Used by report sections: {', '.join(t.used_by)}",
+        f"- Used by report sections: {used_by}",
         f"- File required: {required}",
     ]
     if t.key:

@@ -61,9 +61,11 @@ def findings(prof: pd.DataFrame, group: str = "adopted",
     out = []
     for _, r in rows.head(limit).iterrows():
         phrase = r["phrase"][0].upper() + r["phrase"][1:]
+        la_pct = nv.pct_of(r["looked_after_pct"], r["looked_after_n"])
+        group_pct = nv.pct_of(r[f"{group}_pct"], r[f"{group}_n"])
         out.append(
-            f"{phrase} were {nv.pct_of(r['looked_after_pct'], r['looked_after_n'])} of children looked after "
-            f"({nv.children(int(r['looked_after_n']))}) but {nv.pct_of(r[f'{group}_pct'], r[f'{group}_n'])} of "
+            f"{phrase} were {la_pct} of children looked after "
+            f"({nv.children(int(r['looked_after_n']))}) but {group_pct} of "
             f"{who} ({nv.children(int(r[f'{group}_n']))}): a representation ratio of "
             f"{nv.ratio(r[f'ratio_{group}'])}."
         )

@@ -52,6 +52,15 @@ def number(value: float | int | None, digits: int = 0) -> str:
     return f"{half_up(value, digits):,.{digits}f}"
 
 
+def money(value: float | int | None, digits: int = 0) -> str:
+    """Pounds, rounded half up, with thousands separators: ``money(27000) == "£27,000"``,
+    ``money(-1234.5) == "-£1,235"``; "–" when missing. Money is never suppressed."""
+    if _missing(value):
+        return "–"
+    sign = "-" if value < 0 else ""
+    return f"{sign}£{half_up(abs(value), digits):,.{digits}f}"
+
+
 # -- small-number suppression ---------------------------------------------------------------
 #
 # With ``suppress_below`` set (DfE's convention: 5), every count of children or households under

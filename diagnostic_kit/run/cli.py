@@ -2,7 +2,8 @@
 
 Commands: ``run`` builds reports, ``check`` validates an LA's inputs and prints the data-quality
 summary, ``synth`` writes a synthetic LA, ``init`` lays out a workspace for an LA, ``templates``
-writes the local extract templates. Outputs go under the folder the command is started in (or
+writes the local extract templates, ``audits import`` reads completed audit forms into
+``case_audits.csv``. Outputs go under the folder the command is started in (or
 where ``--out`` says), never beside the installed package. A problem with params or inputs
 prints one plain sentence to stderr and exits 2, never a traceback. Heavy modules are imported
 inside the commands so that ``--help`` is instant.
@@ -286,7 +287,52 @@ def build_parser() -> argparse.ArgumentParser:
                       help="also copy the section notebooks into DIR/notebooks/, which run uses "
                            "when started in DIR")
     init.set_defaults(func=cmd_init)
+
+    audits = sub.add_parser(
+        "audits", help="case audit forms: import completed Word forms",
+        description="Work with the adoption-support case quality audit forms.")
+    audits_sub = audits.add_subparsers(dest="audits_command", metavar="ACTION", required=True)
+    imp = audits_sub.add_parser(
+        "import", help="read completed .docx audit forms into case_audits.csv",
+        description="Read completed audit forms (.docx, laid out like the LA's adoption-support "
+                    "audit form) into one case_audits.csv row each. A form whose overall grade "
+                    "or score cannot be read is listed with the reason and left out; the "
+                    "child's name and date of birth are never read. Exit 0: every form read; "
+                    "1: some forms left out (the CSV holds the others); 2: nothing to read, or "
+                    "--out exists (use --force).")
+    imp.add_argument("forms", nargs="+", metavar="FORMS_OR_FOLDER",
+                     help=".docx files, or folders of them")
+    imp.add_argument("--out", type=Path, default=Path("case_audits.csv"), metavar="FILE",
+                     help="the CSV to write (default: ./case_audits.csv)")
+    imp.add_argument("--force", action="store_true", help="overwrite --out if it exists")
+    imp.set_defaults(func=cmd_audits_import)
     return p
+
+
+def cmd_audits_import(args: argparse.Namespace) -> int:
+    from diagnostic_kit.inputs.audit_forms import form_files, read_forms
+
+    files = form_files(args.forms)
+    if not files:
+        print(f"{PROG}: no .docx forms found in {', '.join(args.forms)}.", file=sys.stderr)
+        return 2
+    if args.out.exists() and not args.force:
+        print(f"{PROG}: {args.out} exists; use --force to overwrite it.", file=sys.stderr)
+        return 2
+    result = read_forms(files)
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    result.rows.to_csv(args.out, index=False, lineterminator="\n", encoding="utf-8")
+    total = result.read + len(result.not_read)
+    print(f"Read {result.read:,} of {total:,} forms into {args.out}; "
+          f"{len(result.not_read):,} could not be read"
+          + (" and were left out:" if result.not_read else "."))
+    for name, reason in result.not_read:
+        print(f"  {name}: {reason}")
+    if result.notes:
+        print("Fields left blank in forms that were read:")
+        for name, note in result.notes:
+            print(f"  {name}: {note}" if name else f"  {note}")
+    return 1 if result.not_read else 0
 
 
 def cmd_templates(args: argparse.Namespace) -> int:

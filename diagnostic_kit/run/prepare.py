@@ -21,6 +21,7 @@ from diagnostic_kit.derive import characteristics as cohort
 from diagnostic_kit.derive import journeys
 from diagnostic_kit.derive import periods as episodes
 from diagnostic_kit.derive.pseudonyms import assign_pseudonyms, run_salt
+from diagnostic_kit.inputs.annex_a import add_annex_a
 from diagnostic_kit.inputs.findings import DataQuality, Findings
 from diagnostic_kit.inputs.params import Params, load_params
 from diagnostic_kit.inputs.reading import LAInputs, load_inputs
@@ -120,7 +121,7 @@ def check_inputs(params: Params) -> LAInputs:
 
     ``tables`` gains ``periods`` and ``adoption_facts``.
     """
-    inputs = load_inputs(params)
+    inputs = add_annex_a(load_inputs(params), params.local_dir)
     found = Findings().extend(inputs.findings)
     ctx = rule_context(inputs.tables, inputs.years)
     t, f_rules = rules.run(inputs.tables, ctx, stage="inputs")

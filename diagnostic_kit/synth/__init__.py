@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 
 from diagnostic_kit.inputs import schema
-from diagnostic_kit.synth import errors, local, returns
+from diagnostic_kit.synth import annex_a, audit_forms, errors, local, returns
 from diagnostic_kit.synth._common import Window
 from diagnostic_kit.synth.history import simulate
 
@@ -52,6 +52,8 @@ class SynthSummary:
     files: tuple[str, ...] = ()
     #: Errors injected (0 unless ``with_errors``); listed in ``injected_errors.csv``.
     errors: int = 0
+    #: A handful of the audits as filled-in Word forms (``synth.audit_forms``), relative paths.
+    audit_forms: tuple[str, ...] = ()
 
 
 def _clear(out_dir: Path) -> None:
@@ -71,6 +73,8 @@ def _clear(out_dir: Path) -> None:
     for t in schema.LOCAL_TABLES:
         (loc / t.file).unlink(missing_ok=True)
     (out_dir / errors.MANIFEST).unlink(missing_ok=True)
+    (out_dir / annex_a.FILE).unlink(missing_ok=True)
+    audit_forms.clear(out_dir)
 
 
 def _write(df: pd.DataFrame, path: Path) -> None:
@@ -100,6 +104,9 @@ def generate(out_dir: Path, *, seed: int = 2026, size: int = 400, years: int = 6
     h = simulate(rng, window, size)
     files = returns.build(rng, h, window, la_code)
     files.update(local.build(rng, h, window, size))
+    # Ofsted Annex A lists 10 and 11, from the clean extracts (before any error is injected).
+    adopters, plans = files["local/adopters.csv"].copy(), files["local/permanence_plans.csv"].copy()
+    audits = files["local/case_audits.csv"].copy()
     manifest = None
     if with_errors:
         # A separate stream: the clean files stay byte-identical to a clean run.
@@ -108,10 +115,12 @@ def generate(out_dir: Path, *, seed: int = 2026, size: int = 400, years: int = 6
     _clear(out_dir)
     for rel, df in files.items():
         _write(df, out_dir / rel)
-    written = list(files)
+    annex_a.write_workbook(out_dir / annex_a.FILE, adopters, plans)
+    written = [*files, annex_a.FILE]
     if manifest is not None:
         _write(manifest, out_dir / errors.MANIFEST)
         written.append(errors.MANIFEST)
+    forms = audit_forms.write_forms(audits, out_dir)
 
     labels = tuple(window.label(y) for y in window.year_ends)
     ao = h.periods["ao"]
@@ -128,6 +137,7 @@ def generate(out_dir: Path, *, seed: int = 2026, size: int = 400, years: int = 6
         looked_after_latest_year=int(latest["CHILD"].nunique()),
         episodes=len(seen), adoptions=sum(by_year.values()), adoptions_by_year=by_year,
         files=tuple(written), errors=0 if manifest is None else len(manifest),
+        audit_forms=tuple(forms),
     )
 
 

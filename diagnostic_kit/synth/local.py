@@ -503,6 +503,12 @@ def case_audits(rng: np.random.Generator, window: Window, size: int) -> pd.DataF
     needs_action = (score <= 7) | (rng.random(n) < 0.1)
     actions = np.where(needs_action, choose(rng, {a: 1 for a in _ACTIONS}, n), "")
     due = np.where(needs_action, wd(audited, np.full(n, 20)), np.nan)
+    # Most actions are completed by their due date, some late, a few still open.
+    done = rng.random(n)
+    completed = wd(np.where(needs_action, due, audited),
+                   np.where(done < 0.75, -rng.integers(0, 10, n), rng.integers(1, 25, n)))
+    completed = np.where(~needs_action | (done > 0.93) | (completed > window.data_end), np.nan,
+                         completed)
     late = rng.random(n)
     response = wd(audited, np.where(late < 0.8, rng.integers(1, 6, n), rng.integers(6, 16, n)))
     response = np.where((late > 0.97) | (response > window.data_end), np.nan, response)
@@ -522,6 +528,7 @@ def case_audits(rng: np.random.Generator, window: Window, size: int) -> pd.DataF
         "good_practice": np.where(data["q12"] == "yes", choose(rng, {g: 1 for g in _GOOD}, n),
                                   ""),
         "restorative_actions": actions, "action_due_date": iso(due),
+        "actions_completed_date": iso(completed),
         "overall_grade": _band(score), "score": score.astype(str),
         "response_date": iso(response),
     })
