@@ -23,6 +23,7 @@ BUNDLE = [
     ("notebooks", ["[0-9][0-9]_*.ipynb"]),
     ("params", ["defaults.yaml", "demo.yaml"]),
     ("data_templates", ["*.csv", "*.md"]),
+    ("docs", ["methodology.md"]),
 ]
 
 

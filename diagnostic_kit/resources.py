@@ -72,6 +72,11 @@ def templates_out_dir() -> Path:
     return templates_dir() if checkout_root() is not None else Path.cwd() / "data_templates"
 
 
+def methodology_file() -> Path:
+    """docs/methodology.md: every definition, shown to readers in section 8."""
+    return _kit_dir("docs") / "methodology.md"
+
+
 def default_reports_dir() -> Path:
     """Where ``run`` writes when no ``--out`` is given: ``reports/`` of the current folder."""
     return Path.cwd() / "reports"

@@ -190,3 +190,72 @@ def test_moved_in_rule_of_adoption_facts():
     # placement → the placement; spell unknown → the placement; A4 → the placement.
     assert moved.dt.strftime("%Y-%m-%d").tolist() == [
         "2023-01-01", "2023-07-01", "2023-07-01", "2023-07-01", "2023-07-01"]
+
+
+# -- real-data shapes (issue 8): a child adopted twice; DATE_INT outside the period ---------------
+
+
+def _adopted_twice(root):
+    """Child T: adopted in 2022-23 (period 1), returns to care, adopted again in 2024-25."""
+    from diagnostic_kit.run.prepare import prepare_la
+    from tests.la_builder import write_la
+
+    params = write_la(root, {
+        "2022-23": {
+            "header": [hdr("T", "01/01/2018")],
+            "episodes": [ep("T", "01/04/2020", "S", "C2", "U6", "01/06/2021", "X1"),
+                         ep("T", "01/06/2021", "P", "E1", "A6", "01/12/2022", "E11")],
+            "ad1": [{"CHILD": "T", "DATE_INT": "01/02/2021", "DATE_MATCH": "01/05/2021",
+                     "FOSTER_CARE": "0", "NB_ADOPTR": "2", "SEX_ADOPTR": "MF",
+                     "LS_ADOPTR": "L11"}],
+        },
+        "2024-25": {
+            "header": [hdr("T", "01/01/2018")],
+            "episodes": [ep("T", "01/03/2023", "S", "C2", "U6", "01/09/2024", "X1"),
+                         ep("T", "01/09/2024", "P", "E1", "A6", "01/03/2025", "E12")],
+            "ad1": [{"CHILD": "T", "DATE_INT": "01/05/2024", "DATE_MATCH": "01/08/2024",
+                     "FOSTER_CARE": "0", "NB_ADOPTR": "1", "SEX_ADOPTR": "F1",
+                     "LS_ADOPTR": "L0"}],
+        },
+    })
+    return prepare_la(params)
+
+
+def test_a_child_adopted_twice_has_two_journeys_each_with_its_own_ad1(tmp_path):
+    la = _adopted_twice(tmp_path)
+    j = la.journeys.sort_values("ao_date").set_index("ao_date")
+    assert list(j.index) == [pd.Timestamp("2022-12-01"), pd.Timestamp("2025-03-01")]
+    # Each adoption takes the AD1 row of its own collection year.
+    assert list(j["adm_date"]) == [pd.Timestamp("2021-02-01"), pd.Timestamp("2024-05-01")]
+    assert list(j["match_date"]) == [pd.Timestamp("2021-05-01"), pd.Timestamp("2024-08-01")]
+    assert list(j["adopter_household"]) == ["L11", "L0"]
+    # Second adoption: entry 01/03/2023 → placement 01/09/2024 = 550 days (A1);
+    # PO 01/09/2024 → match 01/08/2024 is before the PO: A2 = 0.
+    assert j["a1_days"].iloc[1] == 550
+    assert j["a2_days"].iloc[1] == 0
+    # Only the second adoption is in the reporting period (2023-04-01 to 2026-03-31).
+    assert j["adopted_in_period"].tolist() == [False, True]
+    acc = la.dq.accounting.set_index("file")
+    assert acc["rows_excluded"].sum() == acc["rows_read"].sum() - acc["rows_used"].sum()
+    assert "ad1_without_adoption" not in set(la.dq.findings["rule"])
+
+
+def test_date_int_outside_the_period_is_not_the_adm_date(tmp_path):
+    from diagnostic_kit.run.prepare import prepare_la
+    from tests.la_builder import write_la
+
+    # Care began 01/06/2023; AD1's DATE_INT (01/01/2017) is years before it and there is no
+    # PlacedAdoption row: the journey has no ADM date, and the finding says why.
+    params = write_la(tmp_path, {"2024-25": {
+        "header": [hdr("U", "01/01/2022")],
+        "episodes": [ep("U", "01/06/2023", "S", "C2", "U6", "01/03/2024", "X1"),
+                     ep("U", "01/03/2024", "P", "E1", "A6", "01/12/2024", "E11")],
+        "ad1": [{"CHILD": "U", "DATE_INT": "01/01/2017", "DATE_MATCH": "01/02/2024",
+                 "FOSTER_CARE": "0", "NB_ADOPTR": "2", "SEX_ADOPTR": "MF", "LS_ADOPTR": "L11"}],
+    }})
+    la = prepare_la(params)
+    (row,) = la.journeys.itertuples()
+    assert pd.isna(row.adm_date) and pd.isna(row.stage_adm_to_po)
+    f = la.dq.findings
+    assert f.loc[f["rule"].eq("date_int_outside_period"), "column"].tolist() == ["DATE_INT"]
+    assert "date_int_differs" not in set(f["rule"])

@@ -197,3 +197,24 @@ def test_params_errors_are_one_sentence(tmp_path):
                  "data_dir: nowhere\n")
     with pytest.raises(ParamsError, match="The data folder .*nowhere named by .* does not exist"):
         load_params(p)
+
+
+def test_a_misspelt_or_negative_standard_is_one_sentence(tmp_path):
+    p = tmp_path / "la.yaml"
+    base = ("la_name: X\nla_code: 1\nperiod_start: 2023-04-01\nperiod_end: 2026-03-31\n"
+            "data_dir: .\n")
+    p.write_text(base + "standards:\n  po_to_placment: {days: 152, label: 5 months, basis: ours}\n")
+    with pytest.raises(ParamsError) as exc:
+        load_params(p)
+    assert str(exc.value) == (
+        f"The params file {p} has an unknown key 'standards.po_to_placment' (did you mean "
+        "'po_to_placement'?); see params/defaults.yaml for the keys.")
+    p.write_text(base + "standards:\n  adm_to_po: {days: -5}\n")
+    with pytest.raises(ParamsError, match=r"bad value for 'standards.adm_to_po.days': "
+                                          r"Input should be greater than 0"):
+        load_params(p)
+    p.write_text(base + "thresholds:\n  a1_days: {value: 400}\n")
+    own = load_params(p)
+    # An override replaces the value and keeps the default's period and source.
+    assert own.thresholds.a1_days.value == 400
+    assert own.thresholds.a1_days.period == "2013-16"

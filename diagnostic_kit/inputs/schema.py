@@ -145,7 +145,8 @@ AD1 = Table(
         _code("LS_ADOPTR", False, "legal status of adopter(s)", codes.LS_ADOPTR),
     ),
     drop=("DOB",),
-    key=("CHILD",),
+    # A child adopted twice has an AD1 row for each adoption: the decision date tells them apart.
+    key=("CHILD", "DATE_INT"),
 )
 
 PLACED_FOR_ADOPTION = Table(

@@ -180,3 +180,14 @@ def run_parameters_table(params: Any, data_dir: str) -> pd.DataFrame:
 def checksums_table(checksums: dict[str, str]) -> pd.DataFrame:
     """Input files and their SHA-256 checksums, so a run can be matched to its inputs."""
     return pd.DataFrame(sorted(checksums.items()), columns=["File", "SHA-256"])
+
+
+def date_formats_table(date_formats: pd.DataFrame) -> pd.DataFrame:
+    """Which date format(s) each file used, with the dates read in each (one row per file)."""
+    if date_formats.empty:
+        return pd.DataFrame(columns=["File", "Date formats used", "Dates read"])
+    g = date_formats.groupby(["file", "format"], sort=True)["rows"].sum().reset_index()
+    out = g.groupby("file", sort=True).agg(
+        formats=("format", lambda f: ", ".join(f)), rows=("rows", "sum")).reset_index()
+    return out.rename(columns={"file": "File", "formats": "Date formats used",
+                               "rows": "Dates read"})

@@ -238,3 +238,15 @@ def pct_col(values, digits: int = 0) -> pd.Series:
     """Percentages as the narrative words them ("29%"); "–" when missing."""
     s = pd.Series(values)
     return s.map(lambda v: "–" if _missing(v) else pct(v, digits)).astype("string")
+
+
+def methodology_markdown() -> str:
+    """docs/methodology.md for the report: its title dropped and headings moved down a level,
+    so it sits under a section's own heading."""
+    from diagnostic_kit import resources
+
+    text = resources.methodology_file().read_text(encoding="utf-8")
+    lines = text.splitlines()
+    if lines and lines[0].startswith("# "):
+        lines = lines[1:]
+    return "\n".join("#" + ln if ln.startswith("## ") else ln for ln in lines).strip()
