@@ -176,6 +176,12 @@ def test_timeline_chart_renders(params, tmp_path):
     fig.savefig(tmp_path / "timeline.png")
     assert fig.texts[-1].get_text().startswith("Each bar is one child")
     assert (tmp_path / "timeline.png").stat().st_size > 10_000
+    assert fig._suptitle.get_text() == (
+        "The shortest and longest journeys from care entry to adoption order")
+    # An analyst retitles a chart from the notebook.
+    own = charts.timeline_chart(sel.timeline, ex.TIMELINE_DATES, charts.source_note("Demo"),
+                                title="Our longest waits")
+    assert own._suptitle.get_text() == "Our longest waits"
 
 
 def test_findings_name_characteristics_that_differ(params):

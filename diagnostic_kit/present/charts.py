@@ -116,7 +116,10 @@ def _stage_legend(ax, stages: Sequence[str] = STAGES, unsplit: bool = False, **k
 
 # -- section 2 ------------------------------------------------------------------------------
 
-def stage_medians_chart(stats: pd.DataFrame, source: str = DEFAULT_SOURCE) -> Figure:
+def stage_medians_chart(stats: pd.DataFrame, source: str = DEFAULT_SOURCE, *,
+        title: str = (
+            "Where the time goes: median days per stage against the standards"),
+) -> Figure:
     """Where the time goes: the five stage medians laid end to end against the five standards.
 
     ``stats`` is ``timescales.stage_statistics`` (columns stage, children, median,
@@ -145,13 +148,16 @@ def stage_medians_chart(stats: pd.DataFrame, source: str = DEFAULT_SOURCE) -> Fi
     ax.set_xlabel("Days from care entry (stage medians laid end to end)")
     ax.set_xlim(0, ax.get_xlim()[1] * 1.08)
     _stage_legend(ax, loc="center left", bbox_to_anchor=(1.0, 0.5), fontsize=8)
-    return finish(fig, "Where the time goes: median days per stage against the standards",
+    return finish(fig, title,
                   source, note="Medians of each stage; the sum of medians is not the median "
                   "journey. Each stage counts the children with both its dates.")
 
 
 def stage_spread_chart(stage_days: pd.DataFrame, standards: dict[str, int],
-                       source: str = DEFAULT_SOURCE) -> Figure:
+                       source: str = DEFAULT_SOURCE, *,
+        title: str = (
+            "Spread of days per stage, children adopted in the period"),
+) -> Figure:
     """Spread of days per stage: a box (quartiles, median) with every child as a dot, and the
     standard as a black tick. ``stage_days`` has one column per stage (NaN when not measured)."""
     apply_style()
@@ -185,10 +191,13 @@ def stage_spread_chart(stage_days: pd.DataFrame, standards: dict[str, int],
                                   label="Median (the box holds the middle half of children; "
                                   "each dot is a child)")],
               loc="lower right", bbox_to_anchor=(1.0, 1.0), ncol=2, fontsize=8)
-    return finish(fig, "Spread of days per stage, children adopted in the period", source)
+    return finish(fig, title, source)
 
 
-def trend_chart(trend: pd.DataFrame, source: str = DEFAULT_SOURCE) -> Figure:
+def trend_chart(trend: pd.DataFrame, source: str = DEFAULT_SOURCE, *,
+        title: str = (
+            "Median days per stage by year of adoption"),
+) -> Figure:
     """Median days per stage by financial year of the adoption order (``stage_trend``)."""
     apply_style()
     fig, ax = plt.subplots(figsize=(9, 3.8))
@@ -202,7 +211,7 @@ def trend_chart(trend: pd.DataFrame, source: str = DEFAULT_SOURCE) -> Figure:
     ax.grid(axis="y", color="#E5E5E5")
     ax.set_ylim(bottom=0)
     ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=8)
-    return finish(fig, "Median days per stage by year of adoption", source,
+    return finish(fig, title, source,
                   note="A year with few adoptions moves a lot; the table gives the children "
                   "behind each median.")
 
@@ -228,7 +237,10 @@ def _segments(offsets: pd.DataFrame, dates: Sequence[str]) -> pd.DataFrame:
 
 
 def timeline_chart(timeline: pd.DataFrame, dates: Sequence[str],
-                   source: str = DEFAULT_SOURCE) -> Figure:
+                   source: str = DEFAULT_SOURCE, *,
+        title: str = (
+            "The shortest and longest journeys from care entry to adoption order"),
+) -> Figure:
     """One horizontal bar per child from care entry to adoption order, split by stage; the
     shortest journeys above, the longest below, on the same scale. ``timeline`` holds
     ``pseudonym``, ``group`` (shortest/longest) and days since care entry for each of ``dates``.
@@ -257,7 +269,7 @@ def timeline_chart(timeline: pd.DataFrame, dates: Sequence[str],
     axes[-1, 0].set_xlabel("Days from care entry")
     axes[-1, 0].set_xlim(left=0, right=axes[-1, 0].get_xlim()[1] * 1.06)
     _stage_legend(axes[0, 0], unsplit=unsplit, loc="lower right", fontsize=8)
-    return finish(fig, "The shortest and longest journeys from care entry to adoption order",
+    return finish(fig, title,
                   source, note="Each bar is one child (pseudonym), split into the five stages; "
                   "the number is the total days.")
 
@@ -265,7 +277,10 @@ def timeline_chart(timeline: pd.DataFrame, dates: Sequence[str],
 # -- section 1 ------------------------------------------------------------------------------
 
 def profile_chart(prof: pd.DataFrame, characteristics: Sequence[str], headings: dict[str, str],
-                  source: str = DEFAULT_SOURCE) -> Figure:
+                  source: str = DEFAULT_SOURCE, *,
+        title: str = (
+            "Children placed for adoption against all children looked after"),
+) -> Figure:
     """Side-by-side distributions (% of each group) for a few characteristics: looked after,
     with an ADM decision, adopted. ``prof`` is ``children.profile``."""
     apply_style()
@@ -291,5 +306,5 @@ def profile_chart(prof: pd.DataFrame, characteristics: Sequence[str], headings: 
     axes[0, 0].legend(loc="lower right", fontsize=8)
     note = ("Children looked after have no ADM decision: age at the decision compares the other "
             "two groups only." if "age_band_adm" in chars else "")
-    return finish(fig, "Children placed for adoption against all children looked after",
+    return finish(fig, title,
                   source, note=note)

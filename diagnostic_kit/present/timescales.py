@@ -123,6 +123,12 @@ def scorecard_sentences(sc: pd.DataFrame, params: Params) -> list[str]:
 
 def key_findings(journeys: pd.DataFrame, periods: pd.DataFrame, params: Params) -> str:
     """Section 2's opening: key findings as sentences built from the computed values."""
+    return "**Key findings**\n\n" + nv.bullets(key_findings_lines(journeys, periods, params))
+
+
+def key_findings_lines(journeys: pd.DataFrame, periods: pd.DataFrame, params: Params
+                       ) -> list[str]:
+    """Section 2's key findings, one sentence each (a notebook may edit the list)."""
     n = adopted_count(journeys, params)
     lines = [f"{nv.children(n).capitalize()} were adopted from {period_label(params)}."]
     if n:
@@ -137,7 +143,7 @@ def key_findings(journeys: pd.DataFrame, periods: pd.DataFrame, params: Params) 
     ref = nv.date_text(params.reference_date)
     lines.append(f"At {ref}, {nv.count_of(len(drift), len(cur))} in "
                  "the process had been in their current stage longer than its standard.")
-    return "**Key findings**\n\n" + nv.bullets(lines)
+    return lines
 
 
 def scorecard_note(params: Params) -> str:
