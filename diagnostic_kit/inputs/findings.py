@@ -112,16 +112,6 @@ class DataQuality:
         default_factory=lambda: pd.DataFrame(columns=DATE_FORMAT_COLUMNS))
     notes: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=NOTE_COLUMNS))
 
-    def summary_by_rule(self) -> pd.DataFrame:
-        """Findings counted by rule, with the rule's message."""
-        if self.findings.empty:
-            return pd.DataFrame(columns=["rule", "message", "findings"])
-        return (
-            self.findings.groupby(["rule", "message"], as_index=False)
-            .size()
-            .rename(columns={"size": "findings"})
-            .sort_values("findings", ascending=False, ignore_index=True)
-        )
 
 
 def _rows(s: pd.Series) -> pd.Series:

@@ -107,7 +107,9 @@ def format_dq_summary(dq: object, la_name: str) -> str:
             f"\nIn all: {int(total.rows_read):,} rows read = {int(total.rows_used):,} used + "
             f"{int(total.rows_excluded):,} excluded."
         )
-    by_rule: pd.DataFrame = dq.summary_by_rule()  # type: ignore[attr-defined]
+    from diagnostic_kit.measures.data_quality import findings_by_rule
+
+    by_rule: pd.DataFrame = findings_by_rule(dq.findings)  # type: ignore[attr-defined]
     lines.append("")
     if by_rule.empty:
         lines.append("Findings by rule: none.")
