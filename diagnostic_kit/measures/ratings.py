@@ -26,7 +26,8 @@ RULES: dict[str, tuple[Direction, str]] = {
 }
 
 
-def _missing(value: Any) -> bool:
+def missing(value: Any) -> bool:
+    """Whether a figure is absent (None or NaN)."""
     if value is None:
         return True
     try:
@@ -42,7 +43,7 @@ def rag(value: float | None, benchmark: float | None, better: Direction = "lower
     >>> rag(426, 426), rag(468, 426), rag(469, 426), rag(8.1, 9, "higher"), rag(8, 9, "higher")
     ('green', 'amber', 'red', 'amber', 'red')
     """
-    if _missing(value) or _missing(benchmark):
+    if missing(value) or missing(benchmark):
         return "not rated"
     if better == "lower":
         if value <= benchmark:

@@ -14,24 +14,14 @@ import html
 import math
 import re
 from collections.abc import Iterable, Sequence
-from typing import Any, Literal
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from diagnostic_kit.measures.cohorts import share
+from diagnostic_kit.measures.ratings import missing as _missing
 from diagnostic_kit.measures.ratings import rag, rate  # noqa: F401  (the one RAG rule)
-
-Direction = Literal["lower", "higher"]
-
-
-def _missing(value: Any) -> bool:
-    if value is None:
-        return True
-    try:
-        return bool(math.isnan(value))
-    except TypeError:
-        return False
 
 
 def half_up(value: float, digits: int = 0) -> float:
