@@ -306,3 +306,18 @@ def test_findings_rows_are_whole_numbers_and_withhold_child_ids(tmp_path):
     assert not set(f["value"]) & ids
     assert sorted(f["rule"]) == ["duplicate_record", "duplicate_record",
                                  "episode_child_not_in_header"]
+
+
+def test_a_local_extract_without_its_optional_columns_is_read(tmp_path):
+    # Only the required columns of permanence_plans: an older template, or an LA that holds no
+    # sibling groups. The optional columns come back blank; nothing stops.
+    params = _la(tmp_path)
+    write_csv(tmp_path / "data" / "local" / "permanence_plans.csv",
+              ["child", "plan_date", "plan", "source"],
+              [{"child": "K1", "plan_date": "2024-06-01", "plan": "adoption",
+                "source": "iro_recommendation"}])
+    inputs = check_inputs(params)
+    plans = inputs.tables["permanence_plans"]
+    assert plans["plan"].tolist() == ["adoption"]
+    assert plans["sibling_group"].isna().all()
+    assert _accounted(inputs, "local/permanence_plans.csv") == (1, 1, 0)

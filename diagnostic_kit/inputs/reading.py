@@ -241,7 +241,8 @@ def read_table_file(path: Path, rel: str, table: Table, log: Findings) -> pd.Dat
     rows = raw["_row"].to_numpy()
     df = raw.reindex(columns=wanted)
     if table.source == "local":
-        df = df.apply(lambda s: s.str.strip()).replace("", pd.NA)
+        # A column the file leaves out comes back all blank: strip as text whatever its dtype.
+        df = df.apply(lambda s: s.astype("string").str.strip()).replace("", pd.NA)
     df["_file"] = rel
     df["_row"] = rows
     if ragged:
