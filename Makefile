@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 # Extra options for pytest, e.g. `make test PYTEST_ARGS="-k pipeline -x"`.
 PYTEST_ARGS ?=
 
-.PHONY: setup report test lab bench lint browser clean
+.PHONY: setup report test lab bench bench-national lint browser clean
 
 $(STAMP): pyproject.toml setup.py
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -32,8 +32,14 @@ test: $(STAMP) browser
 lab: $(STAMP)
 	$(BIN)/jupyter lab $$( [ "$$(id -u)" = 0 ] && echo --allow-root ) notebooks/
 
+# Timings (never in the tests): the demo against the in-process floor and plain papermill, a
+# batch of 20 synthetic LAs projected to 153, preparing ~100,000 episodes.
 bench: $(STAMP)
 	$(BIN)/python bench/bench.py
+
+# The whole national batch: 153 synthetic LAs of realistic spread (generated once into build/).
+bench-national: $(STAMP)
+	$(BIN)/python bench/bench.py --national
 
 lint: $(STAMP)
 	$(BIN)/ruff check diagnostic_kit tests bench

@@ -90,7 +90,10 @@ def test_parameter_tables_from_the_demo_params():
     assert standards.loc["ADM decision to placement order", "Days"] == 182
     assert standards.loc["ADM decision to placement order", "Set by"] == "kit default"
     comps = dqs.comparators_table(p)
-    assert comps.loc[comps["Measure"] == "a1 days", "Value"].item() == 426
+    # Labels, never code names ("a1 days").
+    assert comps.loc[comps["Measure"] == "A1 threshold (days)", "Value"].item() == 426
+    assert not comps["Measure"].str.contains("_").any()
+    assert "a1 days" not in set(comps["Measure"])
     assert dqs.checksums_table({"b.csv": "2", "a.csv": "1"})["File"].tolist() == ["a.csv",
                                                                                  "b.csv"]
 

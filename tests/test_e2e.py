@@ -29,7 +29,8 @@ CHROMEDRIVER = Path("/usr/bin/chromedriver")
 def demo(tmp_path_factory):
     out = tmp_path_factory.mktemp("reports")
     proc = subprocess.run(
-        [sys.executable, "-m", "diagnostic_kit", "run", "params/demo.yaml", "--out", str(out)],
+        [sys.executable, "-m", "diagnostic_kit", "run", "params/demo.yaml", "--out", str(out),
+         "--pdf"],
         cwd=ROOT, capture_output=True, text=True, stdin=subprocess.DEVNULL, timeout=900,
     )
     return proc, out / "demo"
@@ -231,6 +232,152 @@ def test_report_in_headless_chromium(demo, browser):
     assert urls, "the performance log recorded the page load"
     assert all(u.startswith(("file:", "data:")) for u in urls), [
         u for u in urls if not u.startswith(("file:", "data:"))]
+
+
+# -- the document as a reader holds it: screen, phone, print, PDF, spreadsheet --------------------
+
+#: For each table: its width, its box's, and whether the box is a labelled, focusable region.
+TABLE_FIT_JS = """
+return Array.from(document.querySelectorAll('main table')).map(t => {
+  const box = t.closest('.kit-table-wrap') || t.parentElement;
+  return {title: box.getAttribute('aria-label') || (t.querySelector('th') || {}).textContent,
+          table: t.scrollWidth, box: box.clientWidth, boxScroll: box.scrollWidth,
+          region: box.getAttribute('role') === 'region' && !!box.getAttribute('aria-label')
+                  && box.getAttribute('tabindex') === '0',
+          hint: !!(box.previousElementSibling
+                   && box.previousElementSibling.classList.contains('kit-scroll-hint')
+                   && getComputedStyle(box.previousElementSibling).display !== 'none')};
+});
+"""
+
+
+def _at_width(browser, url: str, width: int) -> None:
+    browser.set_window_size(width, 900)
+    browser.get(url)
+    inner = browser.execute_script("return window.innerWidth")
+    if inner != width:  # the window's frame: make the page itself this wide
+        browser.set_window_size(2 * width - inner, 900)
+        browser.get(url)
+    assert abs(browser.execute_script("return window.innerWidth") - width) <= 1
+
+
+@pytest.mark.parametrize("width", [1280, 420])
+def test_no_table_overflows_its_box_unseen(demo, browser, width):
+    _, folder = demo
+    _at_width(browser, (folder / "report.html").as_uri(), width)
+    # The page itself never scrolls sideways.
+    assert browser.execute_script(
+        "return document.documentElement.scrollWidth <= window.innerWidth + 1")
+    tables = browser.execute_script(TABLE_FIT_JS)
+    assert len(tables) > 20
+    unseen = [t for t in tables if t["table"] > t["box"] + 1 and not t["region"]]
+    assert not unseen, unseen[:5]
+    scrolled = [t for t in tables if t["table"] > t["box"] + 1]
+    if width == 1280:
+        # At 1280 px every table shows every column without scrolling.
+        assert not scrolled, [(t["title"], t["table"], t["box"]) for t in scrolled]
+    else:
+        # On a phone a wide table scrolls in its own labelled box, and a hint says so.
+        assert scrolled, "the demo has wide tables"
+        assert all(t["hint"] for t in scrolled), [t["title"] for t in scrolled if not t["hint"]]
+    # Every table is in a labelled region (present/section.py), whether or not it scrolls.
+    kit = browser.execute_script(
+        "return Array.from(document.querySelectorAll('.kit-table-wrap')).map("
+        "b => [b.getAttribute('role'), b.getAttribute('aria-label')])")
+    assert kit and all(role == "region" and label for role, label in kit)
+
+
+@pytest.mark.parametrize("width", [1280, 420])
+def test_images_have_meaningful_alt_and_contents_links_land(demo, browser, width):
+    from selenium.webdriver.common.by import By
+
+    _, folder = demo
+    _at_width(browser, (folder / "report.html").as_uri(), width)
+    alts = browser.execute_script("return Array.from(document.images).map(i => i.alt)")
+    assert len(alts) >= 10
+    bad = [a for a in alts if not a or "No description" in a or len(a.split()) < 8]
+    assert not bad, bad
+    assert len(set(alts)) == len(alts)  # each chart says its own thing
+    medians = next(a for a in alts if a.startswith("Median days per stage: the longest stage"))
+    assert re.search(r"\d+ days against a \d+-day standard", medians)
+    # Images fit the screen.
+    widths = browser.execute_script(
+        "return Array.from(document.images).map(i => i.getBoundingClientRect().right)")
+    assert max(widths) <= width
+    for a in browser.find_elements(By.CSS_SELECTOR, "nav.kit-contents a"):
+        target = a.get_attribute("href").split("#", 1)[1]
+        browser.execute_script("window.scrollTo(0, 0)")
+        browser.execute_script("arguments[0].scrollIntoView()", a)
+        a.click()
+        assert browser.execute_script("return location.hash") == f"#{target}"
+        top = browser.execute_script(
+            "return document.getElementById(arguments[0]).getBoundingClientRect().top", target)
+        assert -2 <= top < browser.execute_script("return window.innerHeight"), (target, top)
+
+
+def test_printed_no_table_is_clipped(demo, browser):
+    """At print media on an A4 page's text width, every table fits its box: nothing scrolls,
+    nothing is cut off."""
+    _, folder = demo
+    # A4 (210 mm) less the @page margins (14 mm each side) at 96 px an inch: about 688 px.
+    _at_width(browser, (folder / "report.html").as_uri(), 688)
+    browser.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": "print"})
+    try:
+        assert browser.execute_script("return matchMedia('print').matches")
+        tables = browser.execute_script(TABLE_FIT_JS)
+        clipped = [(t["title"], t["table"], t["box"]) for t in tables
+                   if t["table"] > t["box"] + 1 or t["boxScroll"] > t["box"] + 1]
+        assert not clipped, clipped
+        overflow = browser.execute_script(
+            "return Array.from(document.querySelectorAll('.kit-table-wrap, .output_subarea'))"
+            ".map(e => getComputedStyle(e).overflowX)")
+        assert set(overflow) == {"visible"}  # no printed scroll bar
+    finally:
+        browser.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": ""})
+
+
+def test_run_pdf_writes_an_a4_report(demo):
+    if not CHROMIUM.exists():
+        pytest.skip("needs Debian's chromium (/usr/bin/chromium)")
+    from pypdf import PdfReader
+
+    proc, folder = demo
+    assert f"[demo] PDF: {folder / 'report.pdf'}" in proc.stdout
+    reader = PdfReader(folder / "report.pdf")
+    assert len(reader.pages) > 9  # the title page and contents, then a page or more a section
+    for page in reader.pages:
+        w, h = float(page.mediabox.width), float(page.mediabox.height)
+        assert abs(w - 595) <= 1 and abs(h - 842) <= 1, (w, h)
+    text = reader.pages[0].extract_text()
+    assert "Demoshire (synthetic)" in text and "Contents" in text
+    # Each section starts a page of its own.
+    starts = [i for i, p in enumerate(reader.pages) if re.search(r"SECTION \d", p.extract_text())]
+    assert len(starts) == len(discover_sections())
+
+
+def test_tables_xlsx_is_usable_by_an_analyst(demo):
+    import openpyxl
+
+    _, folder = demo
+    wb = openpyxl.load_workbook(folder / "tables.xlsx")
+    names = wb.sheetnames
+    assert names[0] == "Contents" and len({n.lower() for n in names}) == len(names)
+    assert not [n for n in names if "~" in n or len(n) > 31]
+    contents = list(wb["Contents"].iter_rows(min_row=2, values_only=True))
+    assert sorted(r[0] for r in contents) == sorted(names[1:])
+    text_numbers = re.compile(r"^-?[\d,]+(\.\d+)?(%| days?)?$|^£[\d,]+$|^[\d,]+ \([\d,]+\)$")
+    formats = set()
+    for ws in wb.worksheets[1:]:
+        for row in ws.iter_rows(min_row=2):
+            for c in row:
+                assert not (isinstance(c.value, str) and text_numbers.match(c.value)), (
+                    ws.title, c.coordinate, c.value)
+                if isinstance(c.value, int | float):
+                    formats.add(c.number_format)
+    assert {"0%", '#,##0 "days"', "#,##0"} <= formats
+    trend = next(ws for ws in wb.worksheets if ws.title.startswith("02_median_days"))
+    heads = [c.value for c in trend[1]]
+    assert any(str(h).endswith(": count") for h in heads), heads
 
 
 # -- small-number suppression -------------------------------------------------------------------

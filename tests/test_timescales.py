@@ -395,11 +395,19 @@ def test_headline_table_ratings(adopted_journeys, params):
     head = psum.headline_table(adopted_journeys, periods, params).set_index("finding")
     a1 = head.loc[pts.scorecard_labels(params)["a1"]]
     assert a1["figure"] == "322 days" and a1["rating"] == "green"
-    assert "England 486 days, 2015-18 (three-year average)" in a1["benchmark"]
-    # Leavers: 1 of 2 = 50%, England 9%: green. Entry → AO mean: (547 + 427 + 608 + 375 + 882)
-    # / 5 = 567.8 days against 821: green.
-    assert head.loc["Children leaving care who left through adoption", "figure"] == "50% (1 of 2)"
-    assert head.loc["Care entry to adoption order (mean days)", "figure"] == "568 days"
+    # England's A1 is a three-year figure from before the period: the latest published.
+    assert "England 486 days, latest published: 2015-18, three-year average" in a1["benchmark"]
+    # Like for like: England's leavers share and entry → AO are one-year figures, so they are
+    # set against this LA's latest year with children measured. Leavers: 2024-25, 1 of 2 =
+    # 50%, England 9%: green. Entry → AO in 2025-26: C6 only, 2023-01-01 → 2025-06-01 = 882
+    # days against 821 (year ending March 2022, before the period): 7.4% worse, amber.
+    leav = head.loc["Children leaving care who left through adoption"]
+    assert leav[["figure", "children", "rating", "england"]].tolist() == [
+        "50% in 2024-25 (1 of 2)", 2, "green", "better"]
+    ao = head.loc["Care entry to adoption order (mean days)"]
+    assert ao[["figure", "children", "rating", "england"]].tolist() == [
+        "882 days in 2025-26", 1, "amber", "worse"]
+    assert "England 821 days, latest published: year ending 31 March 2022" in ao["benchmark"]
     # ADM → PO median 122 against 182: green; placement → AO median: C1 182, C2 182, C3 184,
     # C4 223, C6 (2024-03-02 → 2025-06-01 = 456) → 184 against 183: amber (within 10%).
     assert head.loc["Adoptive placement to adoption order (median days)", "rating"] == "amber"

@@ -54,7 +54,8 @@ def child_characteristics(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
     """One row per child: DOB (internal only), sex, ethnicity, UASC, local flags.
 
     Sex accepts both the numeric (to 2023-24) and letter (from 2024-25) codes. ``sibling_group``
-    is true when the child's local sibling group identifier is shared with another child;
+    is true when the child's local sibling group identifier is shared with another child
+    (``sibling_group_id``, that identifier);
     ``disabled_local`` is the local disability flag.
     """
     header = tables["header"]
@@ -71,12 +72,17 @@ def child_characteristics(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
     plans = tables["permanence_plans"]
     if plans.empty:
         people["sibling_group"] = False
+        people["sibling_group_id"] = pd.Series(pd.NA, index=people.index, dtype="string")
         people["disabled_local"] = False
     else:
         groups = plans.dropna(subset=["sibling_group"]).drop_duplicates(["child", "sibling_group"])
         size = groups.groupby("sibling_group")["child"].transform("nunique")
         siblings = set(groups.loc[size > 1, "child"])
         people["sibling_group"] = people["child"].isin(siblings)
+        # The shared identifier (internal: it lets section 3 find siblings among its children).
+        shared = groups.loc[size > 1].drop_duplicates("child", keep="last")
+        people["sibling_group_id"] = people["child"].map(
+            shared.set_index("child")["sibling_group"].astype("string")).astype("string")
         flagged = set(plans.loc[plans["disabled"].fillna(False).astype(bool), "child"])
         people["disabled_local"] = people["child"].isin(flagged)
     return people.drop_duplicates("child", keep="last").reset_index(drop=True)

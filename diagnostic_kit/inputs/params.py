@@ -170,6 +170,9 @@ class Params(BaseModel):
     synthetic: Synthetic | None = None
     #: Counts below this are shown as "<N" in rendered outputs (DfE convention: 5); 0 = off.
     suppress_below: int = Field(0, ge=0)
+    #: Optional groups for a batch's index (reports/index.html groups LAs by them).
+    region: str | None = None
+    raa: str | None = None
     standards: Standards
     thresholds: Thresholds
     comparators: Comparators

@@ -38,6 +38,12 @@ CHARACTERISTICS: dict[str, str] = {
 #: Characteristics that are yes/no flags: only "yes" is a group worth naming.
 FLAGS = ("disabled", "sibling_group", "uasc")
 GROUPS = {"looked_after": "Looked after", "decision": "ADM decision", "adopted": "Adopted"}
+#: The second base of comparison: children looked after who entered care under 5, for whom
+#: adoption is most often the plan (ratios ``ratio_<group>_under5``).
+UNDER5 = "under5"
+#: Groups for whom adoption is rarely the plan: explained once, never named as under-represented.
+RARELY_ADOPTED = {("age_band_entry", "10-15"), ("age_band_entry", "16+"),
+                  ("age_band_adm", "10-15"), ("age_band_adm", "16+"), ("uasc", "yes")}
 #: Default: a ratio under this names a group as under-represented, if enough children.
 UNDER_RATIO = 0.8
 MIN_LOOKED_AFTER = 5
@@ -85,10 +91,14 @@ def groups(looked_after: pd.DataFrame, journeys: pd.DataFrame, params: Params
     def one_per_child(df: pd.DataFrame) -> pd.DataFrame:
         return df.drop_duplicates("child", keep="last") if "child" in df else df
 
+    la = one_per_child(looked_after)
+    age = pd.to_numeric(la["age_at_entry"], errors="coerce") if "age_at_entry" in la else None
     return {
-        "looked_after": one_per_child(looked_after),
+        "looked_after": la,
         "decision": one_per_child(journeys.loc[in_period(journeys["adm_date"], params)]),
         "adopted": one_per_child(journeys.loc[in_period(journeys["ao_date"], params)]),
+        # The children for whom adoption is a realistic plan: looked after, entered care under 5.
+        UNDER5: la.loc[age.lt(5).fillna(False)] if age is not None else la.iloc[:0],
     }
 
 
@@ -106,7 +116,7 @@ def profile(looked_after: pd.DataFrame, journeys: pd.DataFrame, params: Params) 
         order = _order(char)
         out = pd.DataFrame({"characteristic": char, "heading": heading, "category": order})
         for name, df in grp.items():
-            if char == "age_band_adm" and name == "looked_after":
+            if char == "age_band_adm" and name in ("looked_after", UNDER5):
                 out[f"{name}_n"], out[f"{name}_pct"] = pd.NA, np.nan
                 continue
             present = char in df or (char == "age_band_entry" and "age_at_entry" in df) or (
@@ -123,8 +133,10 @@ def profile(looked_after: pd.DataFrame, journeys: pd.DataFrame, params: Params) 
             out[f"{name}_pct"] = 100 * n / len(df) if len(df) else np.nan
         out["looked_after_n"] = out["looked_after_n"].astype("Int64")
         base = out["looked_after_pct"].astype("float64")
+        u5 = out[f"{UNDER5}_pct"].astype("float64")
         for name in ("decision", "adopted"):
             out[f"ratio_{name}"] = (out[f"{name}_pct"] / base).where(base.gt(0))
+            out[f"ratio_{name}_under5"] = (out[f"{name}_pct"] / u5).where(u5.gt(0))
         # Drop categories no group has (e.g. no UASC at all is still shown as "no").
         seen = out[[f"{g}_n" for g in GROUPS]].fillna(0).sum(axis=1).gt(0)
         frames.append(out.loc[seen])
@@ -134,16 +146,21 @@ def profile(looked_after: pd.DataFrame, journeys: pd.DataFrame, params: Params) 
 
 
 def under_represented(prof: pd.DataFrame, group: str = "adopted", below: float = UNDER_RATIO,
-                      min_looked_after: int = MIN_LOOKED_AFTER) -> pd.DataFrame:
+                      min_looked_after: int = MIN_LOOKED_AFTER, rarely: bool = True
+                      ) -> pd.DataFrame:
     """Categories whose representation ratio among ``group`` is under ``below``, among those
     with at least ``min_looked_after`` children looked after; not-known categories and the "no"
-    side of yes/no flags are not named. Lowest ratio first."""
+    side of yes/no flags are not named, nor (``rarely=False``) the groups for whom adoption is
+    rarely the plan (:data:`RARELY_ADOPTED`). Lowest ratio first."""
     ratio = prof[f"ratio_{group}"]
     keep = (
         ratio.lt(below)
         & prof["looked_after_n"].fillna(0).ge(min_looked_after)
         & ~prof["category"].isin([NOT_KNOWN, "Not known", "no"])
     )
+    if not rarely:
+        pairs = list(zip(prof["characteristic"], prof["category"], strict=True))
+        keep &= pd.Series([p not in RARELY_ADOPTED for p in pairs], index=prof.index)
     return prof.loc[keep.fillna(False)].sort_values(f"ratio_{group}", kind="stable")
 
 

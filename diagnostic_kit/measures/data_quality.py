@@ -148,13 +148,30 @@ def _field(item: Any, name: str) -> Any:
     return item.get(name) if isinstance(item, dict) else getattr(item, name, None)
 
 
+#: Thresholds and national figures in words (never their code names).
+COMPARATOR_LABELS = {
+    "a1_days": "A1 threshold (days)", "a2_days": "A2 threshold (days)",
+    "a3_days": "A3 threshold (days)", "a1_mean_days": "A1, England average (days)",
+    "a2_mean_days": "A2, England average (days)", "a10_mean_days": "A10, England average (days)",
+    "children_adopted": "Children adopted in England in a year",
+    "adopted_share_of_leavers_pct": "Children leaving care who left through adoption (%)",
+    "mean_age_at_adoption_years": "Average age at adoption (years)",
+    "entry_to_adoption_days": "Care entry to adoption, England average (days)",
+    "three_plus_placements_pct": "Looked after two years with 3+ placements (%)",
+    "interagency_fee_la": "Interagency fee, LA or RAA placement (£)",
+    "interagency_fee_la_london": "Interagency fee, LA or RAA placement, London (£)",
+    "interagency_fee_vaa": "Interagency fee, voluntary adoption agency placement (£)",
+    "selwyn_cost_of_placing": "Cost of placing a child, Selwyn et al. (£)",
+}
+
+
 def comparators_table(params: Any) -> pd.DataFrame:
     """Scorecard thresholds and national comparators used, with period and source."""
     rows = []
     for group, items in (("Threshold", params.thresholds), ("National figure",
                                                             params.comparators)):
         for k, v in items.items():
-            rows.append({"Kind": group, "Measure": k.replace("_", " "),
+            rows.append({"Kind": group, "Measure": COMPARATOR_LABELS.get(k, k.replace("_", " ")),
                          "Value": _field(v, "value"), "Period": _field(v, "period"),
                          "Source": _field(v, "source")})
     return pd.DataFrame(rows, columns=["Kind", "Measure", "Value", "Period", "Source"])

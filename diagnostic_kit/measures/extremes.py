@@ -76,6 +76,9 @@ def child_table(journeys: pd.DataFrame) -> pd.DataFrame:
         "placement_moves": pd.to_numeric(col("placement_moves"), errors="coerce").astype("Int64"),
         "plan_changes": pd.to_numeric(col("plan_changes"), errors="coerce").astype("Int64"),
         "foster_carer": _yes(col("foster_carer", False)),
+        "disabled": _yes(col("disabled", False)),
+        "uasc": _yes(col("uasc", False)),
+        "sibling_group_id": col("sibling_group_id").astype("string"),
     })
     for stage in STAGES:
         out[stage] = days[stage]
@@ -158,6 +161,58 @@ def stage_comparison(ex: Extremes) -> pd.DataFrame:
 
 
 
+
+
+#: Characteristics compared between the groups: column → heading (yes/no flags: "yes" only).
+COMPARED: dict[str, str] = {
+    "ethnic_group": "ethnic group", "sex": "sex", "age_band_entry": "age at care entry",
+    "sibling_group": "sibling group", "foster_carer": "adopted by foster carers",
+    "disabled": "disability", "uasc": "unaccompanied asylum-seeking child",
+}
+
+
+def _categories(t: pd.DataFrame, char: str) -> pd.Series:
+    if char == "age_band_entry":
+        from diagnostic_kit.derive.characteristics import age_band
+        return age_band(pd.to_numeric(t["age_at_entry"], errors="coerce"))
+    if char == "sex":
+        return t["sex"].astype("string").str.lower().fillna("not known")
+    return t[char].astype("string").fillna("not known")
+
+
+def characteristic_differences(ex: Extremes) -> pd.DataFrame:
+    """Every characteristic's categories in the two groups: ``characteristic, category,
+    longest_k, longest_n, longest_pct, shortest_k, shortest_n, shortest_pct, difference_pts``
+    (longest − shortest, percentage points), largest difference (either way) first; unknown
+    categories and the "no" of yes/no flags are left out."""
+    rows = []
+    for char in COMPARED:
+        if char not in ex.longest and char != "age_band_entry":
+            continue
+        lg, sh = _categories(ex.longest, char), _categories(ex.shortest, char)
+        for cat in sorted(set(lg.dropna()) | set(sh.dropna())):
+            if cat in ("not known", "Not known", "no"):
+                continue
+            lk, sk = int(lg.eq(cat).sum()), int(sh.eq(cat).sum())
+            lp = 100 * lk / len(lg) if len(lg) else np.nan
+            sp = 100 * sk / len(sh) if len(sh) else np.nan
+            rows.append({"characteristic": char, "category": cat, "longest_k": lk,
+                         "longest_n": len(lg), "longest_pct": lp, "shortest_k": sk,
+                         "shortest_n": len(sh), "shortest_pct": sp, "difference_pts": lp - sp})
+    out = pd.DataFrame(rows, columns=["characteristic", "category", "longest_k", "longest_n",
+                                      "longest_pct", "shortest_k", "shortest_n",
+                                      "shortest_pct", "difference_pts"])
+    order = out["difference_pts"].abs().sort_values(ascending=False, kind="stable").index
+    return out.loc[order].reset_index(drop=True)
+
+
+def sibling_sets(t: pd.DataFrame) -> tuple[int, int]:
+    """Children in ``t`` who share a sibling group identifier with another child in ``t``, and
+    how many such groups: (children, groups)."""
+    ids = t["sibling_group_id"].dropna() if "sibling_group_id" in t else pd.Series(dtype=str)
+    counts = ids.value_counts()
+    shared = counts[counts > 1]
+    return int(shared.sum()), len(shared)
 
 
 def record_metrics(section, ex: Extremes) -> None:

@@ -23,6 +23,7 @@ RULES: dict[str, tuple[Direction, str]] = {
     "adopted_share_of_leavers_pct": ("higher", "england"),
     "entry_to_adoption_days": ("lower", "england"),
     "stage_median_days": ("lower", "standard"),
+    "three_plus_placements_pct": ("lower", "england"),
 }
 
 

@@ -5,11 +5,19 @@ which stays distinguishable with the common forms of colour blindness. Each stag
 child's journey has one fixed colour, shared by every section (2 and 3 in particular).
 
 Functions return a matplotlib ``Figure``; in a notebook show it with :func:`show` (which
-displays it once and closes it).
+displays it once and closes it). Every chart carries alt text that states its message, built
+from the same data (:func:`describe`); :func:`show` writes it into the image's output metadata,
+which nbconvert turns into the ``alt`` of the ``<img>`` in the report.
+
+Sizes are chosen for A4: a chart is at most 9 inches wide, shown at 100 px an inch on screen and
+shrunk to the 182 mm of an A4 page's text width in print (about three quarters), so the smallest
+text (9 pt) prints at about 7 pt.
 """
 
 from __future__ import annotations
 
+import base64
+import io
 from collections.abc import Sequence
 
 import matplotlib as mpl
@@ -61,11 +69,14 @@ DEFAULT_SOURCE = "Source: the LA's SSDA903 returns and local extracts; adoption-
 STYLE = {
     "figure.dpi": 100,
     "savefig.dpi": 150,
-    "font.size": 10,
+    "font.size": 11,
     "axes.titlesize": 12,
     "axes.titleweight": "bold",
     "axes.titlelocation": "left",
-    "axes.labelsize": 10,
+    "axes.labelsize": 11,
+    "xtick.labelsize": 10,
+    "ytick.labelsize": 10,
+    "legend.fontsize": 9,
     "axes.spines.top": False,
     "axes.spines.right": False,
     "axes.grid": True,
@@ -92,18 +103,112 @@ def source_note(la_name: str | None = None, extra: str = "") -> str:
 
 def finish(fig: Figure, title: str, source: str, note: str = "") -> Figure:
     """Title the figure and add the source (and any note) as a footnote under it."""
-    fig.suptitle(title, x=0.01, ha="left", fontsize=12, fontweight="bold")
+    fig.suptitle(title, x=0.01, ha="left", fontsize=13, fontweight="bold")
     foot = f"{note}\n{source}" if note else source
-    fig.text(0.01, 0.005, foot, ha="left", va="bottom", fontsize=8, color="#444444", wrap=True)
+    fig.text(0.01, 0.005, foot, ha="left", va="bottom", fontsize=9, color="#444444", wrap=True)
     fig.tight_layout(rect=(0, 0.05 + 0.025 * foot.count("\n"), 1, 0.95))
     return fig
 
 
-def show(fig: Figure) -> None:
-    """Display a figure once in a notebook, then close it."""
+#: Screen pixels per inch of a chart: a 9-inch chart shows 900 px wide (then fits the column).
+SHOW_DPI = 100
+#: The PNG is drawn at this resolution, so that it stays sharp in print and on a fine screen.
+PNG_DPI = 150
+#: What nbconvert writes when an image has no alt text; a chart never goes out with it.
+NO_ALT = "No description has been provided for this image"
+
+
+def describe(fig: Figure, alt: str) -> Figure:
+    """Attach the chart's alt text (its message in words, with the figures behind it)."""
+    fig._kit_alt = " ".join(str(alt).split())  # type: ignore[attr-defined]
+    return fig
+
+
+def _num(v: float) -> str:
+    return f"{v:,.0f}" if abs(v) >= 10 or float(v).is_integer() else f"{v:,.1f}"
+
+
+def _axes_values(ax) -> list[str]:
+    """What an axes shows, read back from it: each bar's category and value (stacked bars by
+    their legend label), each line's label and points."""
+    out = []
+    yt = [t.get_text() for t in ax.get_yticklabels()]
+    xt = [t.get_text() for t in ax.get_xticklabels()]
+    for cont in ax.containers:
+        bars = [b for b in cont if hasattr(b, "get_width")]
+        if not bars:
+            continue
+        horizontal = getattr(cont, "orientation", "vertical") == "horizontal"
+        ticks = [int(round(b.get_y() + b.get_height() / 2)) if horizontal
+                 else int(round(b.get_x() + b.get_width() / 2)) for b in bars]
+        names = yt if horizontal else xt
+        pos = ax.get_yticks() if horizontal else ax.get_xticks()
+        where = {int(round(p)): n for p, n in zip(pos, names, strict=False)}
+        vals = [b.get_width() if horizontal else b.get_height() for b in bars]
+        pairs = [f"{where.get(t, '')} {_num(v)}".strip().replace("\n", " ")
+                 for t, v in zip(ticks, vals, strict=True)]
+        label = cont.get_label()
+        head = f"{label}: " if label and not label.startswith("_") else ""
+        out.append(head + ", ".join(pairs))
+    for line in ax.get_lines():
+        label = line.get_label()
+        y = np.asarray(line.get_ydata(), dtype=float)
+        if label.startswith("_") or not len(y):
+            continue
+        if len(set(np.round(y[~np.isnan(y)], 6))) <= 1 and len(y):
+            out.append(f"{label}: {_num(y[~np.isnan(y)][0])}" if (~np.isnan(y)).any()
+                       else label)
+            continue
+        names = [t.get_text() for t in ax.get_xticklabels()]
+        xs = np.asarray(line.get_xdata(), dtype=float)
+        pts = [f"{names[int(x)] if 0 <= int(x) < len(names) else _num(x)} {_num(v)}"
+               for x, v in zip(xs, y, strict=False) if not np.isnan(v)]
+        out.append(f"{label}: {', '.join(pts)}")
+    return out
+
+
+def auto_alt(fig: Figure) -> str:
+    """Alt text read back from a chart that was not described: its title, then the values
+    of every bar and line, panel by panel."""
+    title = fig._suptitle.get_text() if fig._suptitle is not None else "Chart"
+    panels = []
+    for ax in fig.axes:
+        if not ax.get_visible():
+            continue
+        vals = _axes_values(ax)
+        if vals:
+            name = ax.get_title() or ax.get_xlabel()
+            panels.append((f"{name}: " if name else "") + "; ".join(vals))
+    return f"{title}. " + ". ".join(panels) + ("." if panels else "")
+
+
+def alt_text(fig: Figure) -> str:
+    """The chart's alt text: as described (its message), else read back from the chart (its
+    title and values); never nbconvert's placeholder."""
+    alt = getattr(fig, "_kit_alt", "") or auto_alt(fig)
+    return " ".join(alt.split())
+
+
+def png_output(fig: Figure, alt: str | None = None) -> tuple[dict[str, str], dict[str, dict]]:
+    """The display data and metadata of a chart: the PNG (base64), the alt text as its
+    ``text/plain`` and in ``metadata["image/png"]["alt"]``, and its on-screen width."""
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=PNG_DPI, bbox_inches="tight", facecolor="white")
+    png = buf.getvalue()
+    width = int.from_bytes(png[16:20], "big")  # the IHDR chunk
+    alt = alt or alt_text(fig)
+    data = {"image/png": base64.b64encode(png).decode("ascii"), "text/plain": alt}
+    meta = {"image/png": {"alt": alt, "width": round(width * SHOW_DPI / PNG_DPI)}}
+    return data, meta
+
+
+def show(fig: Figure, alt: str | None = None) -> None:
+    """Display a figure once in a notebook with its alt text (``alt``, else the one the chart
+    function described), then close it."""
     from IPython.display import display
 
-    display(fig)
+    data, meta = png_output(fig, alt)
+    display(data, raw=True, metadata=meta)
     plt.close(fig)
 
 
@@ -116,21 +221,52 @@ def _stage_legend(ax, stages: Sequence[str] = STAGES, unsplit: bool = False, **k
 
 # -- section 2 ------------------------------------------------------------------------------
 
+def _days(x: float) -> str:
+    return f"{x:,.0f} days"
+
+
+def medians_alt(stats: pd.DataFrame) -> str:
+    """The message of the stage medians chart: the longest stage against its standard, then
+    every stage's median and standard."""
+    st = stats.set_index("stage").reindex(list(STAGES))
+    known = st["median"].dropna()
+    if known.empty:
+        return "Median days per stage: no stage could be measured."
+    top = known.idxmax()
+    std = st.loc[top, "standard_days"]
+    against = f" against a {std:,.0f}-day standard" if pd.notna(std) else ""
+    over = [s for s in known.index if pd.notna(st.loc[s, "standard_days"])
+            and known[s] > st.loc[s, "standard_days"]]
+    parts = [f"{STAGE_LABELS[s]} {_days(known[s])}"
+             + (f" (standard {st.loc[s, 'standard_days']:,.0f})"
+                if pd.notna(st.loc[s, "standard_days"]) else "") for s in known.index]
+    return (f"Median days per stage: the longest stage is "
+            f"{nv.lower_first(STAGE_LABELS[top])}, {_days(known[top])}{against}; "
+            f"{len(over)} of {len(known)} stages are over their standard. "
+            f"Medians: {'; '.join(parts)}. Laid end to end the medians come to "
+            f"{_days(known.sum())} against standards of "
+            f"{_days(st['standard_days'].dropna().sum())}.")
+
+
 def stage_medians_chart(stats: pd.DataFrame, source: str = DEFAULT_SOURCE, *,
         title: str = (
             "Where the time goes: median days per stage against the standards"),
 ) -> Figure:
     """Where the time goes: the five stage medians laid end to end against the five standards.
+    A segment too narrow for its number has it in the legend instead.
 
     ``stats`` is ``timescales.stage_statistics`` (columns stage, children, median,
     standard_days)."""
     apply_style()
-    fig, ax = plt.subplots(figsize=(10, 3.2))
+    fig, ax = plt.subplots(figsize=(9, 3.2))
     st = stats.set_index("stage").reindex(list(STAGES))
     lo, hi = int(st["children"].min()), int(st["children"].max())
     counted = nv.count(lo) if lo == hi else f"{nv.count(lo)}–{nv.count(hi)}"
     bars = [("Standards", "standard_days", 0.45),
             (f"Medians, children adopted\n({counted} children per stage)", "median", 1.0)]
+    total = np.nansum([np.nansum(st[c].to_numpy(dtype=float)) for _, c, _ in bars[:1]] +
+                      [np.nansum(st["median"].to_numpy(dtype=float))])
+    fit = max(45.0, 0.045 * max(total, 1.0))  # a number fits a segment this wide
     for y, (_, col, alpha) in enumerate(bars):
         left = 0.0
         for stage in STAGES:
@@ -139,18 +275,57 @@ def stage_medians_chart(stats: pd.DataFrame, source: str = DEFAULT_SOURCE, *,
                 continue
             ax.barh(y, width, left=left, color=STAGE_COLOURS[stage], alpha=alpha,
                     edgecolor="white", linewidth=1.2, height=0.6)
-            if width >= 45:
+            if width >= fit:
                 ax.text(left + width / 2, y, f"{width:,.0f}", ha="center", va="center",
-                        fontsize=9, color="black" if alpha < 1 else "white")
+                        fontsize=10, color="black" if alpha < 1 or stage != "adm_to_po"
+                        else "white")
             left += width
-        ax.text(left + 8, y, f"{left:,.0f} days", va="center", fontsize=9)
+        ax.text(left + 8, y, f"{left:,.0f} days", va="center", fontsize=10)
     ax.set_yticks(range(len(bars)), [b[0] for b in bars])
     ax.set_xlabel("Days from care entry (stage medians laid end to end)")
-    ax.set_xlim(0, ax.get_xlim()[1] * 1.08)
-    _stage_legend(ax, loc="center left", bbox_to_anchor=(1.0, 0.5), fontsize=8)
-    return finish(fig, title,
-                  source, note="Medians of each stage; the sum of medians is not the median "
-                  "journey. Each stage counts the children with both its dates.")
+    ax.set_xlim(0, ax.get_xlim()[1] * 1.16)
+    handles = []
+    for stage in STAGES:
+        med, std = st.loc[stage, "median"], st.loc[stage, "standard_days"]
+        vals = ", ".join(v for v in (f"median {med:,.0f}" if pd.notna(med) else "",
+                                      f"standard {std:,.0f}" if pd.notna(std) else "") if v)
+        handles.append(Patch(color=STAGE_COLOURS[stage], label=f"{STAGE_SHORT[stage]}: {vals}"))
+    ax.legend(handles=handles, loc="center left", bbox_to_anchor=(1.0, 0.5), fontsize=9)
+    fig = finish(fig, title,
+                 source, note="Medians of each stage; the sum of medians is not the median "
+                 "journey. Each stage counts the children with both its dates.")
+    return describe(fig, medians_alt(stats))
+
+
+def spread_alt(stage_days: pd.DataFrame, standards: dict[str, int]) -> str:
+    """The message of the spread chart: the stage where most children are over the standard,
+    then each stage's median, middle half and standard."""
+    parts, worst = [], None
+    for stage in STAGES:
+        if stage not in stage_days:
+            continue
+        v = stage_days[stage].dropna()
+        if v.empty:
+            continue
+        std = standards.get(stage)
+        q1, med, q3 = v.quantile([0.25, 0.5, 0.75])
+        text = (f"{STAGE_SHORT[stage]}: median {med:,.0f}, middle half {q1:,.0f} to {q3:,.0f}")
+        if std is not None:
+            over = int(v.gt(std).sum())
+            text += f", standard {std:,}, {over} of {len(v)} over"
+            share = over / len(v)
+            if worst is None or share > worst[1]:
+                worst = (stage, share, over, len(v), std)
+        parts.append(text)
+    if not parts:
+        return "Spread of days per stage: no stage could be measured."
+    lead = "Spread of days per stage for each child adopted"
+    if worst is not None:
+        stage, share, over, n, std = worst
+        lead += (f": the stage where most children took longer than the standard is "
+                 f"{nv.lower_first(STAGE_LABELS[stage])}, {over} of {n} children "
+                 f"({share:.0%}) over its {std:,}-day standard")
+    return f"{lead}. " + "; ".join(parts) + " (days)."
 
 
 def stage_spread_chart(stage_days: pd.DataFrame, standards: dict[str, int],
@@ -158,62 +333,149 @@ def stage_spread_chart(stage_days: pd.DataFrame, standards: dict[str, int],
         title: str = (
             "Spread of days per stage, children adopted in the period"),
 ) -> Figure:
-    """Spread of days per stage: a box (quartiles, median) with every child as a dot, and the
-    standard as a black tick. ``stage_days`` has one column per stage (NaN when not measured)."""
+    """Spread of days per stage (seaborn): a box (quartiles, median as a solid line) with every
+    child as a dot, and the standard as a dashed line with a triangle that stands clear of the
+    box, so that a median close to its standard never hides it; the two numbers are written at
+    the right of each row. ``stage_days`` has one column per stage (NaN when not measured)."""
+    import seaborn as sns
+
     apply_style()
-    fig, ax = plt.subplots(figsize=(9, 4.2))
+    fig, ax = plt.subplots(figsize=(9, 4.6))
+    order = list(STAGES)
+    long = (stage_days.reindex(columns=order).melt(var_name="stage", value_name="days")
+            .dropna(subset=["days"]))
+    labels = {s: STAGE_SHORT[s] for s in order}
+    long["label"] = pd.Categorical(long["stage"].map(labels), [labels[s] for s in order])
+    palette = {labels[s]: STAGE_COLOURS[s] for s in order}
+    if len(long):
+        sns.boxplot(data=long, x="days", y="label", hue="label", palette=palette, ax=ax,
+                    order=[labels[s] for s in order], showfliers=False, width=0.55,
+                    dodge=False,
+                    legend=False, linewidth=1.2,
+                    boxprops={"alpha": 0.35},
+                    medianprops={"color": "black", "linewidth": 2.2, "alpha": 1})
     rng = np.random.default_rng(0)  # fixed jitter: the same chart every run
-    order = list(STAGES)[::-1]  # first stage at the top
+    right = float(np.nanmax([long["days"].max() if len(long) else 0,
+                             *[v for v in standards.values() if v is not None], 1]))
     for y, stage in enumerate(order):
         v = stage_days[stage].dropna().to_numpy() if stage in stage_days else np.array([])
         if len(v):
-            ax.boxplot(v, positions=[y], vert=False, widths=0.55, showfliers=False,
-                       patch_artist=True,
-                       boxprops={"facecolor": STAGE_COLOURS[stage], "alpha": 0.35,
-                                 "edgecolor": STAGE_COLOURS[stage]},
-                       medianprops={"color": "black", "linewidth": 1.5},
-                       whiskerprops={"color": STAGE_COLOURS[stage]},
-                       capprops={"color": STAGE_COLOURS[stage]})
-            ax.scatter(v, y + rng.uniform(-0.18, 0.18, len(v)), s=10,
+            ax.scatter(v, y + rng.uniform(-0.16, 0.16, len(v)), s=11,
                        color=STAGE_COLOURS[stage], alpha=0.8, linewidths=0, zorder=3)
         std = standards.get(stage)
         if std is not None:
-            ax.plot([std, std], [y - 0.42, y + 0.42], color="black", linewidth=1.6,
-                    linestyle=(0, (2, 1.5)), zorder=4)
+            # Outside the box only: above and below it, with a triangle marker on top.
+            for a, b in ((y - 0.45, y - 0.29), (y + 0.29, y + 0.45)):
+                ax.plot([std, std], [a, b], color="black", linewidth=1.6,
+                        linestyle=(0, (2, 1)), zorder=4)
+            ax.plot([std], [y - 0.45], marker="v", color="black", markersize=6, zorder=5,
+                    clip_on=False)
+        med = float(np.median(v)) if len(v) else np.nan
+        bits = [f"median {med:,.0f}" if len(v) else "", f"standard {std:,}" if std else ""]
+        ax.text(1.01, y, "\n".join(b for b in bits if b), transform=ax.get_yaxis_transform(),
+                va="center", ha="left", fontsize=9)
     counts = {s: int(stage_days[s].notna().sum()) if s in stage_days else 0 for s in order}
     ax.set_yticks(range(len(order)),
                   [f"{STAGE_SHORT[s]}\n({nv.children(counts[s])})" for s in order])
+    ax.set_ylabel("")
     ax.set_xlabel("Days")
-    ax.set_xlim(left=0)
-    ax.legend(handles=[plt.Line2D([], [], color="black", linewidth=1.6, linestyle=(0, (2, 1.5)),
-                                  label="Standard"),
-                       plt.Line2D([], [], color="black", linewidth=1.5,
+    ax.set_xlim(0, right * 1.03)
+    ax.set_ylim(len(order) - 0.5, -0.6)
+    ax.legend(handles=[plt.Line2D([], [], color="black", linewidth=1.6, linestyle=(0, (2, 1)),
+                                  marker="v", markersize=6, label="Standard"),
+                       plt.Line2D([], [], color="black", linewidth=2.2,
                                   label="Median (the box holds the middle half of children; "
                                   "each dot is a child)")],
-              loc="lower right", bbox_to_anchor=(1.0, 1.0), ncol=2, fontsize=8)
-    return finish(fig, title, source)
+              loc="lower left", bbox_to_anchor=(0.0, 1.0), ncol=2, fontsize=9)
+    fig = finish(fig, title, source)
+    return describe(fig, spread_alt(stage_days, standards))
+
+
+def _short_year(year: object) -> str:
+    """``2023-24`` as ``23-24`` (five panels side by side leave no room for more)."""
+    text = str(year)
+    return f"{text[2:4]}-{text[-2:]}" if len(text) == 7 and text[4] == "-" else text
+
+
+def trend_alt(trend: pd.DataFrame) -> str:
+    """The message of the trend chart: the stage that changed most between the first and last
+    year, then every stage's medians by year."""
+    years = sorted(trend["year"].unique())
+    if not years:
+        return "Median days per stage by year: no year could be measured."
+    parts, biggest = [], None
+    for stage in STAGES:
+        t = trend.loc[trend["stage"].eq(stage)].set_index("year").reindex(years)["median"]
+        if t.notna().sum() == 0:
+            continue
+        parts.append(f"{STAGE_SHORT[stage]}: " + ", ".join(
+            f"{y} {v:,.0f}" for y, v in t.items() if pd.notna(v)))
+        known = t.dropna()
+        if len(known) >= 2:
+            change = known.iloc[-1] - known.iloc[0]
+            if biggest is None or abs(change) > abs(biggest[1]):
+                biggest = (stage, change, known.index[0], known.iloc[0], known.index[-1],
+                           known.iloc[-1])
+    lead = f"Median days per stage by year of adoption, {years[0]} to {years[-1]}"
+    if biggest is not None:
+        stage, change, y0, v0, y1, v1 = biggest
+        way = "fell" if change < 0 else "rose" if change > 0 else "stayed"
+        lead += (f": the biggest change is {nv.lower_first(STAGE_LABELS[stage])}, which "
+                 f"{way} from {v0:,.0f} days in {y0} to {v1:,.0f} in {y1}")
+    return f"{lead}. " + "; ".join(parts) + " (median days)."
 
 
 def trend_chart(trend: pd.DataFrame, source: str = DEFAULT_SOURCE, *,
         title: str = (
             "Median days per stage by year of adoption"),
+        standards: dict[str, int] | None = None,
 ) -> Figure:
-    """Median days per stage by financial year of the adoption order (``stage_trend``)."""
+    """Median days per stage by financial year of the adoption order (``stage_trend``): one
+    small panel per stage (seaborn facets, each on its own scale so a short stage's change
+    shows), with the standard as a dashed line where ``standards`` gives it."""
+    import seaborn as sns
+
     apply_style()
-    fig, ax = plt.subplots(figsize=(9, 3.8))
     years = sorted(trend["year"].unique())
-    for stage in STAGES:
+    stages = [s for s in STAGES if trend["stage"].eq(s).any()] or list(STAGES)
+    data = trend.loc[trend["stage"].isin(stages)].copy()
+    data["panel"] = pd.Categorical(data["stage"].map(STAGE_SHORT),
+                                   [STAGE_SHORT[s] for s in stages])
+    data["year"] = pd.Categorical(data["year"], years)
+    grid = sns.FacetGrid(data, col="panel", col_wrap=min(len(stages), 5), sharey=False,
+                         height=2.9, aspect=0.62, despine=True)
+    fig = grid.figure
+    fig.set_size_inches(9, 3.6)
+    for ax, stage in zip(grid.axes.flat, stages, strict=False):
         t = trend.loc[trend["stage"].eq(stage)].set_index("year").reindex(years)
-        ax.plot(years, t["median"], marker="o", color=STAGE_COLOURS[stage],
-                label=STAGE_SHORT[stage], linewidth=2)
-    ax.set_xlabel("Financial year of the adoption order")
-    ax.set_ylabel("Median days")
-    ax.grid(axis="y", color="#E5E5E5")
-    ax.set_ylim(bottom=0)
-    ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=8)
-    return finish(fig, title, source,
-                  note="A year with few adoptions moves a lot; the table gives the children "
-                  "behind each median.")
+        x = np.arange(len(years))
+        ax.plot(x, t["median"].to_numpy(dtype=float), marker="o", color=STAGE_COLOURS[stage],
+                linewidth=2.2)
+        for xi, v in zip(x, t["median"], strict=True):
+            if pd.notna(v):
+                ax.annotate(f"{v:,.0f}", (xi, v), textcoords="offset points", xytext=(0, 6),
+                            ha="center", fontsize=9)
+        std = (standards or {}).get(stage)
+        top = np.nanmax([t["median"].max(), std or 0, 1])
+        if std is not None:
+            ax.axhline(std, color="black", linestyle=(0, (2, 1.5)), linewidth=1.2)
+        ax.set_ylim(0, top * 1.25)
+        ax.set_xticks(x, [_short_year(y) for y in years], fontsize=9)
+        ax.set_xlim(-0.4, len(years) - 0.6)
+        ax.set_title(STAGE_SHORT[stage], fontsize=10, fontweight="bold", loc="left")
+        ax.grid(axis="y", color="#E5E5E5")
+        ax.grid(axis="x", visible=False)
+        ax.set_xlabel("")
+        ax.set_ylabel("")
+    grid.axes.flat[0].set_ylabel("Median days")
+    fig.supxlabel("Financial year of the adoption order (23-24: April 2023 to March 2024)",
+                  fontsize=10, y=0.09)
+    note = ("Each panel has its own scale. A year with few adoptions moves a lot; the table "
+            "gives the children behind each median.")
+    if standards:
+        note = "Dashed line: the stage's standard. " + note
+    fig = finish(fig, title, source, note=note)
+    return describe(fig, trend_alt(trend))
 
 
 # -- section 3 ------------------------------------------------------------------------------
@@ -259,19 +521,54 @@ def timeline_chart(timeline: pd.DataFrame, dates: Sequence[str],
         colours = seg["stage"].map({**STAGE_COLOURS, "unsplit": UNSPLIT_COLOUR})
         ax.barh(seg["row"], seg["width"], left=seg["left"], color=colours, height=0.7,
                 edgecolor="white", linewidth=0.6)
+        span = float(np.nanmax(timeline[dates[-1]].to_numpy(dtype=float))) if len(
+            timeline) else 0.0
+        for _, sg in seg.loc[seg["width"].ge(max(60.0, 0.075 * span))].iterrows():
+            dark = sg["stage"] in ("adm_to_po", "po_to_placement", "placement_to_ao")
+            ax.text(sg["left"] + sg["width"] / 2, sg["row"], f"{sg['width']:,.0f}",
+                    ha="center", va="center", fontsize=8,
+                    color="white" if dark else "black")
         total = t[dates[-1]]
         for row, days in total.items():
             if pd.notna(days):
-                ax.text(days + 10, row, f"{days:,.0f}", va="center", fontsize=8)
+                ax.text(days + 10, row, f"{days:,.0f}", va="center", fontsize=9)
         ax.set_yticks(range(len(t)), t["pseudonym"])
         ax.invert_yaxis()
-        ax.set_ylabel(f"{group.capitalize()} journeys", fontsize=10)
+        ax.set_ylabel(f"{group.capitalize()} journeys", fontsize=11)
     axes[-1, 0].set_xlabel("Days from care entry")
     axes[-1, 0].set_xlim(left=0, right=axes[-1, 0].get_xlim()[1] * 1.06)
-    _stage_legend(axes[0, 0], unsplit=unsplit, loc="lower right", fontsize=8)
-    return finish(fig, title,
-                  source, note="Each bar is one child (pseudonym), split into the five stages; "
-                  "the number is the total days.")
+    _stage_legend(axes[0, 0], unsplit=unsplit, loc="lower right", fontsize=9)
+    fig = finish(fig, title,
+                 source, note="Each bar is one child (pseudonym), split into the five stages; "
+                 "the number at its end is the total days, and a stage wide enough for one "
+                 "has its days; the table gives every child's days per stage.")
+    return describe(fig, timeline_alt(timeline, dates))
+
+
+def timeline_alt(timeline: pd.DataFrame, dates: Sequence[str]) -> str:
+    """The message of the timeline: the range of each group's journeys, and where the longest
+    journeys' time went (the stage with the largest median among them)."""
+    parts = []
+    for group in ("shortest", "longest"):
+        t = timeline.loc[timeline["group"].eq(group)].reset_index(drop=True)
+        total = t[dates[-1]].dropna() if len(t) else pd.Series(dtype=float)
+        if total.empty:
+            continue
+        text = (f"the {len(t)} {group} journeys took {total.min():,.0f} to {total.max():,.0f} "
+                f"days from care entry to adoption order")
+        seg = _segments(t, dates)
+        seg = seg.loc[seg["stage"].ne("unsplit")]
+        if len(seg):
+            med = seg.groupby("stage")["width"].median().reindex(list(STAGES)).dropna()
+            top = med.idxmax()
+            text += (f", their longest stage typically {nv.lower_first(STAGE_LABELS[top])} "
+                     f"(median {med[top]:,.0f} days; " + ", ".join(
+                         f"{STAGE_SHORT[k]} {v:,.0f}" for k, v in med.items()) + ")")
+        parts.append(text)
+    if not parts:
+        return "The shortest and longest journeys: no journey could be drawn."
+    return "The shortest and longest journeys, one bar per child split by stage: " + \
+        "; ".join(parts) + "."
 
 
 # -- section 1 ------------------------------------------------------------------------------
@@ -287,7 +584,7 @@ def profile_chart(prof: pd.DataFrame, characteristics: Sequence[str], headings: 
     chars = list(characteristics)
     ncols = 2
     nrows = int(np.ceil(len(chars) / ncols))
-    fig, axes = plt.subplots(nrows, ncols, figsize=(10, 2.9 * nrows), squeeze=False)
+    fig, axes = plt.subplots(nrows, ncols, figsize=(9, 3.0 * nrows), squeeze=False)
     labels = {"looked_after": "Looked after", "decision": "ADM decision", "adopted": "Adopted"}
     for ax, char in zip(axes.flat, chars, strict=False):
         t = prof.loc[prof["characteristic"].eq(char)].reset_index(drop=True)
@@ -303,8 +600,37 @@ def profile_chart(prof: pd.DataFrame, characteristics: Sequence[str], headings: 
         ax.set_xlabel("% of the group's children")
     for ax in list(axes.flat)[len(chars):]:
         ax.set_visible(False)
-    axes[0, 0].legend(loc="lower right", fontsize=8)
+    axes[0, 0].legend(loc="lower right", fontsize=9)
     note = ("Children looked after have no ADM decision: age at the decision compares the other "
             "two groups only." if "age_band_adm" in chars else "")
-    return finish(fig, title,
-                  source, note=note)
+    fig = finish(fig, title, source, note=note)
+    return describe(fig, profile_alt(prof, chars, headings))
+
+
+def profile_alt(prof: pd.DataFrame, characteristics: Sequence[str],
+                headings: dict[str, str]) -> str:
+    """The message of the profile chart: the largest gap between children adopted and children
+    looked after, then each characteristic's shares."""
+    rows = prof.loc[prof["characteristic"].isin(list(characteristics))].copy()
+    rows["gap"] = (rows["adopted_pct"].astype("float64")
+                   - rows["looked_after_pct"].astype("float64"))
+    parts = []
+    for char in characteristics:
+        t = rows.loc[rows["characteristic"].eq(char)]
+        bits = []
+        for _, r in t.iterrows():
+            shares = [f"{name} {r[f'{g}_pct']:.0f}%" for g, name in
+                      (("looked_after", "looked after"), ("adopted", "adopted"))
+                      if pd.notna(r[f"{g}_pct"])]
+            if shares:
+                bits.append(f"{r['category']} ({', '.join(shares)})")
+        if bits:
+            parts.append(f"{headings.get(char, char)}: {'; '.join(bits)}")
+    known = rows.dropna(subset=["gap"])
+    lead = "Children placed for adoption against all children looked after"
+    if len(known):
+        r = known.loc[known["gap"].abs().idxmax()]
+        lead += (f": the largest difference is {headings.get(r['characteristic'], '')} "
+                 f"{r['category']}, {r['adopted_pct']:.0f}% of children adopted against "
+                 f"{r['looked_after_pct']:.0f}% of children looked after").replace("  ", " ")
+    return f"{lead}. " + ". ".join(parts) + "."

@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import pandas as pd
 
+from diagnostic_kit.derive.characteristics import NOT_KNOWN
 from diagnostic_kit.measures.children import (
     GROUPS,
-    KEY_FINDINGS,
     MIN_LOOKED_AFTER,
+    RARELY_ADOPTED,
+    UNDER5,
     UNDER_RATIO,
     under_represented,
 )
@@ -78,6 +80,110 @@ def findings(prof: pd.DataFrame, group: str = "adopted",
     return out
 
 
+#: The groups that matter most, named with their figures whatever their ratio: (characteristic,
+#: category or None for every under-represented category of it).
+PRIORITY: tuple[tuple[str, str | None], ...] = (
+    ("ethnic_group", None), ("disabled", "yes"), ("age_band_entry", "5-9"),
+    ("sibling_group", "yes"),
+)
+
+
+def _who(group: str) -> str:
+    return "children adopted" if group == "adopted" else "children with an ADM decision"
+
+
+def group_sentence(r: pd.Series, group: str = "adopted") -> str:
+    """A group's shares among all children looked after, among those who entered care under
+    five, and among ``group``, with both ratios: "Black children were 7% of children looked
+    after (45 children) and 6% of those who entered care under five (13 children), but 2% of
+    children adopted (1 child): a ratio of 0.25 against all children looked after and 0.29
+    against those who entered care under five." """
+    phrase = r["phrase"][0].upper() + r["phrase"][1:]
+    la_pct = nv.pct_of(r["looked_after_pct"], r["looked_after_n"])
+    g_pct = nv.pct_of(r[f"{group}_pct"], r[f"{group}_n"])
+    ratio = r[f"ratio_{group}"]
+    joint = "but" if not pd.isna(ratio) and ratio < 1 else "and"
+    text = f"{phrase} were {la_pct} of children looked after " \
+           f"({nv.children(int(r['looked_after_n']))})"
+    u5 = r.get(f"{UNDER5}_n")
+    has_u5 = not pd.isna(r.get(f"ratio_{group}_under5")) and r["characteristic"] != \
+        "age_band_entry"
+    if has_u5:
+        text += (f", {nv.pct_of(r[f'{UNDER5}_pct'], u5)} of those who entered care under "
+                 f"five ({nv.children(int(u5))})")
+    text += (f" {joint} {g_pct} of {_who(group)} ({nv.children(int(r[f'{group}_n']))}): "
+             f"a ratio of {nv.ratio(ratio)} against all children looked after")
+    if has_u5:
+        text += f" and {nv.ratio(r[f'ratio_{group}_under5'])} against those who entered under five"
+    return text + "."
+
+
+def _priority_rows(prof: pd.DataFrame, group: str, min_looked_after: int) -> pd.DataFrame:
+    rows = []
+    for char, cat in PRIORITY:
+        t = prof.loc[prof["characteristic"].eq(char)
+                     & prof["looked_after_n"].fillna(0).ge(min_looked_after)]
+        if cat is None:
+            t = t.loc[~t["category"].isin([NOT_KNOWN, "Not known"])
+                      & (t[f"ratio_{group}"].lt(UNDER_RATIO)
+                         | t[f"ratio_{group}_under5"].lt(UNDER_RATIO))].sort_values(
+                f"ratio_{group}", kind="stable")
+        else:
+            t = t.loc[t["category"].eq(cat)]
+        rows.append(t)
+    return with_phrases(pd.concat(rows)) if rows else prof.iloc[:0]
+
+
+def group_findings(prof: pd.DataFrame, group: str = "adopted",
+                   min_looked_after: int = MIN_LOOKED_AFTER) -> list[str]:
+    """The groups that matter most (:data:`PRIORITY`), one sentence each with their figures
+    (:func:`group_sentence`), most under-represented ethnic groups first."""
+    return [group_sentence(r, group)
+            for _, r in _priority_rows(prof, group, min_looked_after).iterrows()]
+
+
+def rarely_adopted_sentence(prof: pd.DataFrame, group: str = "adopted") -> str | None:
+    """The groups for whom adoption is rarely the plan (older children, UASC), explained once."""
+    keep = pd.Series([(c, g) in RARELY_ADOPTED for c, g in zip(
+        prof["characteristic"], prof["category"], strict=True)], index=prof.index)
+    t = prof.loc[keep & prof["characteristic"].isin(["age_band_entry", "uasc"])]
+    if t.empty:
+        return None
+    older = t.loc[t["characteristic"].eq("age_band_entry")]
+    uasc = t.loc[t["characteristic"].eq("uasc")]
+    parts = []
+    if len(older):
+        parts.append(f"children who entered care aged 10 or over "
+                     f"({nv.children(int(older['looked_after_n'].sum()))} looked after, "
+                     f"{nv.count(int(older[f'{group}_n'].sum()))} adopted)")
+    if len(uasc):
+        parts.append(f"unaccompanied asylum-seeking children "
+                     f"({nv.children(int(uasc['looked_after_n'].sum()))} looked after, "
+                     f"{nv.count(int(uasc[f'{group}_n'].sum()))} adopted)")
+    return (f"Adoption is rarely the plan for {nv.plain_list(parts)}: most return home, live "
+            "with relatives or stay in long-term foster care, so their low ratios are expected "
+            "and they are not named below. The comparison that matters is with the children "
+            "who entered care under five.")
+
+
+def unknown_sentences(prof: pd.DataFrame) -> list[str]:
+    """Unknown values counted and explained (age at entry; ethnicity; sex)."""
+    out = []
+    total = int(prof.loc[prof["characteristic"].eq("sex"), "looked_after_n"].fillna(0).sum())
+    age = prof.loc[prof["characteristic"].eq("age_band_entry") & prof["category"].eq(NOT_KNOWN)]
+    if len(age) and int(age["looked_after_n"].iloc[0]):
+        k = int(age["looked_after_n"].iloc[0])
+        out.append(f"{nv.count_of(k, total)} looked after have no known age at care entry: "
+                   "their care began before the earliest return in the data, so the date they "
+                   "entered care is not known. They are shown as \"not known\" and left out of "
+                   "the children who entered care under five.")
+    eth = prof.loc[prof["characteristic"].eq("ethnic_group") & prof["category"].eq("Not known")]
+    if len(eth) and int(eth["looked_after_n"].iloc[0]):
+        k = int(eth["looked_after_n"].iloc[0])
+        out.append(f"{nv.count_of(k, total)} looked after have no recorded ethnicity.")
+    return out
+
+
 def display_table(prof: pd.DataFrame, characteristic: str) -> pd.DataFrame:
     """One characteristic's rows with reader-facing column names."""
     t = prof.loc[prof["characteristic"].eq(characteristic)]
@@ -98,21 +204,49 @@ def display_table(prof: pd.DataFrame, characteristic: str) -> pd.DataFrame:
     }).reset_index(drop=True)
 
 
+def key_findings_lines(prof: pd.DataFrame, group: str = "adopted",
+                       min_looked_after: int = MIN_LOOKED_AFTER) -> list[str]:
+    """Section 1's findings, one sentence each: group sizes; the groups that matter most
+    (ethnicity, disability, age 5-9, sibling groups) with their figures against all children
+    looked after and against those who entered care under five; the other under-represented
+    groups named; the groups rarely adopted explained once; unknown values counted."""
+    lines = [counts_sentence(prof)]
+    u5 = prof.loc[prof["characteristic"].eq("sex"), f"{UNDER5}_n"].fillna(0).sum()
+    if u5:
+        lines.append(f"{nv.children(int(u5)).capitalize()} looked after entered care under five, "
+                     "the children for whom adoption is most often the plan; each group is "
+                     "compared with them as well as with all children looked after.")
+    rarely = rarely_adopted_sentence(prof, group)
+    if rarely:
+        lines.append(rarely)
+    pri = _priority_rows(prof, group, min_looked_after)
+    lines += [group_sentence(r, group) for _, r in pri.iterrows()]
+    named = set(zip(pri["characteristic"], pri["category"], strict=True))
+    rest = with_phrases(under_represented(prof, group, min_looked_after=min_looked_after,
+                                          rarely=False))
+    rest = rest.loc[[(c, g) not in named for c, g in zip(
+        rest["characteristic"], rest["category"], strict=True)]]
+    if len(rest):
+        parts, needs = [], []
+        for _, r in rest.iterrows():
+            if r["characteristic"] == "cin":
+                code, _, label = r["category"].partition(" ")
+                needs.append(f"{label} ({code}, {nv.ratio(r[f'ratio_{group}'])})")
+            else:
+                parts.append(f"{r['phrase']} ({nv.ratio(r[f'ratio_{group}'])})")
+        if needs:
+            parts.append("children whose category of need was " + nv.plain_list(needs, "or"))
+        lines.append(f"Also under-represented among {_who(group)} (ratio under "
+                     f"{UNDER_RATIO}): {nv.plain_list(parts)}.")
+    lines += unknown_sentences(prof)
+    return lines
+
+
 def key_findings(prof: pd.DataFrame) -> str:
-    """Section 1's opening: group sizes, then the under-represented groups with their figures."""
-    lines = [counts_sentence(prof), *findings(prof, limit=KEY_FINDINGS)]
-    decision = with_phrases(under_represented(prof, "decision"))
-    if len(decision):
-        top = decision.head(KEY_FINDINGS)
-        named = [f"{p} (ratio {nv.ratio(r)})"
-                 for p, r in zip(top["phrase"], top["ratio_decision"], strict=True)]
-        if len(decision) > len(top):
-            named.append(plural(len(decision) - len(top), "further group"))
-        lines.append("Among children with an ADM decision, the most under-represented groups "
-                     f"are {nv.plain_list(named)}.")
+    """Section 1's opening: :func:`key_findings_lines` and how to read a ratio."""
     note = (f"A representation ratio is a group's share among children adopted divided by its "
-            f"share among children looked after; groups are named when the ratio is under "
+            f"share among children looked after (or among those who entered care under five); "
+            f"under 1 means fewer than its share. Groups are named when the ratio is under "
             f"{UNDER_RATIO} and at least {MIN_LOOKED_AFTER} children in the group were looked "
             "after.")
-    return "**Key findings**\n\n" + nv.bullets(lines) + "\n\n" + note
-
+    return "**Key findings**\n\n" + nv.bullets(key_findings_lines(prof)) + "\n\n" + note

@@ -7,7 +7,13 @@ import pandas as pd
 
 from diagnostic_kit.derive.journeys import STAGES
 from diagnostic_kit.measures.cohorts import share
-from diagnostic_kit.measures.extremes import Extremes, stage_comparison
+from diagnostic_kit.measures.extremes import (
+    COMPARED,
+    Extremes,
+    characteristic_differences,
+    sibling_sets,
+    stage_comparison,
+)
 from diagnostic_kit.present import narrative as nv
 from diagnostic_kit.present.timescales import STAGE_LABELS, STAGE_SHORT
 
@@ -89,15 +95,78 @@ def findings(ex: Extremes) -> list[str]:
         top = stages.iloc[0]
         text = (f"The largest difference is in {nv.lower_first(stage_label(top['stage']))}: "
                 f"a median of {nv.days(top['longest_median'])} in the longest journeys against "
-                f"{nv.days(top['shortest_median'])} in the shortest ({nv.days(top['difference'])}"
-                f" longer, {nv.pct(top['share_of_difference_pct'])} of the stage differences)")
+                f"{nv.days(top['shortest_median'])} in the shortest ({longer(top['difference'])}"
+                f", {nv.pct(top['share_of_difference_pct'])} of the stage differences)")
         if len(stages) > 1 and stages.iloc[1]["difference"] > 0:
             nxt = stages.iloc[1]
             text += (f", then {nv.lower_first(stage_label(nxt['stage']))} "
-                     f"({nv.days(nxt['difference'])} longer, "
+                     f"({longer(nxt['difference'])}, "
                      f"{nv.pct(nxt['share_of_difference_pct'])})")
         out.append(text + ".")
     out += _characteristic_sentences(ex)
+    biggest = largest_difference_sentence(ex)
+    if biggest:
+        out.append(biggest)
+    out += sibling_sentences(ex)
+    return out
+
+
+def longer(diff: float) -> str:
+    """A difference in days of the longest group over the shortest, signed in words:
+    "131 days longer", "131 days shorter" (never "-131 days longer"), "the same"."""
+    n = nv.whole(diff)
+    if n > 0:
+        return f"{nv.days(n)} longer"
+    if n < 0:
+        return f"{nv.days(-n)} shorter"
+    return "the same"
+
+
+def _category_words(char: str, cat: str) -> str:
+    if char == "ethnic_group":
+        return f"of {cat} ethnicity"
+    if char == "sex":
+        return {"male": "boys", "female": "girls"}.get(cat, cat)
+    if char == "age_band_entry":
+        return f"aged {'16 or over' if cat == '16+' else cat} at care entry"
+    return {"sibling_group": "in a sibling group", "foster_carer": "adopted by their foster "
+            "carers", "disabled": "disabled", "uasc": "unaccompanied asylum-seeking"}[char]
+
+
+def largest_difference_sentence(ex: Extremes) -> str | None:
+    """Every characteristic tested (ethnicity, sex, age at entry, sibling group, foster-carer
+    adoption, disability, UASC): the largest difference between the groups, named with its
+    figures."""
+    d = characteristic_differences(ex)
+    d = d.loc[d["difference_pts"].abs().gt(0)]
+    if d.empty:
+        return None
+    r = d.iloc[0]
+    who = _category_words(r["characteristic"], r["category"])
+    subject = who.capitalize() if r["characteristic"] == "sex" else f"Children {who}"
+    if r["characteristic"] == "sex":
+        subject = who.capitalize()
+    lk, ln, sk, sn = (int(r[c]) for c in ("longest_k", "longest_n", "shortest_k", "shortest_n"))
+    more = "longest" if r["difference_pts"] > 0 else "shortest"
+    return (f"Of the characteristics tested ({nv.plain_list(COMPARED.values())}), the largest "
+            f"difference between the groups is in {COMPARED[r['characteristic']]}: "
+            f"{nv.lower_first(subject)} were {nv.count(lk)} of the {nv.count(ln)} longest "
+            f"journeys ({nv.pct_of(r['longest_pct'], lk, ln)}) against {nv.count(sk)} of the "
+            f"{nv.count(sn)} shortest ({nv.pct_of(r['shortest_pct'], sk, sn)}), more often "
+            f"among the {more}.")
+
+
+def sibling_sentences(ex: Extremes) -> list[str]:
+    """Brothers and sisters among the extremes: children sharing a sibling group identifier
+    with another child in the same group."""
+    out = []
+    for name, t in (("longest", ex.longest), ("shortest", ex.shortest)):
+        k, g = sibling_sets(t)
+        if k:
+            out.append(f"{nv.children(k).capitalize()} among the {len(t)} {name} journeys are "
+                       f"brothers and sisters from {nv.plural(g, 'sibling group')} adopted "
+                       "together (they share a sibling group identifier), so their journeys "
+                       "move as one.")
     return out
 
 

@@ -214,6 +214,114 @@ RAG_RULE = (
 
 
 RAG_SYMBOL = {"green": "Green", "amber": "Amber", "red": "Red", "not rated": "Not rated"}
+#: A shape per rating, so that a rating never rests on colour alone.
+RAG_SHAPE = {"green": "●", "amber": "◆", "red": "▲", "not rated": "○"}
+
+
+def rag_badge(rating: str) -> str:
+    """A rating shown by shape, word and colour (CSS ``rag rag-<rating>``), never colour alone:
+    ``rag_badge("red") == '<span class="rag rag-red">▲ Red</span>'``."""
+    key = str(rating).lower()
+    if key not in RAG_SYMBOL:
+        return escape(rating)
+    css = key.replace(" ", "-")
+    return f'<span class="rag rag-{css}">{RAG_SHAPE[key]} {RAG_SYMBOL[key]}</span>'
+
+
+# -- direction of travel ------------------------------------------------------------------
+
+def trend_phrase(points: Sequence[tuple[str, float]], fmt, better: str | None = None) -> str:
+    """How a figure moved over the years, in words, from ``(year, value)`` points in order
+    (missing values dropped): "rose from 30% in 2023-24 to 63% in 2025-26"; a change of
+    direction is said: "fell from 153 days in 2023-24 to 112 days in 2024-25, then rose to
+    151 days in 2025-26". ``better`` ("lower"/"higher") adds whether the move is an
+    improvement. Values are compared as shown (``fmt``), so a change too small to show is
+    "stayed at"."""
+    pts = [(y, v) for y, v in points if not _missing(v)]
+    if len(pts) < 2:
+        return ""
+    shown = [fmt(v) for _, v in pts]
+
+    def move(a: int, b: int) -> str:
+        if shown[a] == shown[b]:
+            return "stayed at"
+        return "rose" if pts[b][1] > pts[a][1] else "fell"
+
+    first, last = 0, len(pts) - 1
+    # A turn: the middle point is beyond both ends in the same direction.
+    turn = None
+    for i in range(1, last):
+        if (move(i - 1, i), move(i, i + 1)) in (("rose", "fell"), ("fell", "rose")):
+            turn = i
+            break
+    if turn is not None:
+        text = (f"{move(first, turn)} from {shown[first]} in {pts[first][0]} to {shown[turn]} "
+                f"in {pts[turn][0]}, then {move(turn, last)} to {shown[last]} in "
+                f"{pts[last][0]}")
+    elif move(first, last) == "stayed at":
+        text = f"stayed at {shown[first]} from {pts[first][0]} to {pts[last][0]}"
+    else:
+        middle = "".join(f" ({shown[i]} in {pts[i][0]})" for i in range(1, last))
+        text = (f"{move(first, last)} from {shown[first]} in {pts[first][0]} to "
+                f"{shown[last]} in {pts[last][0]}{middle}")
+    if better and shown[first] != shown[last]:
+        up = pts[last][1] > pts[first][1]
+        good = up if better == "higher" else not up
+        text += (f": better than in {pts[first][0]}" if good
+                 else f": worse than in {pts[first][0]}")
+    return text
+
+
+# -- words a reader knows -----------------------------------------------------------------
+
+#: The report's terms, in words (rendered as the glossary at the end of section 0).
+GLOSSARY: dict[str, str] = {
+    "A1": "Scorecard measure: average days from entering care to moving in with the adoptive "
+          "family, for children adopted in the period (threshold 14 months).",
+    "A2": "Scorecard measure: average days from the placement order to the decision that a "
+          "child and an adoptive family are a match (threshold 4 months).",
+    "A3": "Scorecard measure: the share of children adopted who moved in with their adoptive "
+          "family less than 14 months after entering care.",
+    "A10": "As A1, but for a child adopted by their foster carers the clock stops on the day "
+           "the child moved in with those carers; reported in place of A1 since 2021-22.",
+    "ADM": "Agency decision maker: the senior manager who decides, on the adoption panel's "
+           "advice, that a child should be placed for adoption (the ADM decision).",
+    "AO": "Adoption order: the court order that makes the adoption legal; the end of the "
+          "child's journey.",
+    "ASGLB": "Adoption and Special Guardianship Leadership Board, which publishes national "
+             "adoption data.",
+    "Concurrent planning": "A child is placed with approved foster carers who will adopt the "
+                           "child if the court agrees, while work to return the child home "
+                           "continues.",
+    "Drift": "A child whose current stage has already run longer than its standard.",
+    "Early permanence": "Fostering for adoption or concurrent planning: the child lives with "
+                        "the family who may adopt them before the placement order.",
+    "FfA": "Fostering for adoption: a child in care is placed with approved adopters, as foster "
+           "carers, before the court has decided on adoption.",
+    "IRO": "Independent reviewing officer: chairs the child's looked-after reviews; the IRO's "
+           "recommendation of adoption starts the second stage of the journey.",
+    "Looked after": "A child in the care of the local authority (a child in care).",
+    "Match": "The decision that a particular adoptive family is right for a child.",
+    "Placement order (PO)": "The court's authority for the local authority to place a child "
+                            "for adoption.",
+    "RAG": "Red, amber, green: the rating of a figure against its benchmark (the rule is stated "
+           "under the headline figures).",
+    "Representation ratio": "A group's share among children adopted (or with an ADM decision) "
+                            "divided by its share among children looked after; under 1 means "
+                            "fewer than its share.",
+    "SGO": "Special guardianship order: a court order placing a child long term with a carer, "
+           "often a relative, without ending the legal tie to the birth parents.",
+    "Sibling group": "Brothers and sisters to be placed together, who share a sibling group "
+                     "identifier in the local data.",
+    "UASC": "Unaccompanied asylum-seeking child.",
+}
+
+
+def glossary_markdown(terms: dict[str, str] | None = None) -> str:
+    """The glossary as a Markdown definition list (bold term, then its meaning)."""
+    terms = GLOSSARY if terms is None else terms
+    return "\n".join(f"- **{escape(k)}**: {v}" for k, v in sorted(
+        terms.items(), key=lambda kv: kv[0].lower()))
 
 
 # -- table columns worded as the narrative words them ----------------------------------------

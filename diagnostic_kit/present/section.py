@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import math
 import re
+from html import escape as html_escape
 from pathlib import Path
 from typing import Any
 
@@ -50,6 +51,89 @@ def _plain_missing(df: pd.DataFrame) -> pd.DataFrame:
         ):
             out[col] = s.astype(object).where(s.notna(), np.nan)
     return out
+
+
+#: Estimated width (CSS px) over which a table will not fit a phone's screen (about 420 px
+#: less the page's padding): it then scrolls sideways in its box, and a hint says so.
+PHONE_WIDTH = 380
+#: Columns from which a table is set in a smaller font, so that it fits a 1280 px screen and A4.
+MANY_COLUMNS = 7
+
+
+def _width_estimate(df: pd.DataFrame, index: bool = False) -> int:
+    """A rough width in CSS px of a table set at the report's table font: the longest cell of
+    each column (long text wraps at about 28 characters; headings wrap at their longest word)."""
+    total = 0
+    frame = df.reset_index() if index else df
+    for col in frame.columns:
+        longest = max((len(str(v)) for v in frame[col].head(200)), default=0)
+        head = max((len(w) for w in str(col).split()), default=0)
+        total += 7 * max(min(longest, 28), head) + 22
+    return total
+
+
+def table_html(table: str, title: str, note: str | None = None, width: int = 0) -> str:
+    """A table as the report shows it: its title, then the table in a box of its own, then its
+    note. The box is a labelled region that a keyboard can reach (``tabindex="0"``), so that a
+    table wider than the screen scrolls sideways inside it (never widening the page) and a
+    screen reader names it; on a narrow screen a hint says it scrolls. In print it is never
+    scrolled: it shrinks to the page (report.css)."""
+    label = html_escape(title, quote=True)
+    caption = f'<p class="kit-table-title">{title}</p>'
+    foot = f'<p class="kit-table-note">{note}</p>' if note else ""
+    n_cols = table.split("</tr>", 1)[0].count("<th")
+    classes = ["kit-table-wrap"]
+    if n_cols >= MANY_COLUMNS:
+        classes.append("kit-table-many")
+    hint = ""
+    if width > PHONE_WIDTH:
+        classes.append("kit-table-scrolls")
+        hint = ('<p class="kit-scroll-hint" aria-hidden="true">Scroll the table sideways to '
+                'see every column &rarr;</p>')
+    return (f'{caption}{hint}<div class="{" ".join(classes)}" role="region" '
+            f'aria-label="{label}" tabindex="0">{table}</div>{foot}')
+
+
+def reader_float(x: float) -> str:
+    """One number format for tables: thousands separators, whole numbers without ".0"
+    (``3040.0`` → "3,040"), others to one decimal ("1,234.5")."""
+    if isinstance(x, float) and math.isnan(x):
+        return "–"
+    if float(x).is_integer():
+        return f"{x:,.0f}"
+    return f"{x:,.1f}"
+
+
+def _reader_value(v: Any) -> Any:
+    if isinstance(v, bool | np.bool_) or v is None:
+        return v
+    if isinstance(v, int | np.integer):
+        return f"{int(v):,}"
+    if isinstance(v, float | np.floating):
+        return v if math.isnan(v) else reader_float(float(v))
+    return v
+
+
+def reader_numbers(df: pd.DataFrame) -> pd.DataFrame:
+    """Every number in a shown table in the one reader format ("1,062", "3,040", "12.5"),
+    including integer columns and numbers in mixed columns (after suppression); a column whose
+    heading names a year keeps its digits as they are (2025, not 2,025)."""
+    out = df.copy()
+    for col in out.columns:
+        s = out[col]
+        if "year" in str(col).lower() or pd.api.types.is_bool_dtype(s.dtype):
+            continue
+        if pd.api.types.is_numeric_dtype(s.dtype) or pd.api.types.is_object_dtype(s.dtype):
+            out[col] = s.astype(object).map(_reader_value)
+    return out
+
+
+_RAG_CELL = re.compile(r"<td>(green|amber|red|not rated|Green|Amber|Red|Not rated)</td>")
+
+
+def _rag_badges(html: str) -> str:
+    """A rating cell shown by shape, word and colour (``nv.rag_badge``), never colour alone."""
+    return _RAG_CELL.sub(lambda m: f"<td>{nv.rag_badge(m.group(1))}</td>", html)
 
 
 #: Words in a column heading that mark a count of children or households (for suppression).
@@ -163,12 +247,11 @@ class Section:
             out.mkdir(parents=True, exist_ok=True)
             kept.to_pickle(out / f"{self.key}__{name}.pkl")
             (out / f"{self.key}__{name}.title").write_text(title, encoding="utf-8")
-        html = _plain_missing(shown).to_html(index=index, classes="kit-table", border=0,
-                                             na_rep="–", float_format=lambda x: f"{x:,.1f}")
-        caption = f'<p class="kit-table-title">{title}</p>'
-        foot = f'<p class="kit-table-note">{note}</p>' if note else ""
-        # A wide table scrolls inside its own box rather than running off the page.
-        display(HTML(f'{caption}<div class="kit-table-wrap">{html}</div>{foot}'))
+        html = reader_numbers(_plain_missing(shown)).to_html(
+            index=index, classes="kit-table", border=0, na_rep="–",
+            float_format=reader_float)
+        html = _rag_badges(html)
+        display(HTML(table_html(html, title, note, _width_estimate(shown, index))))
 
     def count_columns(self, df: pd.DataFrame, counts: list[str] | tuple[str, ...] = ()
                       ) -> list[str]:

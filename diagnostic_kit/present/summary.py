@@ -1,4 +1,10 @@
-"""Section 0 in words: the headline table and sentences, from ``measures.summary.headlines``."""
+"""Section 0 in words: the executive summary (what is going well, what needs attention, the
+direction of travel, where to look first), the headline table, from
+``measures.summary.headlines`` and ``measures.summary.trends``.
+
+Every sentence is built from computed values with ``present.narrative``'s helpers, so small
+counts are suppressed; a notebook may edit, drop or reorder any list of sentences.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +13,11 @@ import pandas as pd
 from diagnostic_kit.inputs.params import Params
 from diagnostic_kit.measures import summary
 from diagnostic_kit.present import narrative as nv
+from diagnostic_kit.present import timescales as pts
 from diagnostic_kit.present.timescales import STAGE_LABELS, period_label, scorecard_labels
+
+#: Section anchors of the assembled report (``section-<key>``).
+ANCHORS = {"02_timescales": "#section-02_timescales", "04_under_fives": "#section-04_under_fives"}
 
 
 def _finding(key: str, params: Params) -> str:
@@ -25,49 +35,240 @@ def _finding(key: str, params: Params) -> str:
     }[key]
 
 
+def when(period: str, older: bool) -> str:
+    """A comparator's period as the reader sees it: "year ending 31 March 2025", or, when it
+    ended before the reporting period began, "latest published: 2015-18, three-year average"."""
+    text = str(period or "").strip()
+    if not older:
+        return text
+    flat = text.replace(" (", ", ").replace(")", "")
+    return f"latest published: {flat}"
+
+
+def _value(r: pd.Series, value: float, within=None, children=None) -> str:
+    if r["unit"] == "days":
+        return nv.days(value)
+    if r["unit"] == "pct":
+        return nv.pct_of(value, within, children)
+    return nv.count(value)
+
+
 def _figure(r: pd.Series) -> str:
+    if r["key"] == "children_adopted":
+        text = f"{nv.count(int(r['value']))} ({nv.number(r['per_year'])} a year"
+        if r["compare_label"]:
+            text += f"; {nv.count(int(r['compare_value']))} in {r['compare_label']}"
+        return text + ")"
+    if r["benchmark_kind"] == "england" and r["compare_label"]:
+        # Rated like for like: the latest year's figure against England's yearly one.
+        if r["unit"] == "pct":
+            return (f"{nv.pct_of(r['compare_value'], r['compare_within'], r['compare_children'])}"
+                    f" in {r['compare_label']} ({nv.count(int(r['compare_within']))} of "
+                    f"{nv.count(int(r['compare_children']))})")
+        return f"{nv.days(r['compare_value'])} in {r['compare_label']}"
     if r["unit"] == "days":
         return nv.days(r["value"])
     if r["unit"] == "pct":
-        return f"{nv.pct(r['value'])} ({nv.count(int(r['within']))} of " \
-               f"{nv.count(int(r['children']))})"
+        return f"{nv.pct_of(r['value'], r['within'], r['children'])} " \
+               f"({nv.count(int(r['within']))} of {nv.count(int(r['children']))})"
     return nv.count(int(r["value"]))
+
+
+def _england(r: pd.Series) -> str:
+    """England's figure with its period, like for like ("England 172 days, latest published:
+    first three quarters of 2017-18")."""
+    if pd.isna(r["england"]):
+        return ""
+    if r["key"] == "children_adopted":
+        value = f"{nv.number(r['england'])} children a year"
+    elif r["unit"] == "pct":
+        value = f"{nv.number(r['england'])}%"
+    else:
+        value = nv.days(r["england"])
+    return f"England {value}, {when(r['england_period'], r['england_older'])}"
 
 
 def _benchmark(r: pd.Series) -> str:
     kind = r["benchmark_kind"]
     if r["key"] == "children_adopted":
-        if pd.isna(r["england"]):
-            return "no national figure"
-        return f"England {nv.number(r['england'])} children a year, {r['england_period']}"
+        return _england(r) or "no national figure"
     if kind == "threshold":
-        text = f"threshold {nv.days(r['benchmark'])}"
+        text = f"threshold {nv.days(r['benchmark'])} ({r['benchmark_period']})"
         if not pd.isna(r["england"]):
-            text += f"; England {nv.days(r['england'])}, {r['england_period']}"
+            text += f"; {_england(r)}"
+            if r["compare_label"] and r["compare_label"] != summary.WHOLE:
+                text += f" (against {nv.days(r['compare_value'])} in {r['compare_label']})"
         return text
     if kind == "standard":
         return f"standard {r['benchmark_period']} ({nv.days(r['benchmark'])})"
     if kind == "england":
-        if pd.isna(r["england"]):
-            return "no national figure"
-        value = f"{nv.number(r['england'])}%" if r["unit"] == "pct" else nv.days(r["england"])
-        return f"England {value}, {r['england_period']}"
+        return _england(r) or "no national figure"
     return "no published target" if r["key"] == "a3" else "–"
 
 
 def headline_table(journeys: pd.DataFrame, periods: pd.DataFrame, params: Params
                    ) -> pd.DataFrame:
     """Section 0's headline figures in words: finding, figure, children, benchmark (with its
-    period) and rating."""
+    period), rating and the comparison with England."""
     h = summary.headlines(journeys, periods, params)
+    children = h["children"].where(~(h["benchmark_kind"].eq("england")
+                                     & h["compare_label"].ne("")), h["compare_children"])
     return pd.DataFrame({
         "key": h["key"],
         "finding": h["key"].map(lambda k: _finding(k, params)),
         "figure": h.apply(_figure, axis=1),
-        "children": h["children"].astype("int64"),
+        "children": children.astype("int64"),
         "benchmark": h.apply(_benchmark, axis=1),
         "rating": h["rating"],
+        "england": h["england_rating"],
     })
+
+
+# -- the executive summary --------------------------------------------------------------------
+
+def _against(rating: str, kind: str) -> str:
+    if kind == "england":
+        return {"green": "better than England", "amber": "a little worse than England",
+                "red": "worse than England"}.get(rating, "")
+    word = "standard" if kind == "standard" else "threshold"
+    return {"green": f"within the {word}", "amber": f"a little over the {word}",
+            "red": f"over the {word}"}.get(rating, "")
+
+
+def rating_words(rating: str, kind: str | None, england: str = "not rated") -> str:
+    """A rating by shape, word and colour, with what it is against, and England's comparison
+    where there is one: "▲ Red: over the threshold, better than England"."""
+    if rating not in ("green", "amber", "red"):
+        return ""
+    text = f"{nv.rag_badge(rating)}: {_against(rating, kind or '')}"
+    if kind != "england" and england in ("better", "worse"):
+        text += f", {england} than England"
+    elif kind != "england" and england == "same":
+        text += ", the same as England"
+    return text
+
+
+def _sentence(r: pd.Series, params: Params) -> str | None:
+    """One finding, one sentence: figure, count, comparator and its year, rating."""
+    key, kind = r["key"], r["benchmark_kind"]
+    n = int(r["children"])
+    if key in ("a1", "a10", "a2"):
+        name = key.upper()
+        what = {"a1": "care entry to moving in with the adoptive family",
+                "a10": "as A1, counted to moving in with foster carers who adopt",
+                "a2": "placement order to match"}[key]
+        versus = nv.versus_standard(r["value"], int(r["benchmark"]), noun="threshold")
+        text = (f"{name} ({what}) averaged {nv.days(r['value'])} over the period "
+                f"({nv.children(n)}), {versus} ({r['benchmark_period']})")
+        if not pd.isna(r["england"]):
+            la = nv.days(r["compare_value"])
+            span = ("over the period" if r["compare_label"] == summary.WHOLE
+                    else f"in {r['compare_label']} ({nv.children(int(r['compare_children']))})")
+            eng = (f"England's {nv.days(r['england'])} "
+                   f"({when(r['england_period'], r['england_older'])})")
+            if r["compare_label"] == summary.WHOLE:
+                text += f", against {eng}"
+            else:
+                text += f"; {la} {span} against {eng}"
+        return f"{text}: {rating_words(r['rating'], kind, r['england_rating'])}."
+    if key == "adopted_share_of_leavers":
+        if not r["compare_label"]:
+            return None
+        return (f"{nv.count_of(int(r['compare_within']), int(r['compare_children']))} leaving "
+                f"care in {r['compare_label']} left through adoption, against England's "
+                f"{nv.number(r['england'])}% ({when(r['england_period'], r['england_older'])})"
+                f": {rating_words(r['rating'], kind)}.")
+    if key == "entry_to_ao":
+        if not r["compare_label"]:
+            return None
+        return (f"Children adopted in {r['compare_label']} took a mean of "
+                f"{nv.days(r['compare_value'])} from care entry to adoption order "
+                f"({nv.children(int(r['compare_children']))}), against England's "
+                f"{nv.days(r['england'])} ({when(r['england_period'], r['england_older'])}): "
+                f"{rating_words(r['rating'], kind)}.")
+    if key.startswith("stage_"):
+        if not n:
+            return None
+        label = STAGE_LABELS[key.removeprefix("stage_")]
+        versus = nv.versus_standard(r["value"], int(r["benchmark"]), r["benchmark_period"])
+        return (f"{label} took a median of {nv.days(r['value'])} ({nv.children(n)}), "
+                f"{versus}: {rating_words(r['rating'], kind)}.")
+    return None
+
+
+def going_well(head: pd.DataFrame, params: Params) -> list[str]:
+    """Rated headlines at or better than their benchmark (and not worse than England), one
+    sentence each, from ``measures.summary.headlines`` (``head``)."""
+    return _pick(head, params, good=True)
+
+
+def needs_attention(head: pd.DataFrame, params: Params) -> list[str]:
+    """Headlines worse than their benchmark or than England, worst first."""
+    return _pick(head, params, good=False)
+
+
+def _pick(h: pd.DataFrame, params: Params, good: bool) -> list[str]:
+    order = {"red": 0, "amber": 1, "green": 2}
+    rated = h.loc[h["rating"].isin(order)].copy()
+    bad = rated["rating"].ne("green") | rated["england_rating"].eq("worse")
+    rated = rated.loc[~bad if good else bad]
+    rated["o"] = rated["rating"].map(order)
+    out = [_sentence(r, params) for _, r in rated.sort_values("o", kind="stable").iterrows()]
+    return [s for s in out if s]
+
+
+def direction_of_travel(trend: pd.DataFrame, params: Params, keys: tuple[str, ...] = (
+        "children_adopted", "a1", "a10", "a2", "a3", "adopted_share_of_leavers", "entry_to_ao")
+        ) -> list[str]:
+    """How each yearly headline moved over the years of the period (section 2's
+    ``trend_sentences``), one sentence each."""
+    return pts.trend_sentences(trend, params, keys)
+
+
+def where_to_look_first(head: pd.DataFrame, params: Params,
+                        under_fives_drift: int | None = None,
+                        po_waiting: int | None = None) -> list[str]:
+    """Links to the lists of children a manager should look at first: section 2's drift list
+    (children in the process over their stage's standard), children with a placement order
+    not yet placed, and section 4's drift list of under-fives."""
+    h = head.set_index("key")
+    out = []
+    drift = int(h.loc["drift_now", "children"]) if "drift_now" in h.index else 0
+    ref = nv.date_text(params.reference_date)
+    out.append(f"[Section 2: children in the process over their stage's standard]"
+               f"({ANCHORS['02_timescales']}): {nv.children(drift)} at {ref}, "
+               "longest over first.")
+    if po_waiting is not None:
+        wait18 = int(h.loc["po_waiting_18m", "children"]) if "po_waiting_18m" in h.index else 0
+        out.append(f"[Section 2: children with a placement order not yet placed]"
+                   f"({ANCHORS['02_timescales']}): {nv.children(po_waiting)}, "
+                   f"{nv.count(wait18)} of them 18 months or more since the order.")
+    if under_fives_drift is not None:
+        years = params.under_fives.years_looked_after
+        out.append(f"[Section 4: under-fives still looked after {years} years later, on the "
+                   f"drift list]({ANCHORS['04_under_fives']}): {nv.children(under_fives_drift)}"
+                   " with three or more placements, no plan, or a plan changed after 12 "
+                   "months.")
+    return out
+
+
+def under_fives_finding(h: dict, params: Params) -> tuple[str, str] | None:
+    """Section 4's three-or-more-placements share against England's, as ("well" or
+    "attention", sentence); None when there is no cohort. ``h`` is
+    ``measures.under_fives.headline``."""
+    if not h["cohort"]:
+        return None
+    c = params.comparators.three_plus_placements_pct
+    years = params.under_fives.years_looked_after
+    rating = nv.rate("three_plus_placements_pct", h["three_plus_pct"], c.value)
+    if nv.suppressed(h["three_plus"]) or nv.suppressed(h["cohort"]):
+        rating = "not rated"
+    text = (f"{nv.count_of(h['three_plus'], h['cohort'])} who entered care under five and were "
+            f"still looked after {years} years later had three or more placements in that "
+            f"time, against England's {nv.pct(c.value)} ({c.period}, not confirmed against "
+            "the published table)")
+    text += f": {rating_words(rating, 'england')}." if rating != "not rated" else "."
+    return ("well" if rating == "green" else "attention"), text
 
 
 def headline_sentences(table: pd.DataFrame) -> list[str]:
@@ -79,7 +280,7 @@ def headline_sentences(table: pd.DataFrame) -> list[str]:
     for _, r in rated.sort_values("o", kind="stable").iterrows():
         # A figure worded "k of n" already carries its count.
         count = "" if " of " in r["figure"] else f" ({nv.children(r['children'])})"
-        out.append(f"**{r['rating'].capitalize()}**: {r['finding']}: {r['figure']}{count}; "
+        out.append(f"{nv.rag_badge(r['rating'])}: {r['finding']}: {r['figure']}{count}; "
                    f"{r['benchmark']}.")
     return out
 
@@ -87,16 +288,31 @@ def headline_sentences(table: pd.DataFrame) -> list[str]:
 def display_headlines(head: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame({"Finding": head["finding"], "Figure": head["figure"],
                          "Children": head["children"], "Benchmark (period)": head["benchmark"],
-                         "Rating": head["rating"].map(nv.RAG_SYMBOL)})
+                         "Rating": head["rating"].map(nv.RAG_SYMBOL),
+                         "Against England": head["england"].map(
+                             {"better": "better", "worse": "worse", "same": "same"}
+                         ).fillna("–")})
 
 
 def summary_intro(params: Params) -> str:
     """Section 0's first paragraph: whose report, what period, how to read the ratings."""
     return (f"This report looks at how well **{nv.escape(params.la_name)}** finds adoptive "
             f"families for children, from {period_label(params)}. \"Children adopted\" are "
-            "children whose adoption order was made in that period. Each headline below gives "
+            "children whose adoption order was made in that period. Each finding below gives "
             "its figure, the number of children it rests on and the benchmark it is rated "
-            "against, with that benchmark's year.\n\n" + nv.RAG_RULE + _suppression_note(params))
+            "against, with that benchmark's year.\n\n" + rating_note()
+            + _suppression_note(params))
+
+
+def rating_note() -> str:
+    """The RAG rule, how a rating is shown, and how England is compared like for like."""
+    badges = ", ".join(nv.rag_badge(r) for r in ("green", "amber", "red", "not rated"))
+    return (f"{nv.RAG_RULE} Each rating is shown by its word, a shape and a colour ({badges}). "
+            "Where there is also a national figure the finding says whether it is better or "
+            "worse than England, so a figure can be over the threshold and still better than "
+            "England. England's figures are compared like for like: a three-year figure with "
+            "this LA's three years, a one-year figure with this LA's latest year; a national "
+            "figure from before the period is marked \"latest published\".")
 
 
 def _suppression_note(params: Params) -> str:
@@ -106,3 +322,8 @@ def _suppression_note(params: Params) -> str:
     return (f"\n\n**Small numbers are suppressed in this report**: every count under {k} is "
             f"shown as \"<{k}\", a percentage built on such a count is not shown, and lists of "
             "individual children are left out.")
+
+
+def glossary() -> str:
+    """The glossary, for the end of section 0."""
+    return nv.glossary_markdown()

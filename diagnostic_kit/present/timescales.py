@@ -9,6 +9,7 @@ import pandas as pd
 
 from diagnostic_kit.derive.journeys import STAGES
 from diagnostic_kit.inputs.params import Params
+from diagnostic_kit.measures import summary as msummary
 from diagnostic_kit.measures import timescales as ts
 from diagnostic_kit.measures.cohorts import adopted_count
 from diagnostic_kit.present import narrative as nv
@@ -151,6 +152,79 @@ def scorecard_note(params: Params) -> str:
     a1 = params.thresholds.a1_days.value
     return (f"A10 has no threshold of its own: A1's {nv.days(a1)} applies. A3 has no published "
             "target and is not rated. " + nv.RAG_RULE)
+
+
+#: How each yearly figure is named in the direction of travel.
+def _trend_name(key: str, params: Params) -> str:
+    a3 = nv.number(params.thresholds.a3_days.value)
+    return {
+        "children_adopted": "Children adopted a year",
+        "a1": "A1 (care entry to moving in with the adoptive family, mean)",
+        "a10": "A10 (as A1, counted to moving in with foster carers who adopt, mean)",
+        "a2": "A2 (placement order to match, mean)",
+        "a3": f"A3 (children moving in within {a3} days of care entry)",
+        "adopted_share_of_leavers": "The share of children leaving care who left through "
+                                    "adoption",
+        "entry_to_ao": "The mean time from care entry to adoption order",
+    }[key]
+
+
+TREND_BETTER = {"a1": "lower", "a10": "lower", "a2": "lower", "a3": "higher",
+                "adopted_share_of_leavers": "higher", "entry_to_ao": "lower",
+                "children_adopted": None}
+
+
+def trend_sentences(trend: pd.DataFrame, params: Params,
+                        keys: tuple[str, ...] = ("children_adopted", "a1", "a10", "a2", "a3",
+                                                 "adopted_share_of_leavers", "entry_to_ao")
+                        ) -> list[str]:
+    """How each yearly headline moved over the years of the period, one sentence each, with
+    the children each year rests on: "A3 (children moving in within 426 days of care entry)
+    rose from 30% in 2023-24 to 63% in 2025-26 (44% in 2024-25): better (23, 16 and 16
+    children)." A % resting on a suppressed count is not given a trend."""
+    out = []
+    for key in keys:
+        t = trend.loc[trend["key"].eq(key) & trend["year"].ne(msummary.WHOLE)].sort_values(
+            "year")
+        if len(t) < 2:
+            continue
+        if key in ("a3", "adopted_share_of_leavers") and any(
+                nv.suppressed(v) for v in [*t["children"], *t["within"]]):
+            continue
+        fmt = {"children_adopted": lambda v: nv.count(int(v)),
+               "a3": nv.pct, "adopted_share_of_leavers": nv.pct}.get(key, nv.days)
+        phrase = nv.trend_phrase(list(zip(t["year"], t["value"], strict=True)), fmt,
+                                 TREND_BETTER[key])
+        if not phrase:
+            continue
+        text = f"{_trend_name(key, params)} {phrase}"
+        if key == "children_adopted":
+            ca = params.comparators.children_adopted
+            if ca.known:
+                text += (f"; England: {nv.number(ca.value)} in the {ca.period}"
+                         if ca.period.startswith("year ending")
+                         else f"; England: {nv.number(ca.value)} a year ({ca.period})")
+        else:
+            noun = "children leaving care" if key == "adopted_share_of_leavers" else "children"
+            text += f" ({nv.plain_list(nv.count(int(k)) for k in t['children'])} {noun})"
+        out.append(text + ".")
+    return out
+
+
+def stage_trend_sentences(trend: pd.DataFrame) -> list[str]:
+    """How each stage's median moved over the years of adoption orders, one sentence per
+    stage (from ``measures.timescales.stage_trend``): "Care entry to IRO recommendation: the
+    median rose from 136 days in 2023-24 to 160 days in 2025-26 (148 days in 2024-25): worse
+    than in 2023-24 (23, 16 and 16 children)."""
+    out = []
+    for stage in STAGES:
+        t = trend.loc[trend["stage"].eq(stage) & trend["children"].gt(0)].sort_values("year")
+        phrase = nv.trend_phrase(list(zip(t["year"], t["median"], strict=True)), nv.days,
+                                 "lower")
+        if phrase:
+            counts = nv.plain_list(nv.count(int(k)) for k in t["children"])
+            out.append(f"{STAGE_LABELS[stage]}: the median {phrase} ({counts} children).")
+    return out
 
 
 # -- reader tables --------------------------------------------------------------------------

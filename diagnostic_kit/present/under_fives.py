@@ -11,7 +11,7 @@ from matplotlib.figure import Figure
 from diagnostic_kit.inputs.params import Params
 from diagnostic_kit.measures import under_fives as uf
 from diagnostic_kit.present import narrative as nv
-from diagnostic_kit.present.charts import GREY, OKABE_ITO, apply_style, finish
+from diagnostic_kit.present.charts import GREY, OKABE_ITO, apply_style, describe, finish
 
 PLAN_COLOURS = {
     "reunification": OKABE_ITO["sky_blue"], "adoption": OKABE_ITO["blue"],
@@ -198,8 +198,14 @@ def first_plan_chart(kids: pd.DataFrame, params: Params, source: str) -> Figure:
     ax.set_xlabel("Days from care entry to the first permanence plan")
     ax.set_ylabel("Children")
     ax.grid(axis="y")
-    return finish(fig, "How soon a permanence plan was made", source,
-                  note=f"The line: a plan is expected by the second review ({std.label}).")
+    fig = finish(fig, "How soon a permanence plan was made", source,
+                 note=f"The line: a plan is expected by the second review ({std.label}).")
+    within = int(d.le(std.days).sum())
+    alt = (f"How soon a permanence plan was made: {nv.count_of(within, len(d))} had a first "
+           f"permanence plan within {std.label} ({std.days} days) of entering care"
+           + (f"; the median was {d.median():,.0f} days, the longest {d.max():,.0f}."
+              if len(d) else "."))
+    return describe(fig, alt)
 
 
 def summary_sentences(periods: pd.DataFrame, episodes: pd.DataFrame,

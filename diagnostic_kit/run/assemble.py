@@ -309,21 +309,175 @@ def collect_metrics(work: Path, params: Any) -> dict[str, Any]:
     return out
 
 
+#: Words left out of a sheet name when the table's name is too long for one.
+_SHEET_FILLER = {"a", "an", "the", "of", "and", "in", "by", "for", "with", "to", "on", "at",
+                 "their", "its", "each", "who", "whose"}
+
+
+def _fit_words(prefix: str, words: list[str], limit: int = SHEET_MAX) -> str:
+    """``prefix_word_word…``: as many whole words as fit (at least the first, cut)."""
+    out = prefix
+    for k, w in enumerate(words):
+        cand = f"{out}_{w}"
+        if len(cand) > limit:
+            return out if k else cand[:limit]
+        out = cand
+    return out
+
+
 def sheet_names(keys: list[str]) -> list[str]:
-    """Unique Excel sheet names (at most 31 characters, no ``[]:*?/\\``) for table keys
-    ``<section>__<name>``: the section number then the table name."""
-    used: set[str] = set()
-    names = []
+    """Readable, unique Excel sheet names (at most 31 characters, no ``[]:*?/\\``) for table
+    keys ``<section>__<name>``: the section number then the table's name, whole words only;
+    when that is too long, small words are left out, and tables whose names begin alike are
+    told apart by the words where they differ. The Contents sheet gives every full title."""
+    parts = []
     for key in keys:
         section, _, name = key.partition("__")
-        base = _SHEET_BAD.sub("_", f"{section[:2]}_{name}" if name else section)[:SHEET_MAX]
-        cand, i = base, 2
-        while cand.lower() in used:
-            suffix = f"~{i}"
-            cand, i = base[: SHEET_MAX - len(suffix)] + suffix, i + 1
+        words = [w for w in _SHEET_BAD.sub("_", name or section).split("_") if w]
+        parts.append((section[:2] if name else "", words))
+    first = []
+    for prefix, words in parts:
+        full = "_".join([prefix, *words]) if prefix else "_".join(words)
+        if len(full) <= SHEET_MAX:
+            first.append(full)
+            continue
+        short = [w for w in words if w.lower() not in _SHEET_FILLER] or words
+        first.append(_fit_words(prefix, short) if prefix else _fit_words(short[0], short[1:]))
+    names = list(first)
+    groups: dict[str, list[int]] = {}
+    for i, n in enumerate(first):
+        groups.setdefault(n.lower(), []).append(i)
+    for idx in groups.values():
+        if len(idx) < 2:
+            continue
+        lists = [[w for w in parts[i][1] if w.lower() not in _SHEET_FILLER] for i in idx]
+        common = 0
+        while all(len(ws) > common for ws in lists) and len(
+                {ws[common].lower() for ws in lists}) == 1:
+            common += 1
+        for i, ws in zip(idx, lists, strict=True):
+            prefix, rest = parts[i][0], ws[common:]
+            if not rest:  # its whole name is what the others begin with: it keeps it
+                continue
+            for k in range(common, 0, -1):  # as many shared words as leave room for the rest
+                cand = "_".join([w for w in (prefix, *ws[:k], *rest) if w])
+                if len(cand) <= SHEET_MAX:
+                    break
+            else:
+                cand = _fit_words(prefix, ws[:1] + rest) if prefix else _fit_words(ws[0], rest)
+            names[i] = cand
+    used: set[str] = set()
+    for i, base in enumerate(names):
+        cand, k = base, 2
+        while cand.lower() in used or cand.lower() == "contents":
+            suffix = f" ({k})"
+            cand, k = base[: SHEET_MAX - len(suffix)] + suffix, k + 1
         used.add(cand.lower())
-        names.append(cand)
+        names[i] = cand
     return names
+
+
+# -- cells an analyst can count with ---------------------------------------------------------
+
+_N = r"-?\d[\d,]*(?:\.\d+)?"
+#: Text a report table shows, read back as numbers: (pattern, what its groups are, format).
+_CELL_PATTERNS = [
+    (re.compile(rf"^({_N})$"), ("value",), None),
+    (re.compile(rf"^({_N})%$"), ("pct",), "0%"),
+    (re.compile(rf"^£({_N})$"), ("value",), "£#,##0"),
+    (re.compile(rf"^({_N}) days?$"), ("value",), '#,##0 "days"'),
+    (re.compile(rf"^({_N}) \((\d[\d,]*)\)$"), ("value", "count"), None),
+    (re.compile(rf"^({_N})% \((\d[\d,]*)\)$"), ("pct", "count"), "0%"),
+    (re.compile(rf"^({_N}) days? \((\d[\d,]*)\)$"), ("value", "count"), '#,##0 "days"'),
+    (re.compile(rf"^({_N})% \((\d[\d,]*) of (\d[\d,]*)\)$"), ("pct", "count", "of"), "0%"),
+    (re.compile(rf"^(\d[\d,]*) of (\d[\d,]*) \(({_N})%\)$"), ("count", "of", "pct"), "0%"),
+]
+#: What a report table shows for a missing value: a blank cell in the workbook.
+_MISSING_TEXT = {"–", "-", "—", ""}
+
+
+def parse_cell(text: Any) -> tuple[float, str | None, int | None, int | None] | None:
+    """A report cell's text as (value, number format, count, out of), or None when it is not a
+    number as shown: ``"43%"`` -> (0.43, "0%", None, None); ``"136 (23)"`` -> (136, None, 23,
+    None); ``"44% (24 of 55)"`` -> (0.44, "0%", 24, 55); ``"£27,000"``, ``"460 days"``."""
+    if not isinstance(text, str):
+        return None
+    t = text.strip()
+    for pattern, groups, fmt in _CELL_PATTERNS:
+        m = pattern.match(t)
+        if not m:
+            continue
+        got = {g: float(v.replace(",", "")) for g, v in zip(groups, m.groups(), strict=True)}
+        value = got["pct"] / 100 if "pct" in got else got["value"]
+        count = int(got["count"]) if "count" in got else None
+        of = int(got["of"]) if "of" in got else None
+        if fmt is None:
+            fmt = "#,##0" if float(value).is_integer() else "#,##0.0"
+        return value, fmt, count, of
+    return None
+
+
+def analyst_table(df: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, list[str | None]]]:
+    """A shown table as an analyst needs it: text that shows a number (``"43%"``, ``"£27,000"``,
+    ``"460 days"``, ``"1,062"``) becomes that number with a matching number format, a count
+    shown beside a value (``"136 (23)"``, ``"44% (24 of 55)"``) moves to a column of its own
+    (``<column>: count``, ``<column>: out of``), and "–" becomes a blank. Other text (a
+    suppressed ``"<5"``, labels) stays as it is. Returns the table and each column's number
+    format per row (None: the default)."""
+    out: dict[str, list[Any]] = {}
+    formats: dict[str, list[str | None]] = {}
+    for col in df.columns:
+        s = df[col]
+        name = str(col)
+        if pd.api.types.is_numeric_dtype(s.dtype) and not pd.api.types.is_bool_dtype(s.dtype):
+            out[name] = list(s.astype("float64").where(s.notna(), None)
+                             if s.isna().any() else s)
+            whole = bool(s.dropna().map(lambda v: float(v).is_integer()).all())
+            formats[name] = ["#,##0" if whole else "#,##0.0"] * len(s)
+            continue
+        parsed = [parse_cell(v) for v in s]
+        if not any(parsed):
+            out[name] = list(s.astype(object).where(s.notna(), None))
+            formats[name] = [None] * len(s)
+            continue
+        values, fmts, counts, ofs = [], [], [], []
+        for raw, p in zip(s, parsed, strict=True):
+            if p is not None:
+                values.append(p[0])
+                fmts.append(p[1])
+                counts.append(p[2])
+                ofs.append(p[3])
+            else:
+                blank = raw is None or (not isinstance(raw, str) and pd.isna(raw)) or (
+                    isinstance(raw, str) and raw.strip() in _MISSING_TEXT)
+                values.append(None if blank else raw)
+                fmts.append(None)
+                counts.append(None)
+                ofs.append(None)
+        out[name], formats[name] = values, fmts
+        if any(c is not None for c in counts):
+            out[f"{name}: count"], formats[f"{name}: count"] = counts, ["#,##0"] * len(s)
+        if any(o is not None for o in ofs):
+            out[f"{name}: out of"], formats[f"{name}: out of"] = ofs, ["#,##0"] * len(s)
+    return pd.DataFrame(out, index=range(len(df)), dtype=object), formats
+
+
+def _format_sheet(ws: Any, df: pd.DataFrame, formats: dict[str, list[str | None]]) -> None:
+    """Number formats per cell, the header row frozen and filterable, columns sized to fit."""
+    from openpyxl.utils import get_column_letter
+
+    for c, col in enumerate(df.columns, start=1):
+        fmts = formats.get(str(col), [])
+        for r, fmt in enumerate(fmts, start=2):
+            if fmt:
+                cell = ws.cell(row=r, column=c)
+                if isinstance(cell.value, int | float):
+                    cell.number_format = fmt
+        width = max([len(str(col))] + [len(str(v)) for v in df[col].head(200) if v is not None])
+        ws.column_dimensions[get_column_letter(c)].width = min(max(width + 2, 8), 60)
+    ws.freeze_panes = "A2"
+    if ws.max_row > 1 and ws.max_column:
+        ws.auto_filter.ref = ws.dimensions
 
 
 def _excel_ready(df: pd.DataFrame) -> pd.DataFrame:
@@ -368,31 +522,46 @@ def _text_columns(df: pd.DataFrame) -> list[int]:
 
 
 def write_tables_xlsx(work: Path, path: Path) -> int:
-    """``tables.xlsx``: a Contents sheet, then every table a section showed, one sheet each.
-    Returns the number of tables written. No cell is a formula (see the module's docstring)."""
+    """``tables.xlsx``: a Contents sheet (each sheet, its section and the table's full title,
+    linked to the sheet), then every table a section showed, one sheet each, as an analyst
+    needs it (:func:`analyst_table`: numbers as numbers with number formats, counts in columns
+    of their own). Returns the number of tables written. No cell is a formula (see the module's
+    docstring)."""
+    from diagnostic_kit import registry
+
     files = sorted((work / "tables").glob("*.pkl"))
     keys = [f.stem for f in files]
     names = sheet_names(keys)
     contents = []
     tmp = path.with_name(f".{path.name}.tmp")
     with pd.ExcelWriter(tmp, engine="openpyxl") as xw:
-        titles = []
         for f, key, sheet in zip(files, keys, names, strict=True):
             tf = f.with_suffix(".title")
             title = tf.read_text(encoding="utf-8") if tf.exists() else key
-            titles.append(title)
-            contents.append({"sheet": sheet, "section": key.partition("__")[0], "table": title})
+            section = key.partition("__")[0]
+            try:
+                where = f"{section_number(section)} {registry.section(section).title}"
+            except Exception:  # a table of a notebook that is not in the registry
+                where = section
+            contents.append({"sheet": sheet, "section": where, "table": title})
         pd.DataFrame(contents, columns=["sheet", "section", "table"]).to_excel(
             xw, sheet_name="Contents", index=False)
-        _no_formulas(xw.sheets["Contents"])
+        ws = xw.sheets["Contents"]
+        _no_formulas(ws)
+        for r, sheet in enumerate(names, start=2):
+            ws.cell(row=r, column=1).hyperlink = f"#'{sheet}'!A1"
+            ws.cell(row=r, column=1).style = "Hyperlink"
+        _format_sheet(ws, pd.DataFrame(contents, columns=["sheet", "section", "table"]), {})
         for f, sheet in zip(files, names, strict=True):
-            df = _excel_ready(pd.read_pickle(f))
+            raw = _excel_ready(pd.read_pickle(f))
+            df, formats = analyst_table(raw)
             try:
                 df.to_excel(xw, sheet_name=sheet, index=False)
             except (ValueError, TypeError):  # an odd object column: write it as text
-                df = df.astype(str)
+                df, formats = raw.astype(str), {}
                 df.to_excel(xw, sheet_name=sheet, index=False)
             _no_formulas(xw.sheets[sheet], _text_columns(df))
+            _format_sheet(xw.sheets[sheet], df, formats)
     os.replace(tmp, path)
     return len(files)
 
@@ -522,3 +691,268 @@ def run_record(run: LARun) -> dict[str, Any]:
 
 def write_run_json(run: LARun) -> None:
     _write_atomic(run.build_dir / "run.json", json.dumps(run_record(run), indent=1, default=str))
+
+
+
+# -- a batch: index.html and batch_metrics.csv ---------------------------------------------------
+
+#: The headline measures of a batch's index: metric, column heading, (threshold, rule) for RAG.
+INDEX_MEASURES: list[tuple[str, str, str | None]] = [
+    ("children_looked_after", "Looked after", None),
+    ("children_adopted", "Adopted", None),
+    ("a1_mean_days", "A1 days", "a1_days"),
+    ("a10_mean_days", "A10 days", "a1_days"),
+    ("a2_mean_days", "A2 days", "a2_days"),
+    ("a3_pct_under_426_days", "A3 %", None),
+]
+#: The measures compared across a batch (each LA's figure against the batch's quartiles).
+COMPARED_MEASURES: list[tuple[str, str]] = [
+    ("a1_mean_days", "A1: care entry to moving in, mean days"),
+    ("a10_mean_days", "A10: care entry to moving in (foster-carer adoptions at moving in), "
+                      "mean days"),
+    ("a2_mean_days", "A2: placement order to match, mean days"),
+    ("a3_pct_under_426_days", "A3: % moved in within 426 days"),
+    ("stage_entry_to_iro_median_days", "Care entry to IRO recommendation, median days"),
+    ("stage_iro_to_adm_median_days", "IRO recommendation to ADM decision, median days"),
+    ("stage_adm_to_po_median_days", "ADM decision to placement order, median days"),
+    ("stage_po_to_placement_median_days", "Placement order to placement, median days"),
+    ("stage_placement_to_ao_median_days", "Placement to adoption order, median days"),
+]
+BATCH_COLUMNS = ["la", "la_name", "la_code", "region", "raa", "status", "error", "measure",
+                 "value", "n", "batch_median", "batch_q1", "batch_q3", "batch_las", "position"]
+
+#: The index page's only script: sorts a table by the column whose heading is clicked (again:
+#: the other way); LAs without a figure stay last.
+SORT_SCRIPT = (
+    "document.querySelectorAll('table.kit-sortable').forEach(function(t){"
+    "t.querySelectorAll('th button').forEach(function(b,i){b.addEventListener('click',function(){"
+    "var body=t.tBodies[0],rows=Array.from(body.rows),up=b.getAttribute('aria-sort')!=='ascending';"
+    "t.querySelectorAll('th button').forEach(function(o){o.removeAttribute('aria-sort');});"
+    "b.setAttribute('aria-sort',up?'ascending':'descending');"
+    "function key(r){var c=r.cells[i];var v=c?(c.getAttribute('data-sort')"
+    "||c.textContent).trim():'';"
+    "var n=parseFloat(v);return v===''||v==='\u2013'?[2,'']:isNaN(n)?[1,v.toLowerCase()]:[0,n];}"
+    "rows.sort(function(a,c){var x=key(a),y=key(c),d=x[1]<y[1]?-1:x[1]>y[1]?1:0;"
+    "return x[0]-y[0]||(up?d:-d);});"
+    "rows.forEach(function(r){body.appendChild(r);});});});});"
+)
+
+INDEX_CSS = """
+.kit-index { max-width: 72rem; margin: 0 auto; padding: 1.5rem; }
+.kit-index th button { font: inherit; font-weight: bold; border: 0; background: none;
+  padding: 0; cursor: pointer; text-align: inherit; }
+.kit-index th button[aria-sort=ascending]::after { content: " \\25B2"; }
+.kit-index th button[aria-sort=descending]::after { content: " \\25BC"; }
+.kit-rag { display: inline-block; min-width: 3.5em; padding: 0 .3em; margin-left: .3em;
+  border-radius: 3px; font-size: .85em; text-align: center; }
+.kit-rag-green { background: #d4edda; } .kit-rag-amber { background: #fff3cd; }
+.kit-rag-red { background: #f8d7da; } .kit-rag-not-rated { background: #eee; }
+tr.kit-la-failed td { background: #fbeaea; }
+"""
+
+
+def _num(value: Any) -> float | None:
+    if value is None or isinstance(value, bool):
+        return None
+    try:
+        x = float(value)
+    except (TypeError, ValueError):
+        return None
+    return None if x != x else x
+
+
+def _shown(value: float | None) -> str:
+    if value is None:
+        return "–"
+    return f"{value:,.0f}" if abs(value - round(value)) < 1e-9 else f"{value:,.1f}"
+
+
+def batch_comparison(runs: Any) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(per LA and measure, per measure): each LA's figure and count against the batch's median
+    and quartiles (pandas' linear quantiles over the LAs with a figure), and which quarter of
+    the batch it falls in (``lowest quarter``: below Q1, ``highest quarter``: above Q3, else
+    ``middle half``). An LA without a report has a row per measure with no figure."""
+    rows = []
+    for run in runs:
+        metrics = batch_run_metrics(run)
+        p = run.params
+        for measure, _ in COMPARED_MEASURES:
+            rows.append({"la": run.name, "la_name": p.la_name, "la_code": p.la_code,
+                         "region": p.region, "raa": p.raa, "status": run.status,
+                         "error": run.error, "measure": measure,
+                         "value": _num(metrics.get(measure)),
+                         "n": _num(metrics.get(f"{measure}_n"))})
+    long = pd.DataFrame(rows, columns=BATCH_COLUMNS[:10])
+    stats = []
+    for measure, label in COMPARED_MEASURES:
+        vals = long.loc[long["measure"].eq(measure), "value"].dropna().astype(float)
+        stats.append({"measure": measure, "label": label, "batch_las": int(len(vals)),
+                      "batch_q1": vals.quantile(0.25) if len(vals) else None,
+                      "batch_median": vals.median() if len(vals) else None,
+                      "batch_q3": vals.quantile(0.75) if len(vals) else None})
+    st = pd.DataFrame(stats)
+    long = long.merge(st.drop(columns="label"), on="measure", how="left")
+
+    def position(r: pd.Series) -> str:
+        if pd.isna(r["value"]) or pd.isna(r["batch_q1"]):
+            return ""
+        if r["value"] < r["batch_q1"]:
+            return "lowest quarter"
+        if r["value"] > r["batch_q3"]:
+            return "highest quarter"
+        return "middle half"
+
+    long["position"] = long.apply(position, axis=1) if len(long) else pd.Series(dtype=str)
+    long["n"] = long["n"].astype("Int64")
+    return long[BATCH_COLUMNS], st
+
+
+def batch_run_metrics(run: Any) -> dict[str, Any]:
+    """An LA's metrics.json, or nothing when it has no report."""
+    if getattr(run, "report", None) is None:
+        return {}
+    f = Path(run.out_dir) / "metrics.json"
+    try:
+        return json.loads(f.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+
+
+def _group_of(run: Any) -> str:
+    return run.params.region or run.params.raa or ""
+
+
+def _status_text(run: Any) -> str:
+    if run.status == "ok":
+        return "built"
+    if run.status == "sections_failed":
+        n = len(run.failed_sections)
+        return f"built; {n} section{'s' if n != 1 else ''} not produced"
+    return "failed"
+
+
+def render_batch_index(runs: Any, produced: dt.date | None = None) -> str:
+    """``index.html`` for a batch: one row per LA (grouped by region, else RAA) with its headline
+    measures and RAG, linking to its report; a failed LA shows as failed with its reason; then
+    each LA against the batch's median and quartiles. Self-contained; its one inline script
+    (sorting) is allowed by its hash in the Content-Security-Policy."""
+    import base64
+    import hashlib
+
+    from diagnostic_kit.measures.ratings import rate
+
+    e = html.escape
+    long, st = batch_comparison(runs)
+    css = (TEMPLATES_DIR / "report.css").read_text(encoding="utf-8") + INDEX_CSS
+    digest = base64.b64encode(hashlib.sha256(SORT_SCRIPT.encode()).digest()).decode()
+    built = [r for r in runs if r.report is not None]
+    failed = [r for r in runs if r.report is None]
+    out = [
+        "<!DOCTYPE html>", '<html lang="en">', "<head>", '<meta charset="utf-8">',
+        '<meta name="viewport" content="width=device-width, initial-scale=1">',
+        '<meta http-equiv="Content-Security-Policy" content="default-src \'none\'; '
+        f"img-src data:; style-src 'unsafe-inline'; script-src 'sha256-{digest}'\">",
+        f'<meta name="generator" content="adoption-diagnostic {e(__version__)}">',
+        f"<title>Adoption diagnostic: {len(runs)} LAs</title>",
+        f"<style>{css}</style>", "</head>", "<body>", '<main class="kit-index">',
+        f"<h1>Adoption diagnostic: {len(runs)} local authorities</h1>",
+        f"<p>Produced {_long_date(produced or dt.date.today())} by adoption-diagnostic "
+        f"{e(__version__)}: {len(built)} reports built, {len(failed)} failed. Click a column "
+        "heading to sort by it.</p>",
+        '<nav class="kit-contents"><a href="#reports">Reports</a> · '
+        '<a href="#comparison">Compared across the batch</a></nav>',
+        '<h2 id="reports">Reports</h2>',
+    ]
+    heads = ["LA", "Code", "Status", *[h for _, h, _ in INDEX_MEASURES]]
+    groups: dict[str, list[Any]] = {}
+    for run in runs:
+        groups.setdefault(_group_of(run), []).append(run)
+    for gi, (group, members) in enumerate(sorted(groups.items(), key=lambda g: (g[0] == "",
+                                                                                   g[0]))):
+        if len(groups) > 1 or group:
+            kind = "Region" if any(r.params.region for r in members) else "RAA"
+            title = f"{kind}: {group}" if group else "No region or RAA given"
+            out.append(f'<h3 id="group-{gi}">{e(title)} ({len(members)} LAs)</h3>')
+        out.append('<div class="kit-table-wrap"><table class="dataframe kit-table '
+                   f'kit-sortable" id="las-{gi}"><thead><tr>'
+                   + "".join(f"<th><button type=\"button\">{e(h)}</button></th>"
+                             for h in heads) + "</tr></thead><tbody>")
+        for run in sorted(members, key=lambda r: r.params.la_name.lower()):
+            metrics = batch_run_metrics(run)
+            name = e(run.params.la_name)
+            if run.report is not None:
+                link = f'<a href="{e(run.name)}/report.html">{name}</a>'
+            else:
+                link = name
+            cells = [f'<td data-sort="{name}">{link}</td>', f"<td>{e(run.params.la_code)}</td>"]
+            if run.report is None:
+                cells.append(f'<td class="kit-failed-reason" colspan="{len(INDEX_MEASURES) + 1}">'
+                             f"<strong>failed</strong>: {e(run.error or 'no report')}</td>")
+                cls = "kit-la-failed"
+            else:
+                cells.append(f"<td>{e(_status_text(run))}</td>")
+                for measure, _, threshold in INDEX_MEASURES:
+                    v = _num(metrics.get(measure))
+                    cell = _shown(v)
+                    if threshold is not None:
+                        bench = run.params.thresholds[threshold].value
+                        r = rate(measure, v, bench)
+                        cell += (f' <span class="kit-rag kit-rag-{r.replace(" ", "-")}">'
+                                 f"{e(r)}</span>")
+                    sort = "" if v is None else f"{v:.6g}"
+                    cells.append(f'<td class="num" data-sort="{sort}">{cell}</td>')
+                cls = "kit-la-ok"
+            out.append(f'<tr class="{cls}" data-la="{e(run.name)}">' + "".join(cells) + "</tr>")
+        out.append("</tbody></table></div>")
+    # The comparison: the batch's quartiles, then each LA's figures against them.
+    out += ['<h2 id="comparison">Compared across the batch</h2>',
+            "<p>Each measure over the LAs whose report gives a figure for it: the lower "
+            "quartile (Q1), the median and the upper quartile (Q3). Below, each LA's figure, "
+            "the count of children it rests on, and the quarter of the batch it falls in. "
+            "Also in <code>batch_metrics.csv</code>.</p>",
+            '<div class="kit-table-wrap"><table class="dataframe kit-table kit-sortable" '
+            'id="batch-quartiles"><thead><tr>'
+            + "".join(f"<th><button type=\"button\">{h}</button></th>" for h in
+                      ["Measure", "LAs with a figure", "Q1", "Median", "Q3"])
+            + "</tr></thead><tbody>"]
+    for r in st.itertuples(index=False):
+        out.append(f"<tr><td>{e(r.label)}</td><td class=\"num\">{r.batch_las}</td>"
+                   + "".join(f'<td class="num">{_shown(_num(x))}</td>'
+                             for x in (r.batch_q1, r.batch_median, r.batch_q3)) + "</tr>")
+    out.append("</tbody></table></div>")
+    labels = [m for m, _ in COMPARED_MEASURES]
+    short = {"a1_mean_days": "A1", "a10_mean_days": "A10", "a2_mean_days": "A2",
+             "a3_pct_under_426_days": "A3 %"}
+    out.append('<div class="kit-table-wrap"><table class="dataframe kit-table kit-sortable" '
+               'id="batch-comparison"><thead><tr><th><button type="button">LA</button></th>'
+               + "".join(f'<th><button type="button">'
+                         f"{e(short.get(m, m.removeprefix('stage_').removesuffix('_median_days')))}"
+                         "</button></th>" for m in labels) + "</tr></thead><tbody>")
+    for run in sorted(runs, key=lambda r: r.params.la_name.lower()):
+        mine = long[long["la"].eq(run.name)].set_index("measure")
+        cells = [f'<td data-sort="{e(run.params.la_name)}">{e(run.params.la_name)}</td>']
+        for m in labels:
+            v = _num(mine.at[m, "value"]) if m in mine.index else None
+            n = mine.at[m, "n"] if m in mine.index else pd.NA
+            pos = mine.at[m, "position"] if m in mine.index else ""
+            text = _shown(v) + ("" if pd.isna(n) else f" <small>(n={int(n)})</small>")
+            if pos:
+                text += f"<br><small>{e(pos)}</small>"
+            cells.append(f'<td class="num" data-sort="{"" if v is None else f"{v:.6g}"}">'
+                         f"{text}</td>")
+        out.append("<tr>" + "".join(cells) + "</tr>")
+    out += ["</tbody></table></div>", "</main>", f"<script>{SORT_SCRIPT}</script>",
+            "</body>", "</html>", ""]
+    return "\n".join(out)
+
+
+def write_batch_index(runs: Any, out_root: Path) -> Path:
+    """Write ``index.html`` and ``batch_metrics.csv`` for a batch into ``out_root``."""
+    out_root = Path(out_root)
+    long, _ = batch_comparison(runs)
+    tmp = out_root / ".batch_metrics.csv.tmp"
+    formula_safe_frame(long).to_csv(tmp, index=False)
+    os.replace(tmp, out_root / "batch_metrics.csv")
+    index = out_root / "index.html"
+    _write_atomic(index, render_batch_index(runs))
+    return index

@@ -66,6 +66,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         jobs=args.jobs,
         timeout=args.timeout,
         notebooks_dir=notebooks,
+        plain=True if args.plain else None,
     )
     code, problems = runner.summarise(runs)
     if len(runs) == 1 and runs[0].status == "failed":
@@ -73,6 +74,15 @@ def cmd_run(args: argparse.Namespace) -> int:
         print(f"{PROG}: {runs[0].error}", file=sys.stderr)
         return code
     built = [r for r in runs if r.report is not None]
+    if built and getattr(args, "pdf", False):
+        from diagnostic_kit.run import pdf
+
+        for r in built:
+            why = pdf.write_pdf(r.report)
+            if why:
+                print(why, file=sys.stderr)
+            else:
+                print(f"[{r.name}] PDF: {r.report.with_suffix('.pdf')}")
     if built:
         print("Reports:")
         for r in built:
@@ -227,6 +237,13 @@ def build_parser() -> argparse.ArgumentParser:
                      help="folder of section notebooks NN_name.ipynb (default: ./notebooks if "
                           "it holds them, as in a workspace made by init --notebooks; else the "
                           "kit's own)")
+    run.add_argument("--plain", action="store_true",
+                     help="run each section notebook in its own new kernel, as papermill does "
+                          "alone (slower; the default reuses warm kernels, reset between "
+                          "notebooks; also ADK_PLAIN=1)")
+    run.add_argument("--pdf", action="store_true",
+                     help="also print each report to report.pdf (A4) beside report.html, with "
+                          "the system Chromium (Debian's chromium package)")
     run.set_defaults(func=cmd_run)
 
     check = sub.add_parser(

@@ -399,6 +399,303 @@ def ipc_kernel_manager_class(kernel_log: Path | None = None) -> type:
     return IPCKernelManager
 
 
+# -- warm kernels (the fast path) ------------------------------------------------------------------
+
+#: Set to 1 (or pass ``plain=True`` / ``run --plain``) to run every section in its own cold kernel.
+PLAIN_ENV = "ADK_PLAIN"
+#: A warm kernel is replaced after this many notebooks, so nothing can grow without bound.
+KERNEL_MAX_USES = 60
+#: Seconds allowed for a kernel to start and import the kit, and for a reset between notebooks.
+WARM_TIMEOUT = 120
+
+#: Run once in a new warm kernel (silently, outside any notebook): import what the section
+#: notebooks import, then remember the interpreter's state that a notebook may change.
+WARM_CODE = r'''
+def _adk_warm():
+    import importlib, os, pkgutil, sys, types, warnings
+    for name in ("pandas", "numpy", "matplotlib", "matplotlib.pyplot",
+                 "matplotlib_inline.backend_inline", "IPython.extensions.autoreload",
+                 "diagnostic_kit.run.prepare", "diagnostic_kit.inputs.reading",
+                 "diagnostic_kit.derive.pseudonyms"):
+        try:
+            importlib.import_module(name)
+        except Exception:  # the notebook that needs it will say why
+            pass
+    for pkg in ("diagnostic_kit.measures", "diagnostic_kit.present"):
+        try:
+            mod = importlib.import_module(pkg)
+            for info in pkgutil.iter_modules(mod.__path__):
+                try:
+                    importlib.import_module(f"{pkg}.{info.name}")
+                except Exception:
+                    pass
+        except Exception:
+            pass
+    import matplotlib
+    ip = get_ipython()  # noqa: F821
+    w = types.ModuleType("_adk_warm")
+    w.rc = dict(matplotlib.rcParams)
+    w.filters = list(warnings.filters)
+    w.events = {k: list(v) for k, v in ip.events.callbacks.items()}
+    w.loaded = set(ip.extension_manager.loaded)
+    w.path = list(sys.path)
+    w.environ = dict(os.environ)
+    sys.modules["_adk_warm"] = w
+_adk_warm()
+del _adk_warm
+'''
+
+#: Run (silently) before each notebook in a warm kernel: the namespace, counters, hooks,
+#: extensions, figures, rcParams, warnings, pandas options, sys.path, environment and working
+#: folder as a new kernel has them after the imports.
+RESET_CODE = r'''
+def _adk_reset(cwd, collect):
+    import gc, os, sys, warnings
+    w = sys.modules["_adk_warm"]
+    ip = get_ipython()  # noqa: F821
+    import matplotlib
+    import matplotlib.pyplot as plt
+    plt.close("all")
+    ip.reset(new_session=True)  # a new history session: execution counts start at 1 again
+    ip.execution_count = 1
+    for k, cbs in ip.events.callbacks.items():
+        cbs[:] = w.events.get(k, [])
+    ip.extension_manager.loaded.clear()
+    ip.extension_manager.loaded.update(w.loaded)
+    if hasattr(ip, "_saved_rcParams"):
+        del ip._saved_rcParams
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        dict.update(matplotlib.rcParams, w.rc)
+        try:
+            import pandas
+            pandas.reset_option("all")
+        except Exception:
+            pass
+    warnings.filters[:] = w.filters
+    warnings._filters_mutated()
+    warnings.onceregistry.clear()
+    for mod in list(sys.modules.values()):
+        reg = getattr(mod, "__warningregistry__", None)
+        if isinstance(reg, dict):
+            reg.clear()
+    sys.path[:] = w.path
+    os.environ.clear()
+    os.environ.update(w.environ)
+    nv = sys.modules.get("diagnostic_kit.present.narrative")
+    if nv is not None and hasattr(nv, "set_suppression"):
+        nv.set_suppression(0)
+    os.chdir(cwd)
+    if collect:
+        gc.collect()
+_adk_reset({cwd!r}, {collect!r})  # the reset removes the name _adk_reset too
+'''
+
+
+class KernelSetupError(RuntimeError):
+    """A warm kernel could not be started, warmed or reset."""
+
+
+class WarmKernel:
+    """A kernel over IPC started ahead of need that has imported the kit and its libraries.
+
+    nbclient adopts it (papermill's ``km``: a kernel manager whose kernel is already running)
+    and, not owning it, leaves it running; before each notebook the runner resets it to the
+    state of a fresh kernel after those imports (:data:`RESET_CODE`). It serves one worker
+    thread, which made it (the kernel manager's sockets belong to that thread's event loop). A
+    notebook that fails in any way (raises, times out, kills its kernel) is the kernel's last:
+    the runner discards it and the next notebook gets a new one.
+    """
+
+    def __init__(self, cwd: Path, log: Path | None = None) -> None:
+        from jupyter_core.utils import run_sync
+
+        base = ipc_kernel_manager_class(log)
+
+        class Adopted(base):  # type: ignore[misc, valid-type]
+            def client(self, **kw: Any) -> Any:  # the clients nbclient makes, to close them
+                kc = super().client(**kw)
+                self._adk_clients.append(kc)
+                return kc
+
+        self.km = Adopted(kernel_name=KERNEL_NAME)
+        self.km._adk_clients = []
+        self.log = log
+        self.uses = 0
+        self.started = time.perf_counter()
+        self.kc: Any = None
+        run_sync(self.km.start_kernel)(cwd=str(cwd))
+        try:
+            from jupyter_client.blocking import BlockingKernelClient
+
+            # The runner's own client, kept for the resets (a new one per reset costs a
+            # quarter of a second).
+            self.kc = BlockingKernelClient()
+            self.kc.load_connection_info(self.km.get_connection_info())
+            self.kc.start_channels()
+            try:
+                self.kc.wait_for_ready(timeout=WARM_TIMEOUT)
+            except (TimeoutError, RuntimeError) as exc:
+                raise KernelSetupError(str(exc) or type(exc).__name__) from exc
+            self._run(WARM_CODE)
+        except BaseException:
+            self.kill()
+            raise
+
+    def _run(self, code: str, timeout: float = WARM_TIMEOUT) -> None:
+        """Run code silently (no history, no execution count, no outputs kept)."""
+        import queue
+
+        kc = self.kc
+        # The notebook's own messages, broadcast to every client, are not ours: dropped.
+        with contextlib.suppress(queue.Empty):
+            while True:
+                kc.iopub_channel.get_msg(timeout=0)
+        try:
+            errors: list[str] = []
+
+            def hook(msg: dict[str, Any]) -> None:
+                if msg.get("msg_type") == "error":
+                    errors.append(f"{msg['content'].get('ename')}: {msg['content'].get('evalue')}")
+
+            reply = kc.execute_interactive(code, silent=True, store_history=False,
+                                           timeout=timeout, output_hook=hook, allow_stdin=False)
+            if reply["content"].get("status") != "ok" or errors:
+                raise KernelSetupError("; ".join(errors) or str(reply["content"].get("evalue")))
+        except (TimeoutError, RuntimeError) as exc:
+            raise KernelSetupError(str(exc) or type(exc).__name__) from exc
+
+    def alive(self) -> bool:
+        proc = getattr(self.km.provisioner, "process", None)
+        return proc is not None and proc.poll() is None
+
+    def prepare(self, cwd: Path) -> None:
+        """Make the kernel as a fresh one is after the imports, working in ``cwd``."""
+        if self.log is not None and self.log.exists():
+            self.log.write_bytes(b"")  # the kernel appends: this notebook's lines only
+        # A full garbage collection every few notebooks (it costs a tenth of a second).
+        self._run(RESET_CODE.format(cwd=str(cwd), collect=self.uses % 4 == 3))
+
+    def close_clients(self) -> None:
+        for kc in self.km._adk_clients:
+            with contextlib.suppress(Exception):
+                kc.stop_channels()
+        self.km._adk_clients.clear()
+
+    def kill(self) -> None:
+        """Stop the kernel at once and remove its connection file and sockets."""
+        self.close_clients()
+        if self.kc is not None:
+            with contextlib.suppress(Exception):
+                self.kc.stop_channels()
+        proc = getattr(self.km.provisioner, "process", None)
+        if proc is not None and proc.poll() is None:
+            proc.kill()
+            with contextlib.suppress(Exception):
+                proc.wait(timeout=10)
+        with _KERNELS_LOCK:
+            _KERNELS.discard(proc)
+        files = [Path(self.km.connection_file)] if self.km.connection_file else []
+        if self.km.transport == "ipc" and self.km.ip:
+            files += Path(self.km.ip).parent.glob(f"{Path(self.km.ip).name}-*")
+        for f in files:
+            with contextlib.suppress(OSError):
+                f.unlink()
+        with _PRIVATE_LOCK:
+            _CONNECTION_FILES.difference_update(files)
+        if self.log is not None:
+            with contextlib.suppress(OSError):
+                self.log.unlink()
+
+
+class KernelPool:
+    """Warm kernels for one run: one per worker thread, started ahead of need (:meth:`fill`
+    starts them while the first LA's data is prepared), reset between notebooks, replaced after
+    a failure or :data:`KERNEL_MAX_USES` notebooks, all stopped by :meth:`close`."""
+
+    def __init__(self, cwd: Path) -> None:
+        self.cwd = cwd
+        self._local = threading.local()
+        self._all: set[WarmKernel] = set()
+        self._lock = threading.Lock()
+        self.started = 0
+        #: Set once the run is over or interrupted: no kernel is started after that.
+        self.closing = False
+
+    def _new(self) -> WarmKernel:
+        if self.closing:
+            raise KernelSetupError("the run is ending")
+        log = _ipc_dir() / f"warm-{secrets.token_hex(4)}.log"
+        k = WarmKernel(self.cwd, log)
+        with self._lock:
+            self._all.add(k)
+            self.started += 1
+            closing = self.closing
+        if closing:
+            self.discard(k)
+            raise KernelSetupError("the run is ending")
+        return k
+
+    def warm(self) -> None:
+        """Make sure this thread has a warm kernel (started now if not)."""
+        if self.closing:
+            return
+        k = getattr(self._local, "kernel", None)
+        if k is None or not k.alive():
+            if k is not None:
+                self.discard(k)
+            self._local.kernel = self._new()
+
+    def take(self) -> WarmKernel:
+        """This thread's warm kernel."""
+        self.warm()
+        k = getattr(self._local, "kernel", None)
+        if k is None:
+            raise KernelSetupError("no warm kernel")
+        return k
+
+    def give_back(self, k: WarmKernel, ok: bool) -> None:
+        """After a notebook: keep the kernel for the next one, or discard it and start its
+        replacement now, ahead of need."""
+        k.close_clients()
+        k.uses += 1
+        if ok and k.alive() and k.uses < KERNEL_MAX_USES:
+            return
+        self.discard(k)
+        self._local.kernel = None
+        with contextlib.suppress(Exception):
+            self.warm()
+
+    def discard(self, k: WarmKernel) -> None:
+        k.kill()
+        with self._lock:
+            self._all.discard(k)
+        if getattr(self._local, "kernel", None) is k:
+            self._local.kernel = None
+
+    def fill(self, executor: ThreadPoolExecutor, workers: int) -> None:
+        """Start a warm kernel in each of ``workers`` threads of ``executor`` without waiting.
+        (A barrier holds each start until all have begun, so each lands in its own thread.)"""
+        barrier = threading.Barrier(workers)
+
+        def start() -> None:
+            with contextlib.suppress(threading.BrokenBarrierError):
+                barrier.wait(timeout=30)
+            with contextlib.suppress(Exception):
+                self.warm()
+
+        for _ in range(workers):
+            executor.submit(start)
+
+    def close(self) -> None:
+        self.closing = True
+        with self._lock:
+            kernels = list(self._all)
+            self._all.clear()
+        for k in kernels:
+            k.kill()
+
+
 def _quiet_papermill() -> None:
     """papermill/nbclient log each fault as a warning; the runner reports it in one line."""
     import logging
@@ -437,11 +734,14 @@ def execute_section(
     *,
     timeout: float | None = DEFAULT_TIMEOUT,
     cwd: Path | None = None,
+    kernel: WarmKernel | None = None,
 ) -> SectionResult:
     """Execute one notebook with papermill into ``executed``; never raises on notebook faults.
 
     ``timeout`` is per cell, in seconds. The kernel starts in ``cwd`` (the notebook's folder by
-    default) without changing the runner's own working directory, which threads share.
+    default) without changing the runner's own working directory, which threads share. With
+    ``kernel`` (a :class:`WarmKernel`, already reset for this notebook by the caller) the
+    notebook runs in it; without, in a new kernel of its own (the plain path).
     """
     import papermill as pm
 
@@ -461,13 +761,19 @@ def execute_section(
             execution_timeout=timeout,
             # The notebook is saved by then: no need to wait for a polite kernel exit.
             shutdown_kernel="immediate",
-            kernel_manager_class=ipc_kernel_manager_class(kernel_log),
+            **({"km": kernel.km} if kernel is not None else
+               {"kernel_manager_class": ipc_kernel_manager_class(kernel_log)}),
             resources={"metadata": {"path": str(cwd or notebook.parent)}},
         )
         result.status = "ok"
     except Exception as exc:  # any fault in a section is reported, never fatal to the run
         result.status = "failed"
         result.error_type, result.error = describe_failure(exc)
+    if kernel is not None and kernel.log is not None and kernel.log.exists() \
+            and kernel.log.stat().st_size:
+        # What the kernel process itself wrote while running this notebook, as a cold
+        # kernel's log would hold it.
+        shutil.copyfile(kernel.log, kernel_log)
     if kernel_log.exists() and kernel_log.stat().st_size == 0:
         kernel_log.unlink()
     if executed.exists():
@@ -507,16 +813,96 @@ def portable_parameters(executed: Path) -> None:
 # -- a run ----------------------------------------------------------------------------------------
 
 
-class Progress:
-    """One line per LA step and section start/finish, safe to call from worker threads."""
+def _fmt_seconds(seconds: float) -> str:
+    seconds = int(round(seconds))
+    h, rest = divmod(seconds, 3600)
+    m, sec = divmod(rest, 60)
+    return f"{h}:{m:02d}:{sec:02d}" if h else f"{m}:{sec:02d}"
 
-    def __init__(self, echo: Echo | None = None) -> None:
-        self._echo = echo or (lambda line: print(line, flush=True))
+
+class Progress:
+    """Progress of a run, safe to call from worker threads.
+
+    Not on a terminal (or with ``echo``): one line per LA step and section start/finish,
+    ``[la] what``. On a terminal: one bar, redrawn in place, over LAs and sections with the
+    time elapsed and an estimate of what is left; failures are still printed as lines.
+    """
+
+    def __init__(self, echo: Echo | None = None, *, bar: bool | None = None,
+                 stream: Any = None) -> None:
+        self._stream = stream if stream is not None else sys.stdout
+        if bar is None:
+            isatty = getattr(self._stream, "isatty", None)
+            bar = echo is None and bool(isatty and isatty())
+        self.bar = bar
+        self._echo = echo or (lambda line: print(line, file=self._stream, flush=True))
         self._lock = threading.Lock()
+        self.t0 = time.monotonic()
+        self.las_total = self.sections_total = 0
+        self.las_done = self.sections_done = 0
+        self.current = ""
+
+    def plan(self, las: int, sections_per_la: int) -> None:
+        self.las_total, self.sections_total = las, las * sections_per_la
 
     def __call__(self, la: str, what: str) -> None:
         with self._lock:
-            self._echo(f"[{la}] {what}")
+            if not self.bar:
+                self._echo(f"[{la}] {what}")
+                return
+            if "FAILED" in what:
+                self._stream.write("\r\x1b[2K")
+                self._echo(f"[{la}] {what}")
+            self.current = f"{la}: {what}"
+            self._draw()
+
+    def section_done(self) -> None:
+        with self._lock:
+            self.sections_done += 1
+            if self.bar:
+                self._draw()
+
+    def la_done(self, sections_skipped: int = 0) -> None:
+        """An LA is finished (built or failed); ``sections_skipped`` never ran."""
+        with self._lock:
+            self.las_done += 1
+            self.sections_total -= sections_skipped
+            if self.bar:
+                self._draw()
+
+    def remaining(self) -> float | None:
+        """Seconds left, estimated from the sections done so far (None before the first)."""
+        if not self.sections_done:
+            return None
+        elapsed = time.monotonic() - self.t0
+        left = max(0, self.sections_total - self.sections_done)
+        return elapsed / self.sections_done * left
+
+    def line(self, width: int = 100) -> str:
+        elapsed = time.monotonic() - self.t0
+        total = max(1, self.sections_total)
+        cells = 20
+        filled = min(cells, int(cells * self.sections_done / total))
+        left = self.remaining()
+        text = (f"LAs {self.las_done}/{self.las_total} [{'#' * filled}{'.' * (cells - filled)}] "
+                f"sections {self.sections_done}/{self.sections_total} · "
+                f"{_fmt_seconds(elapsed)} elapsed · "
+                + (f"about {_fmt_seconds(left)} left" if left is not None else "estimating")
+                + (f" · {self.current}" if self.current else ""))
+        return text[:max(20, width - 1)]
+
+    def _draw(self) -> None:
+        width = shutil.get_terminal_size((100, 20)).columns
+        self._stream.write("\r\x1b[2K" + self.line(width))
+        self._stream.flush()
+
+    def close(self) -> None:
+        if self.bar:
+            with self._lock:
+                self.current = ""
+                self._draw()
+                self._stream.write("\n")
+                self._stream.flush()
 
 
 def plan_runs(params_files: Sequence[str | Path], out_root: Path) -> list[LARun]:
@@ -570,8 +956,24 @@ def _prepare(run: LARun, progress: Progress) -> bool:
     return True
 
 
+def _ready_kernel(pool: KernelPool, cwd: Path) -> WarmKernel | None:
+    """This thread's warm kernel, reset for the next notebook; a kernel that cannot be reset
+    is replaced once; None (the notebook then gets a cold kernel) if that fails too."""
+    for _ in range(2):
+        k = None
+        try:
+            k = pool.take()
+            k.prepare(cwd)
+            return k
+        except Exception:
+            if k is not None:
+                pool.discard(k)
+    return None
+
+
 def _section_task(
-    run: LARun, notebook: Path, timeout: float | None, progress: Progress
+    run: LARun, notebook: Path, timeout: float | None, progress: Progress,
+    pool: KernelPool | None = None,
 ) -> SectionResult:
     progress(run.name, f"{notebook.stem} started")
     params = {
@@ -579,8 +981,16 @@ def _section_task(
         "prepared": str(run.prepared),
         "output_dir": str(run.build_dir / ".work"),
     }
-    res = execute_section(notebook, run.build_dir / "notebooks" / notebook.name, params,
-                          timeout=timeout)
+    kernel = _ready_kernel(pool, notebook.parent) if pool is not None else None
+    res: SectionResult | None = None
+    try:
+        res = execute_section(notebook, run.build_dir / "notebooks" / notebook.name, params,
+                              timeout=timeout, kernel=kernel)
+    finally:
+        if kernel is not None and pool is not None:
+            # Kept for the next notebook only if this one ran cleanly; else replaced.
+            pool.give_back(kernel, ok=res is not None and not res.failed)
+    progress.section_done()
     if res.failed:
         progress(run.name, f"{res.key} FAILED after {res.seconds:.1f} s: {res.error_type}: "
                            f"{res.error}")
@@ -635,6 +1045,13 @@ def _finish(run: LARun, notebooks: list[Path], progress: Progress) -> None:
         remove_prepared(run)
 
 
+def plain_requested(plain: bool | None = None) -> bool:
+    """Whether to use the plain path: ``plain`` if given, else the ``ADK_PLAIN`` variable."""
+    if plain is not None:
+        return plain
+    return os.environ.get(PLAIN_ENV, "").strip().lower() not in ("", "0", "false", "no")
+
+
 def run_reports(
     params_files: Sequence[str | Path],
     *,
@@ -643,39 +1060,66 @@ def run_reports(
     timeout: float | None = DEFAULT_TIMEOUT,
     notebooks_dir: Path = NOTEBOOKS_DIR,
     echo: Echo | None = None,
+    plain: bool | None = None,
+    progress: Progress | None = None,
+    index: bool | None = None,
 ) -> list[LARun]:
     """Build the report of every LA named by ``params_files``; returns each LA's run.
 
     All params are checked first (ParamsError before any notebook runs). Data is prepared one LA
     at a time in this thread while earlier LAs' sections run in ``jobs`` worker threads, each
-    driving one kernel; an LA's report is assembled as soon as its sections are done.
+    driving one kernel; an LA's report is assembled as soon as its sections are done (at most
+    a few LAs are prepared ahead, so the private folders and memory stay bounded in a batch).
+
+    The fast path (default) runs the notebooks in warm kernels (:class:`KernelPool`): started
+    while the first LA is prepared, with the kit already imported, reset between notebooks,
+    replaced after any failure. ``plain=True`` (or ``ADK_PLAIN=1``) gives each notebook its own
+    cold kernel. With more than one LA (or ``index=True``), ``index.html`` and
+    ``batch_metrics.csv`` for the batch are written in ``out_root``.
     """
     out_root = Path(out_root).resolve()
     notebooks = discover_sections(notebooks_dir)
-    progress = Progress(echo)
+    progress = progress or Progress(echo)
     runs = plan_runs(params_files, out_root)
     if not notebooks:
         raise FileNotFoundError(f"No section notebooks (NN_name.ipynb) in {notebooks_dir}.")
     out_root.mkdir(parents=True, exist_ok=True)
+    workers = jobs or default_jobs()
+    progress.plan(len(runs), len(notebooks))
+    ahead = workers + 1
     with terminate_as_interrupt():
         remove_stale(out_root)
         pending: list[tuple[LARun, list[Future[SectionResult]]]] = []
-        pool = ThreadPoolExecutor(max_workers=jobs or default_jobs(),
-                                  thread_name_prefix="section")
+        pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="section")
+        kernels = None if plain_requested(plain) else KernelPool(Path(notebooks_dir))
+
+        def finish_oldest() -> None:
+            run, futs = pending.pop(0)
+            run.sections = [f.result() for f in futs]
+            _finish(run, notebooks, progress)
+            progress.la_done()
+
         try:
+            if kernels is not None:
+                kernels.fill(pool, workers)  # while the first LA's data is prepared
             for run in runs:
+                while pending and (len(pending) >= ahead
+                                   or all(f.done() for f in pending[0][1])):
+                    finish_oldest()
                 run.started = _now()
                 if not _prepare(run, progress):
+                    progress.la_done(sections_skipped=len(notebooks))
                     continue
-                futs = [pool.submit(_section_task, run, nb, timeout, progress)
+                futs = [pool.submit(_section_task, run, nb, timeout, progress, kernels)
                         for nb in notebooks]
                 pending.append((run, futs))
-            for run, futs in pending:
-                run.sections = [f.result() for f in futs]
-                _finish(run, notebooks, progress)
+            while pending:
+                finish_oldest()
         except BaseException:
             # Interrupted: drop queued sections, stop running kernels, remove half-built folders.
             pool.shutdown(wait=False, cancel_futures=True)
+            if kernels is not None:
+                kernels.closing = True
             kill_kernels()
             pool.shutdown(wait=True)
             for run in runs:
@@ -683,10 +1127,20 @@ def run_reports(
                     _remove(run.build_dir)
             raise
         finally:
+            progress.close()
+            if kernels is not None:
+                kernels.close()
             for run in runs:
                 remove_prepared(run)
             remove_connection_files()
         pool.shutdown(wait=True)
+    if index if index is not None else len(runs) > 1:
+        from diagnostic_kit.run import assemble
+
+        try:
+            assemble.write_batch_index(runs, out_root)
+        except Exception as exc:  # the reports are built: say so, do not lose them
+            print(f"warning: the batch index could not be written: {exc}", file=sys.stderr)
     return runs
 
 

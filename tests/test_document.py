@@ -1,0 +1,199 @@
+"""The document as a reader holds it, piece by piece: tables in labelled boxes, charts with alt
+text that survives nbconvert, the PDF printer's fallback, and tables.xlsx as an analyst needs it.
+(The whole demo report in a real browser and as a PDF: tests/test_e2e.py.)"""
+
+from __future__ import annotations
+
+import re
+from html import unescape as html_unescape
+from pathlib import Path
+
+import matplotlib
+import nbformat
+import numpy as np
+import openpyxl
+import pandas as pd
+import pytest
+from nbformat.v4 import new_code_cell, new_notebook, new_output
+
+matplotlib.use("Agg")
+
+from diagnostic_kit.present import charts  # noqa: E402
+from diagnostic_kit.present.section import table_html  # noqa: E402
+from diagnostic_kit.run import assemble, pdf  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[1]
+CSS = (ROOT / "diagnostic_kit" / "report_theme" / "report.css").read_text(encoding="utf-8")
+
+
+# -- layout -------------------------------------------------------------------------------------
+
+
+def test_a_table_sits_in_a_labelled_region_with_a_hint_when_wide():
+    table = "<table><thead><tr><th>a</th><th>b</th></tr></thead></table>"
+    out = table_html(table, 'Children "placed" & waiting', note="A note.", width=900)
+    assert out.startswith('<p class="kit-table-title">Children "placed" & waiting</p>')
+    assert 'role="region" aria-label="Children &quot;placed&quot; &amp; waiting" tabindex="0"' \
+        in out
+    assert "kit-table-scrolls" in out and "Scroll the table sideways" in out
+    narrow = table_html(table, "Small", width=200)
+    assert "kit-scroll-hint" not in narrow and 'role="region"' in narrow
+    many = "<table><thead><tr>" + "<th>x</th>" * 8 + "</tr></thead></table>"
+    assert "kit-table-many" in table_html(many, "Wide")
+
+
+def test_print_styles_are_a4_without_scrolling_or_split_figures():
+    assert re.search(r"@page\s*\{\s*size:\s*A4;\s*margin:", CSS)
+    print_css = CSS[CSS.index("@media print"):]
+    assert "break-before: page" in print_css  # each section on a new page
+    assert re.search(r"img[^{]*\{[^}]*|tr, img[^{]*\{\s*break-inside: avoid", print_css)
+    assert "thead { display: table-header-group; }" in print_css
+    assert re.search(r"h1, h2, h3[^{]*\{\s*break-after: avoid", print_css)
+    assert "overflow: visible !important" in print_css
+
+
+# -- charts -------------------------------------------------------------------------------------
+
+
+def _stats():
+    return pd.DataFrame({
+        "stage": ["entry_to_iro", "iro_to_adm", "adm_to_po", "po_to_placement",
+                  "placement_to_ao"],
+        "children": [55, 55, 53, 53, 55],
+        "median": [136.0, 38.0, 116.0, 128.0, 189.0],
+        "standard_days": [122, 61, 182, 183, 183],
+    })
+
+
+def test_medians_alt_states_the_message_and_every_value():
+    alt = charts.medians_alt(_stats())
+    assert alt.startswith("Median days per stage: the longest stage is adoptive placement to "
+                          "adoption order, 189 days against a 183-day standard; 2 of 5 stages "
+                          "are over their standard.")
+    assert "IRO recommendation to ADM decision 38 days (standard 61)" in alt
+    assert "607 days against standards of 731 days" in alt
+
+
+def test_spread_chart_alt_and_labels_keep_median_and_standard_apart():
+    days = pd.DataFrame({"entry_to_iro": [100.0, 130, 200, 260], "iro_to_adm": [10.0, 20, 30,
+                                                                                  np.nan]})
+    fig = charts.stage_spread_chart(days, {"entry_to_iro": 122, "iro_to_adm": 61})
+    alt = charts.alt_text(fig)
+    assert "care entry to IRO recommendation, 3 of 4 children (75%) over its 122-day" in alt
+    texts = [t.get_text() for t in fig.axes[0].texts]
+    assert "median 165\nstandard 122" in texts and "median 20\nstandard 61" in texts
+    matplotlib.pyplot.close(fig)
+
+
+def test_trend_alt_names_the_biggest_change():
+    trend = pd.DataFrame({"year": ["2023-24", "2024-25", "2023-24", "2024-25"],
+                          "stage": ["entry_to_iro", "entry_to_iro", "iro_to_adm", "iro_to_adm"],
+                          "children": [10, 12, 10, 12], "median": [100.0, 90, 40, 80]})
+    alt = charts.trend_alt(trend)
+    assert "the biggest change is IRO recommendation to ADM decision, which rose from 40 days " \
+           "in 2023-24 to 80 in 2024-25" in alt
+    fig = charts.trend_chart(trend, standards={"entry_to_iro": 122})
+    assert len(fig.axes) == 2  # one facet per stage (seaborn)
+    matplotlib.pyplot.close(fig)
+
+
+def test_a_chart_not_described_reads_its_values_back():
+    fig, ax = matplotlib.pyplot.subplots()
+    ax.barh(["Enquiry", "Approval"], [167, 46])
+    charts.finish(fig, "From enquiry to approval", "Source: x.")
+    assert charts.alt_text(fig) == "From enquiry to approval. Enquiry 167, Approval 46."
+    matplotlib.pyplot.close(fig)
+
+
+def test_alt_text_survives_nbconvert_into_the_report():
+    fig = charts.describe(charts.stage_medians_chart(_stats()), 'Says "this" & <that>')
+    data, meta = charts.png_output(fig)
+    matplotlib.pyplot.close(fig)
+    out = new_output("display_data", data=data, metadata=meta)
+    nb = new_notebook(cells=[new_code_cell("charts.show(fig)", outputs=[out])])
+    html = assemble.notebook_fragment(nbformat.from_dict(nb), "s02")
+    img = re.search(r"<img[^>]*>", html).group(0)
+    alt = re.search(r"""alt=(["'])(.*?)\1""", img).group(2)
+    assert html_unescape(alt) == 'Says "this" & <that>' and "<that>" not in img
+    assert charts.NO_ALT not in html
+    assert re.search(r'width="?(\d+)', img)  # shown at its on-screen size, drawn sharper
+
+
+# -- PDF ----------------------------------------------------------------------------------------
+
+
+def test_without_chromium_one_plain_sentence_and_no_pdf(tmp_path, monkeypatch):
+    monkeypatch.setenv("ADOPTION_CHROMIUM", str(tmp_path / "no-such-chromium"))
+    html = tmp_path / "report.html"
+    html.write_text("<p>x</p>", encoding="utf-8")
+    why = pdf.write_pdf(html)
+    assert why.startswith("No PDF was written: Chromium was not found")
+    assert "\n" not in why and str(html) in why
+    assert not (tmp_path / "report.pdf").exists()
+
+
+def test_chromium_runs_headless_offline_with_a_fresh_profile(tmp_path):
+    cmd = pdf.chromium_command(Path("/usr/bin/chromium"), tmp_path / "r.html",
+                               tmp_path / "r.pdf", tmp_path / "profile")
+    for flag in ("--headless", "--no-sandbox", "--disable-gpu", "--no-pdf-header-footer",
+                 "--disable-quic", "--no-first-run", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync",
+                 f"--user-data-dir={tmp_path / 'profile'}", f"--print-to-pdf={tmp_path}/r.pdf"):
+        assert flag in cmd
+    assert cmd[-1].startswith("file://")
+
+
+# -- tables.xlsx --------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("text", "parsed"), [
+    ("43%", (0.43, "0%", None, None)),
+    ("136 (23)", (136.0, "#,##0", 23, None)),
+    ("44% (24 of 55)", (0.44, "0%", 24, 55)),
+    ("5 of 10 (50%)", (0.5, "0%", 5, 10)),
+    ("£27,000", (27000.0, "£#,##0", None, None)),
+    ("460 days", (460.0, '#,##0 "days"', None, None)),
+    ("-131 days", (-131.0, '#,##0 "days"', None, None)),
+    ("1,062", (1062.0, "#,##0", None, None)),
+    ("12.5", (12.5, "#,##0.0", None, None)),
+    ("<5", None), ("C-0042", None), ("2023-24", None), ("+1", None), ("-2+3", None),
+    ("4 months (122 days)", None),
+])
+def test_parse_cell(text, parsed):
+    assert assemble.parse_cell(text) == parsed
+
+
+def test_tables_xlsx_numbers_formats_counts_and_contents(tmp_path):
+    work = tmp_path / "work"
+    (work / "tables").mkdir(parents=True)
+    shown = pd.DataFrame({"Year": ["2023-24", "2024-25"], "Entry → IRO": ["136 (23)", "<5"],
+                          "Over standard %": ["43%", "–"], "Figure": ["460 days", "£1,200"]})
+    shown.to_pickle(work / "tables" / "02_timescales__median_days_by_year.pkl")
+    (work / "tables" / "02_timescales__median_days_by_year.title").write_text(
+        "Median days per stage by year", encoding="utf-8")
+    for suffix in ("not_yet_placed", "waiting_longest_first"):
+        pd.DataFrame({"n": [1]}).to_pickle(
+            work / "tables" / f"02_timescales__children_with_a_placement_order_{suffix}.pkl")
+    path = tmp_path / "tables.xlsx"
+    assert assemble.write_tables_xlsx(work, path) == 3
+    wb = openpyxl.load_workbook(path)
+    names = wb.sheetnames
+    assert names[0] == "Contents" and len(set(n.lower() for n in names)) == len(names)
+    assert all(len(n) <= 31 and "~" not in n for n in names)
+    assert "02_median_days_by_year" in names
+    contents = wb["Contents"]
+    assert [c.value for c in contents[1]] == ["sheet", "section", "table"]
+    row = next(r for r in contents.iter_rows(min_row=2) if r[0].value == "02_median_days_by_year")
+    assert row[1].value == "2 Timescales" or row[1].value.startswith("2 ")
+    assert row[2].value == "Median days per stage by year"
+    assert row[0].hyperlink.location == "'02_median_days_by_year'!A1" or \
+        "02_median_days_by_year" in (row[0].hyperlink.target or row[0].hyperlink.location or "")
+    ws = wb["02_median_days_by_year"]
+    heads = [c.value for c in ws[1]]
+    assert heads == ["Year", "Entry → IRO", "Entry → IRO: count", "Over standard %", "Figure"]
+    assert ws["B2"].value == 136 and ws["C2"].value == 23 and ws["B3"].value == "<5"
+    assert ws["D2"].value == pytest.approx(0.43) and ws["D2"].number_format == "0%"
+    assert ws["D3"].value is None
+    assert ws["E2"].value == 460 and ws["E2"].number_format == '#,##0 "days"'
+    assert ws["E3"].value == 1200 and ws["E3"].number_format == "£#,##0"
+    assert ws.freeze_panes == "A2"
