@@ -158,3 +158,34 @@ def test_prepared_data_removed_when_assembly_fails(short_tmp: Path, monkeypatch,
     assert not list(short_tmp.glob(f"{runner.PREP_PREFIX}*"))
     assert not list(out.glob(f"{runner.BUILD_PREFIX}*"))
 
+
+
+def test_a_signal_while_kernels_warm_up_ends_the_run_promptly(short_tmp: Path):
+    """SIGTERM while the warm kernels are still starting (before any section runs): the run
+    ends within seconds, not after a kernel timeout, and leaves nothing behind."""
+    tmp, out, runtime = short_tmp / "tmp", short_tmp / "out", short_tmp / "runtime"
+    tmp.mkdir()
+    runtime.mkdir()
+    env = {**os.environ, "TMPDIR": str(tmp), "JUPYTER_RUNTIME_DIR": str(runtime)}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "diagnostic_kit", "run", "demo", "--out", str(out), "--jobs", "2"],
+        cwd=ROOT, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE, text=True)
+    try:
+        # Wait for the first kernel's connection file: the pool is warming.
+        t0 = time.monotonic()
+        while time.monotonic() - t0 < 60 and not list(
+                tmp.glob(f"{runner.IPC_PREFIX}*/kernel-*.json")):
+            time.sleep(0.02)
+        proc.send_signal(signal.SIGTERM)
+        t1 = time.monotonic()
+        _, stderr = proc.communicate(timeout=60)
+        took = time.monotonic() - t1
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.communicate()
+    assert proc.returncode != 0
+    assert took < 30, f"the run took {took:.0f} s to stop"
+    assert "Traceback" not in stderr
+    assert leftovers(tmp, out, runtime) == []

@@ -95,6 +95,12 @@ def test_contents_links_resolve(demo):
         links = set(re.findall(r'href="#([^"]*)"', html))
         assert links <= set(ids), (page.name, links - set(ids))
     report = (folder / "report.html").read_text(encoding="utf-8")
+    report_ids = set(re.findall(r'\bid="([^"]+)"', report))
+    # A section's own page links to another section in the whole report.
+    for page in _pages(folder)[1:]:
+        across = set(re.findall(r'href="\.\./report\.html#([^"]*)"',
+                                page.read_text(encoding="utf-8")))
+        assert across <= report_ids, (page.name, across - report_ids)
     toc = report.split('class="kit-contents"')[1].split("</nav>")[0]
     assert re.findall(r'href="#section-([^"]+)"', toc) == [nb.stem for nb in discover_sections()]
 

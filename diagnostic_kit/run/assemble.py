@@ -124,7 +124,9 @@ def _exporter() -> Any:
 
 _ANCHOR_LINK = re.compile(r'<a class="anchor-link"[^>]*>.*?</a>', re.S)
 _ID_ATTR = re.compile(r'\bid="([^"]+)"')
-_LOCAL_HREF = re.compile(r'\bhref="#([^"]+)"')
+#: A same-page link, other than one to a section of the report (``#section-NN_name``), which is
+#: a link across sections and keeps its target.
+_LOCAL_HREF = re.compile(r'\bhref="#(?!section-)([^"]+)"')
 
 
 _NUMERIC_TD = re.compile(r"<td>(\s*[-+–<£]?[\d.,]+%?\s*)</td>")
@@ -655,8 +657,11 @@ def build_outputs(run: LARun, notebooks: list[Path]) -> None:
     page = dict(la_name=p.la_name, la_code=p.la_code, period_start=p.period_start,
                 period_end=p.period_end)
     for s in sections:
+        # On a section's own page, a link to another section goes to the whole report.
+        alone = {**s, "html": s["html"].replace('href="#section-', 'href="../report.html#section-')}
         _write_atomic(build / "sections" / f"{s['key']}.html",
-                      render_page(**page, sections=[s], contents=False, home="../report.html"))
+                      render_page(**page, sections=[alone], contents=False,
+                                  home="../report.html"))
     work = build / ".work"
     metrics = collect_metrics(work, p)
     _write_atomic(build / "metrics.json", json.dumps(metrics, indent=1, default=str))

@@ -520,6 +520,8 @@ class WarmKernel:
 
         self.km = Adopted(kernel_name=KERNEL_NAME)
         self.km._adk_clients = []
+        #: The worker thread that owns this kernel's client sockets.
+        self.thread = threading.get_ident()
         self.log = log
         self.uses = 0
         self.started = time.perf_counter()
@@ -543,7 +545,10 @@ class WarmKernel:
             raise
 
     def _run(self, code: str, timeout: float = WARM_TIMEOUT) -> None:
-        """Run code silently (no history, no execution count, no outputs kept)."""
+        """Run code silently (no history, no execution count, no outputs kept).
+
+        Waits in short steps and gives up as soon as the kernel dies (an interrupted run kills
+        its kernels: a worker must not sit out the whole timeout on a dead one)."""
         import queue
 
         kc = self.kc
@@ -551,19 +556,24 @@ class WarmKernel:
         with contextlib.suppress(queue.Empty):
             while True:
                 kc.iopub_channel.get_msg(timeout=0)
-        try:
-            errors: list[str] = []
-
-            def hook(msg: dict[str, Any]) -> None:
-                if msg.get("msg_type") == "error":
-                    errors.append(f"{msg['content'].get('ename')}: {msg['content'].get('evalue')}")
-
-            reply = kc.execute_interactive(code, silent=True, store_history=False,
-                                           timeout=timeout, output_hook=hook, allow_stdin=False)
-            if reply["content"].get("status") != "ok" or errors:
-                raise KernelSetupError("; ".join(errors) or str(reply["content"].get("evalue")))
-        except (TimeoutError, RuntimeError) as exc:
-            raise KernelSetupError(str(exc) or type(exc).__name__) from exc
+        msg_id = kc.execute(code, silent=True, store_history=False, allow_stdin=False)
+        deadline = time.monotonic() + timeout
+        while True:
+            if not self.alive():
+                raise KernelSetupError("the kernel stopped")
+            try:
+                reply = kc.get_shell_msg(timeout=0.2)
+            except queue.Empty:
+                if time.monotonic() > deadline:
+                    raise KernelSetupError(f"no reply from the kernel in {timeout:.0f} s") from None
+                continue
+            except (RuntimeError, OSError) as exc:
+                raise KernelSetupError(str(exc) or type(exc).__name__) from exc
+            if reply.get("parent_header", {}).get("msg_id") == msg_id:
+                break
+        content = reply["content"]
+        if content.get("status") != "ok":
+            raise KernelSetupError(f"{content.get('ename')}: {content.get('evalue')}")
 
     def alive(self) -> bool:
         proc = getattr(self.km.provisioner, "process", None)
@@ -583,11 +593,16 @@ class WarmKernel:
         self.km._adk_clients.clear()
 
     def kill(self) -> None:
-        """Stop the kernel at once and remove its connection file and sockets."""
-        self.close_clients()
-        if self.kc is not None:
-            with contextlib.suppress(Exception):
-                self.kc.stop_channels()
+        """Stop the kernel at once and remove its connection file and sockets.
+
+        Its clients' sockets belong to the worker thread that made them: only that thread
+        closes them (closing them from another thread, as an interrupted run's clean-up does,
+        can block for ever in zmq); from any other thread the kernel process is just killed."""
+        if threading.get_ident() == self.thread:
+            self.close_clients()
+            if self.kc is not None:
+                with contextlib.suppress(Exception):
+                    self.kc.stop_channels()
         proc = getattr(self.km.provisioner, "process", None)
         if proc is not None and proc.poll() is None:
             proc.kill()
@@ -694,6 +709,13 @@ class KernelPool:
             self._all.clear()
         for k in kernels:
             k.kill()
+
+
+def _join_workers(pool: ThreadPoolExecutor, seconds: float) -> None:
+    """Wait for a pool's worker threads to end, at most ``seconds`` in all."""
+    deadline = time.monotonic() + seconds
+    for thread in list(getattr(pool, "_threads", ())):
+        thread.join(timeout=max(0.0, deadline - time.monotonic()))
 
 
 def _quiet_papermill() -> None:
@@ -1121,7 +1143,11 @@ def run_reports(
             if kernels is not None:
                 kernels.closing = True
             kill_kernels()
-            pool.shutdown(wait=True)
+            if kernels is not None:
+                kernels.close()
+            # Workers notice their kernel is gone within a fraction of a second; never wait
+            # on one for longer than this before cleaning up.
+            _join_workers(pool, seconds=20)
             for run in runs:
                 if run.build_dir.name.startswith(BUILD_PREFIX):
                     _remove(run.build_dir)
