@@ -30,6 +30,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from diagnostic_kit.inputs import schema
@@ -149,15 +150,14 @@ def _cell_text(v: object) -> str | None:
     return text or None
 
 
-def _read_sheet(ws, rel: str, columns: dict[str, tuple[str, ...]], unneeded: tuple[str, ...],
-                log: Findings) -> pd.DataFrame:
+def _read_sheet(sheet: list, rel: str, columns: dict[str, tuple[str, ...]],
+                unneeded: tuple[str, ...], log: Findings) -> pd.DataFrame:
     """The rows of one list with the kit's columns (text), ``_file`` and ``_row`` (the
-    spreadsheet's row number). Only the columns the kit reads are taken from each row."""
-    rows = ws.iter_rows(values_only=True)
+    spreadsheet's row number). Only the columns the kit reads are taken from each row.
+    ``sheet`` holds the sheet's rows from row 1, each a sequence of cell values."""
+    rows = iter(sheet)
     header_at, header = None, []
-    buffered = []
     for i, row in enumerate(rows, start=1):
-        buffered.append(row)
         heads = [norm(v) for v in row]
         if sum(_match(h, columns) is not None for h in heads if h) >= 3:
             header_at, header = i, list(row)
@@ -183,13 +183,20 @@ def _read_sheet(ws, rel: str, columns: dict[str, tuple[str, ...]], unneeded: tup
             reason = "not an Annex A column the kit reads"
             log.add_file_level("column_not_in_template", rel, str(name))
         log.dropped.append({"file": rel, "column": str(name), "reason": reason})
-    records = []
-    for i, row in enumerate(rows, start=header_at + 1):
-        values = {t: _cell_text(row[j]) if j < len(row) else None for j, t in keep.items()}
-        if all(v is None for v in values.values()):
-            continue
-        records.append({**values, "_row": i})
-    df = pd.DataFrame(records, columns=[*columns, "_row"]).astype({c: "string" for c in columns})
+    body = sheet[header_at:]
+    data: dict[str, list] = {}
+    for j, t in keep.items():
+        data[t] = [_cell_text(row[j]) if j < len(row) else None for row in body]
+    numbers = range(header_at + 1, header_at + 1 + len(body))
+    # Rows with nothing in the kit's columns are left out.
+    used = [any(v is not None for v in vals) for vals in zip(*data.values())] if data \
+        else [False] * len(body)
+    frame = {c: [v for v, u in zip(data[c], used) if u] if c in data else None for c in columns}
+    n = sum(used)
+    df = pd.DataFrame({c: pd.array(v if v is not None else [None] * n, dtype="string")
+                       for c, v in frame.items()})
+    df["_row"] = pd.Series([i for i, u in zip(numbers, used) if u],
+                           dtype="int64" if n else object)
     df["_file"] = rel
     return df
 
@@ -235,9 +242,13 @@ def households_from_list11(df: pd.DataFrame, rel: str, log: Findings) -> pd.Data
                 value=rows[c].dt.strftime("%d/%m/%Y").astype("string"))
     size = g.size()
     out["household_type"] = size.map(lambda n: "single" if n == 1 else "couple")
-    ffa = g["ffa"].agg(lambda s: "yes" if s.astype("string").str.lower().str.startswith("y")
-                       .fillna(False).any() else ("no" if s.notna().any() else pd.NA))
-    out["ffa_approved"] = ffa
+    # "yes" if any of the family's rows says yes, else "no" if any says anything.
+    ffa = ind["ffa"].astype("string")
+    said_yes = ffa.str.lower().str.startswith("y").fillna(False).astype(bool)
+    any_yes = said_yes.groupby(ind["family_id"], sort=False).any()
+    any_said = ffa.notna().groupby(ind["family_id"], sort=False).any()
+    out["ffa_approved"] = pd.Series(np.where(any_yes, "yes", np.where(any_said, "no", None)),
+                                    index=any_yes.index, dtype=object).replace({None: pd.NA})
     out["fast_track"] = (out["stage1_start"].isna() & out["stage1_end"].isna()
                          & out["stage2_start"].notna()).map({True: "yes", False: "no"})
     placed = pd.to_numeric(ind["children_placed"], errors="coerce").groupby(ind["family_id"]).max()
@@ -277,35 +288,75 @@ def plans_from_list10(df: pd.DataFrame, rel: str, log: Findings) -> pd.DataFrame
                             log).reset_index(drop=True)
 
 
-def read_workbook(path: Path, rel: str) -> tuple[list[AnnexList], Findings]:
-    """Lists 10 and 11 of an Annex A workbook, each as the kit's table, and the findings."""
+#: A cell holding an error (``#N/A``, ``#REF!``) in a worksheet's XML.
+_ERROR_CELL = re.compile(rb"""<(?:\w+:)?c\b[^>]*\st\s*=\s*["']e["']""")
+
+
+def _has_error_cells(path: Path) -> bool:
+    """Whether any worksheet of the workbook holds an error cell (``t="e"``)."""
+    import zipfile
+
+    with zipfile.ZipFile(path) as zf:
+        for name in zf.namelist():
+            if name.startswith("xl/worksheets/") and name.endswith(".xml"):
+                if _ERROR_CELL.search(zf.read(name)):
+                    return True
+    return False
+
+
+def _worksheets(path: Path):
+    """Each worksheet of a workbook as (title, rows from row 1, each a sequence of cell values:
+    blank as ``None`` or ``""``, dates as dates, numbers as numbers, an error as its text).
+
+    Read with python-calamine (fast); with openpyxl where calamine is not installed or a sheet
+    holds an error cell (calamine reads an error as blank, openpyxl as its text, e.g. ``#N/A``,
+    which is then reported as a value the kit could not read).
+    """
+    try:
+        from python_calamine import CalamineWorkbook, SheetTypeEnum
+    except ImportError:  # pragma: no cover - a dependency; openpyxl reads the same values
+        CalamineWorkbook = None
+    if CalamineWorkbook is not None and not _has_error_cells(path):
+        wb = CalamineWorkbook.from_path(str(path))
+        try:
+            for meta in wb.sheets_metadata:
+                if meta.typ == SheetTypeEnum.WorkSheet:
+                    yield meta.name, wb.get_sheet_by_name(meta.name).to_python(
+                        skip_empty_area=False)
+        finally:
+            wb.close()
+        return
     from openpyxl import load_workbook
 
-    log = Findings()
-    log.checksums[rel] = hashlib.sha256(path.read_bytes()).hexdigest()
     wb = load_workbook(path, read_only=True, data_only=True)
-    out: list[AnnexList] = []
     try:
         for ws in wb.worksheets:
-            heads = []
-            for row in ws.iter_rows(min_row=1, max_row=20, values_only=True):
-                heads += [norm(v) for v in row]
-            number = _which_list(ws.title, heads)
-            if number not in (10, 11) or any(a.number == number for a in out):
-                continue
-            sheet_rel = f"{rel} [{ws.title}]"
-            if number == 11:
-                rows = _read_sheet(ws, sheet_rel, LIST11_COLUMNS, LIST11_UNNEEDED, log)
-                log.rows_read[sheet_rel] = ("adopters", len(rows))
-                frame = households_from_list11(rows, sheet_rel, log)
-                out.append(AnnexList(11, "adopters", frame, rows, sheet_rel))
-            else:
-                rows = _read_sheet(ws, sheet_rel, LIST10_COLUMNS, LIST10_UNNEEDED, log)
-                log.rows_read[sheet_rel] = ("permanence_plans", len(rows))
-                frame = plans_from_list10(rows, sheet_rel, log)
-                out.append(AnnexList(10, "permanence_plans", frame, rows, sheet_rel))
+            yield ws.title, list(ws.iter_rows(values_only=True))
     finally:
         wb.close()
+
+
+def read_workbook(path: Path, rel: str) -> tuple[list[AnnexList], Findings]:
+    """Lists 10 and 11 of an Annex A workbook, each as the kit's table, and the findings."""
+    log = Findings()
+    log.checksums[rel] = hashlib.sha256(path.read_bytes()).hexdigest()
+    out: list[AnnexList] = []
+    for title, sheet in _worksheets(path):
+        heads = [norm(v) for row in sheet[:20] for v in row]
+        number = _which_list(title, heads)
+        if number not in (10, 11) or any(a.number == number for a in out):
+            continue
+        sheet_rel = f"{rel} [{title}]"
+        if number == 11:
+            rows = _read_sheet(sheet, sheet_rel, LIST11_COLUMNS, LIST11_UNNEEDED, log)
+            log.rows_read[sheet_rel] = ("adopters", len(rows))
+            frame = households_from_list11(rows, sheet_rel, log)
+            out.append(AnnexList(11, "adopters", frame, rows, sheet_rel))
+        else:
+            rows = _read_sheet(sheet, sheet_rel, LIST10_COLUMNS, LIST10_UNNEEDED, log)
+            log.rows_read[sheet_rel] = ("permanence_plans", len(rows))
+            frame = plans_from_list10(rows, sheet_rel, log)
+            out.append(AnnexList(10, "permanence_plans", frame, rows, sheet_rel))
     return out, log
 
 

@@ -270,11 +270,32 @@ def _canonical(col: Column) -> dict[str, str]:
     return {re.sub(r"[\s\-]+", "_", a.lower()): a for a in col.allowed or ()}
 
 
+def _per_distinct(s: pd.Series, fn) -> list[pd.Series] | None:
+    """``fn(s)`` (an elementwise function of a text column, returning Series) computed once per
+    distinct value and spread back to every row, as most columns repeat a few values (dates,
+    codes). A blank row gets the result's missing value (NaT, NA), as ``fn`` gives a blank.
+    ``None`` where the column is short or mostly distinct (then ``fn(s)`` itself is as quick)."""
+    if len(s) < 64:
+        return None
+    codes, uniques = s.factorize()
+    if len(uniques) * 2 > len(s):
+        return None
+    results = fn(pd.Series(uniques, dtype=s.dtype, name=s.name))
+    return [pd.Series(r.array.take(codes, allow_fill=True), index=s.index, name=r.name)
+            for r in results]
+
+
 def read_dates(s: pd.Series) -> tuple[pd.Series, pd.Series]:
     """Dates in any of :data:`DATE_FORMATS` (each row may use its own), and the name of the
     format each value was read in (NA where blank or unreadable). Dates before 1900 are not
     read (a two-digit year written as four, such as ``0024``)."""
     s = s.astype("string").str.strip()
+    got = _per_distinct(s, _read_dates)
+    return (got[0], got[1]) if got is not None else _read_dates(s)
+
+
+def _read_dates(s: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """:func:`read_dates` of a stripped text column, row by row."""
     dates = pd.to_datetime(s, format=_DMY, errors="coerce")
     fmt = pd.Series(pd.NA, index=s.index, dtype="string")
     fmt[dates.notna()] = DATE_FORMATS[0][0]

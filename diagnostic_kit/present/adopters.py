@@ -10,7 +10,14 @@ from matplotlib.figure import Figure
 from diagnostic_kit.inputs.params import Params
 from diagnostic_kit.measures import adopters as ad
 from diagnostic_kit.present import narrative as nv
-from diagnostic_kit.present.charts import GREY, OKABE_ITO, apply_style, finish
+from diagnostic_kit.present.charts import (
+    GREY,
+    OKABE_ITO,
+    apply_style,
+    describe,
+    finish,
+    ranked_alt,
+)
 
 
 def households(n: int) -> str:
@@ -139,8 +146,16 @@ def funnel_chart(fun: pd.DataFrame, source: str) -> Figure:
     ax.invert_yaxis()
     ax.set_xlabel("Households (enquiry in the period)")
     ax.set_xlim(0, max(1, fun["households"].max()) * 1.45)
-    return finish(fig, "From enquiry to adoption order: households who enquired in the period",
-                  source)
+    fig = finish(fig, "From enquiry to adoption order: households who enquired in the period",
+                 source)
+    steps = "; ".join(f"{ad.STEP_LABELS.get(s, s)} {nv.count(int(n))}"
+                      for s, n in zip(fun["step"], fun["households"], strict=False))
+    drop = fun.assign(conv=fun["conversion_pct"]).dropna(subset=["conv"])
+    worst = drop.loc[drop["conv"].idxmin()] if len(drop) else None
+    lost = (f" The biggest drop is at {ad.STEP_LABELS.get(worst['step'], worst['step'])}: "
+            f"{nv.pct_of(worst['conv'], worst['households'])} of the step before went on."
+            if worst is not None else "")
+    return describe(fig, f"Households from enquiry to adoption order: {steps}.{lost}")
 
 
 def timeliness_chart(t: pd.DataFrame, source: str) -> Figure:
@@ -157,7 +172,11 @@ def timeliness_chart(t: pd.DataFrame, source: str) -> Figure:
     ax.invert_yaxis()
     ax.set_xlim(0, 100)
     ax.set_xlabel("% of households within the standard")
-    return finish(fig, "Adopter timescales against the standards", source)
+    fig = finish(fig, "Adopter timescales against the standards", source)
+    parts = [f"{lab} within {std}: {nv.pct_of(v, k, n)} of {nv.count(int(n))} households"
+             for lab, std, v, n, k in zip(t["label"], t["standard"], t["within_pct"],
+                                          t["households"], t["within"], strict=False)]
+    return describe(fig, "Adopter timescales against the standards: " + "; ".join(parts) + ".")
 
 
 def waiting_chart(w: pd.DataFrame, source: str) -> Figure:
@@ -170,7 +189,10 @@ def waiting_chart(w: pd.DataFrame, source: str) -> Figure:
                 va="center", fontsize=9)
     ax.invert_yaxis()
     ax.set_xlabel("Approved households waiting to be matched at the reference date")
-    return finish(fig, "How long approved households have waited to be matched", source)
+    fig = finish(fig, "How long approved households have waited to be matched", source)
+    return describe(fig, ranked_alt("How long approved households have waited to be matched",
+                                    tab["Waiting since approval"], tab["Households"],
+                                    noun="households"))
 
 
 def source_sentence(notes: pd.DataFrame, table: str = "adopters") -> str:

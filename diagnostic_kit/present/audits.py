@@ -297,7 +297,11 @@ def grades_by_quarter_chart(counts: pd.DataFrame, source: str) -> Figure:
     ax.grid(axis="y", color="#E5E5E5")
     ax.grid(axis="x", visible=False)
     ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=8)
-    return charts.finish(fig, "Overall grades of case audits by quarter", source)
+    fig = charts.finish(fig, "Overall grades of case audits by quarter", source)
+    totals = {g: int(counts[g].sum()) for g in au.GRADES}
+    return charts.describe(fig, (
+        f"Overall grades of case audits by quarter, {nv.count(sum(totals.values()))} audits in "
+        "all: " + "; ".join(f"{GRADE_LABELS[g]} {nv.count(n)}" for g, n in totals.items()) + "."))
 
 
 def questions_chart(q: pd.DataFrame, source: str) -> Figure:
@@ -318,9 +322,15 @@ def questions_chart(q: pd.DataFrame, source: str) -> Figure:
     ax.set_xlim(0, 100)
     ax.set_xlabel("% of audits where the question applied")
     ax.legend(loc="lower right", bbox_to_anchor=(1.0, 1.0), ncol=3, fontsize=8)
-    return charts.finish(fig, "Answers per question, weakest practice first", source,
-                         note="In brackets: audits where the question applied. Question 13 "
-                         "counts closure audits only.")
+    fig = charts.finish(fig, "Answers per question, weakest practice first", source,
+                        note="In brackets: audits where the question applied. Question 13 "
+                        "counts closure audits only.")
+    weak = q.head(3)
+    named = "; ".join(f"{r['label']} ({nv.pct_of(r['yes_pct'], r['applied'])} yes)"
+                      for _, r in weak.iterrows())
+    return charts.describe(fig, f"Answers per question of the audit form: the weakest practice "
+                                f"areas are {named}." if len(weak) else
+                                "Answers per question: no audits to show.")
 
 
 # -- section 0 ----------------------------------------------------------------------------

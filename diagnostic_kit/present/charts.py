@@ -118,6 +118,18 @@ PNG_DPI = 150
 NO_ALT = "No description has been provided for this image"
 
 
+def ranked_alt(title: str, labels, counts, noun: str = "children") -> str:
+    """A bar chart's message: its title, the largest bar, then every bar with its count
+    (counts go through the narrative's suppression)."""
+    pairs = [(str(lab), int(n)) for lab, n in zip(labels, counts, strict=False) if pd.notna(n)]
+    if not pairs:
+        return f"{title}: no data to show."
+    top = max(pairs, key=lambda p: p[1])
+    listed = "; ".join(f"{lab} {nv.count(n)}" for lab, n in pairs)
+    return (f"{title}: the largest group is {top[0]} ({nv.count(top[1])} {noun}). "
+            f"All groups: {listed}.")
+
+
 def describe(fig: Figure, alt: str) -> Figure:
     """Attach the chart's alt text (its message in words, with the figures behind it)."""
     fig._kit_alt = " ".join(str(alt).split())  # type: ignore[attr-defined]

@@ -256,7 +256,16 @@ def breakdown_chart(bd: pd.DataFrame, uc: pd.DataFrame, source: str) -> Figure:
     ax.grid(axis="y", color="#E5E5E5")
     ax.grid(axis="x", visible=False)
     ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=8)
-    return charts.finish(fig, "Adoption service costs by category and year", source)
+    fig = charts.finish(fig, "Adoption service costs by category and year", source)
+    last = years[-1] if years else None
+    if last is None:
+        return charts.describe(fig, "Adoption service costs by category and year: no costs.")
+    costs = bd[last].drop([c for c in bd.index if c in rs.INCOME_CATEGORIES
+                           or c.endswith("_income")], errors="ignore").sort_values(ascending=False)
+    top = "; ".join(f"{_label(c)} {nv.money(v)}" for c, v in costs.head(3).items())
+    return charts.describe(fig, (
+        f"Adoption service costs by category and year: in {last} the net cost was "
+        f"{nv.money(uc.loc[last, 'net'])}; the largest categories were {top}."))
 
 
 def unit_cost_chart(uc: pd.DataFrame, params: Params, source: str) -> Figure:
@@ -291,9 +300,15 @@ def unit_cost_chart(uc: pd.DataFrame, params: Params, source: str) -> Figure:
     ax.grid(axis="y", color="#E5E5E5")
     ax.grid(axis="x", visible=False)
     ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=8)
-    return charts.finish(fig, "Cost per child placed for adoption against the interagency fees",
+    fig = charts.finish(fig, "Cost per child placed for adoption against the interagency fees",
                          source, note="Net cost of the year ÷ children placed for adoption in "
                          "the year.")
+    shown = [(y, v) for y, v in zip(years, vals * 1000, strict=False) if not np.isnan(v)]
+    trend = "; ".join(f"{y} {nv.money(v)}" for y, v in shown) or "not shown (small numbers)"
+    fee = params.costs["interagency_fee_la"]
+    return charts.describe(fig, (
+        f"Cost per child placed for adoption by year: {trend}, against the LA/RAA interagency "
+        f"fee of {nv.money(fee.value)} ({fee.period})."))
 
 
 # -- section 0 --------------------------------------------------------------------------

@@ -11,7 +11,14 @@ from matplotlib.figure import Figure
 from diagnostic_kit.inputs.params import Params
 from diagnostic_kit.measures import under_fives as uf
 from diagnostic_kit.present import narrative as nv
-from diagnostic_kit.present.charts import GREY, OKABE_ITO, apply_style, describe, finish
+from diagnostic_kit.present.charts import (
+    GREY,
+    OKABE_ITO,
+    apply_style,
+    describe,
+    finish,
+    ranked_alt,
+)
 
 PLAN_COLOURS = {
     "reunification": OKABE_ITO["sky_blue"], "adoption": OKABE_ITO["blue"],
@@ -149,9 +156,17 @@ def placements_chart(dist: pd.DataFrame, h: dict, params: Params, source: str) -
     ax2.invert_yaxis()
     ax2.set_xlabel("% with 3 or more placements")
     ax2.set_xlim(0, max(100, *(v for v in vals if not np.isnan(v))))
-    return finish(fig, "Placements in the first two years in care", source,
-                  note="England's figure is for children looked after two years (DfE, 2024); "
-                       "it is not confirmed against the published table.")
+    fig = finish(fig, "Placements in the first two years in care", source,
+                 note="England's figure is for children looked after two years (DfE, 2024); "
+                      "it is not confirmed against the published table.")
+    england = f"England {nv.pct(c.value)} ({c.period}, unconfirmed)" if c.known else \
+        "no national figure"
+    return describe(fig, (
+        f"Placements in the first two years in care: "
+        f"{nv.count_of(int(h['three_plus']), int(h['cohort']))} had 3 or more placements, "
+        f"against {england}. " + ranked_alt(
+            "Children by placements", [f"{k} placement{'' if str(k) == '1' else 's'}"
+                                       for k in dist["placements"]], dist["children"])))
 
 
 def distribution_chart(dist: pd.DataFrame, key: str, labels: dict[str, str], title: str,
@@ -163,7 +178,8 @@ def distribution_chart(dist: pd.DataFrame, key: str, labels: dict[str, str], tit
     _bar_labels(ax, bars, dist["children"])
     ax.invert_yaxis()
     ax.set_xlabel(xlabel)
-    return finish(fig, title, source)
+    return describe(finish(fig, title, source),
+                    ranked_alt(title, [labels.get(k, k) for k in dist[key]], dist["children"]))
 
 
 def plan_flow_chart(flow: pd.DataFrame, source: str) -> Figure:
@@ -181,7 +197,16 @@ def plan_flow_chart(flow: pd.DataFrame, source: str) -> Figure:
     ax.set_xlabel("Children")
     ax.set_ylabel("First plan")
     ax.legend(title="Plan at two years", loc="upper left", bbox_to_anchor=(1, 1), fontsize=8)
-    return finish(fig, "From the first permanence plan to the plan at two years", source)
+    fig = finish(fig, "From the first permanence plan to the plan at two years", source)
+    same = sum(int(flow.loc[p, p]) for p in flow.index if p in flow.columns)
+    total = int(flow.to_numpy().sum())
+    name = uf.PLAN_LABELS.get
+    changed = [f"{name(a, a)} to {name(b, b)} {nv.count(int(flow.loc[a, b]))}"
+               for a in flow.index for b in flow.columns if a != b and flow.loc[a, b] > 0]
+    return describe(fig, (
+        "From the first permanence plan to the plan at two years: "
+        f"{nv.count_of(same, total)} kept their first plan"
+        + (f"; changes: {'; '.join(changed)}." if changed else "; no plan changed.")))
 
 
 def first_plan_chart(kids: pd.DataFrame, params: Params, source: str) -> Figure:

@@ -27,6 +27,8 @@ import html
 import json
 import os
 import re
+import threading
+from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -104,22 +106,24 @@ def shown_notebook(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
     return out
 
 
-_EXPORTER: Any = None
+#: One exporter per thread (sections are rendered in the runner's worker threads as they
+#: finish), made once: building one loads and compiles nbconvert's templates.
+_EXPORTERS = threading.local()
 
 
 def _exporter() -> Any:
-    global _EXPORTER
-    if _EXPORTER is None:
+    exporter = getattr(_EXPORTERS, "exporter", None)
+    if exporter is None:
         from nbconvert import HTMLExporter
 
-        _EXPORTER = HTMLExporter(
+        exporter = _EXPORTERS.exporter = HTMLExporter(
             template_name="basic",
             exclude_input=True,
             exclude_input_prompt=True,
             exclude_output_prompt=True,
             anchor_link_text="",
         )
-    return _EXPORTER
+    return exporter
 
 
 _ANCHOR_LINK = re.compile(r'<a class="anchor-link"[^>]*>.*?</a>', re.S)
@@ -172,7 +176,14 @@ def _long_date(d: dt.date) -> str:
     return f"{d.day} {d:%B %Y}"
 
 
+@lru_cache(maxsize=1)
+def _css() -> str:
+    return (TEMPLATES_DIR / "report.css").read_text(encoding="utf-8")
+
+
+@lru_cache(maxsize=1)
 def _env() -> Any:
+    """The page's Jinja environment, made once (it caches the compiled template)."""
     import jinja2
 
     return jinja2.Environment(
@@ -198,7 +209,7 @@ def render_page(
 
     Each of ``sections`` has ``anchor``, ``number``, ``title``, ``html`` and ``failed``.
     """
-    css = (TEMPLATES_DIR / "report.css").read_text(encoding="utf-8")
+    css = _css()
     return _env().get_template("report.html.j2").render(
         la_name=la_name,
         la_code=la_code,
@@ -220,35 +231,50 @@ def _write_atomic(path: Path, text: str) -> None:
     os.replace(tmp, path)
 
 
-def build_sections(run: LARun, notebooks: list[Path]) -> list[dict[str, Any]]:
-    """One entry per section notebook, in order: the executed notebook's HTML, or the box
-    that says why it could not be produced (which also marks that section failed)."""
+def render_section(src: Path, res: Any, nb: nbformat.NotebookNode | None = None,
+                   executed: Path | None = None) -> dict[str, Any]:
+    """One section's entry of the page: the executed notebook's HTML (``nb``, else read from
+    ``executed``), or the box that says why it could not be produced (which also marks that
+    section failed). The runner calls this in the worker thread as soon as the section's
+    notebook has run, so assembly only stitches."""
     import nbformat
 
+    key = src.stem
+    if nb is None and res is not None and not res.failed and executed is not None \
+            and executed.exists():
+        nb = nbformat.read(executed, as_version=4)
+    if res is None or res.failed:
+        nb = None
+    title = section_title(nb if nb is not None else nbformat.read(src, as_version=4), key)
+    body = None
+    if nb is not None:
+        try:
+            body = notebook_fragment(nb, f"s{key[:2]}")
+        except Exception as exc:  # a notebook that cannot be rendered counts as failed
+            if res is not None:
+                res.status, res.error_type, res.error = "failed", type(exc).__name__, str(exc)
+    if body is None:
+        etype = res.error_type if res else "NotRun"
+        err = res.error if res else "the section was not run"
+        body = failure_box(title, etype, err)
+    return {"key": key, "anchor": f"section-{key}", "number": section_number(key),
+            "title": title, "html": body, "failed": res is None or res.failed}
+
+
+def build_sections(run: LARun, notebooks: list[Path]) -> list[dict[str, Any]]:
+    """One entry per section notebook, in order (:func:`render_section`; a section the runner
+    has already rendered, in ``run.rendered``, is not rendered again)."""
     results = {s.key: s for s in run.sections}
+    rendered = getattr(run, "rendered", {})
     out = []
     for src in notebooks:
         key = src.stem
         res = results.get(key)
-        executed = run.build_dir / "notebooks" / src.name
-        anchor = f"section-{key}"
-        nb = None
-        if res is not None and not res.failed and executed.exists():
-            nb = nbformat.read(executed, as_version=4)
-        title = section_title(nb if nb is not None else nbformat.read(src, as_version=4), key)
-        body = None
-        if nb is not None:
-            try:
-                body = notebook_fragment(nb, f"s{key[:2]}")
-            except Exception as exc:  # a notebook that cannot be rendered counts as failed
-                if res is not None:
-                    res.status, res.error_type, res.error = "failed", type(exc).__name__, str(exc)
-        if body is None:
-            etype = res.error_type if res else "NotRun"
-            err = res.error if res else "the section was not run"
-            body = failure_box(title, etype, err)
-        out.append({"key": key, "anchor": anchor, "number": section_number(key), "title": title,
-                    "html": body, "failed": res is None or res.failed})
+        done = rendered.get(key)
+        if done is not None and done["failed"] == (res is None or res.failed):
+            out.append(done)
+        else:
+            out.append(render_section(src, res, executed=run.build_dir / "notebooks" / src.name))
     return out
 
 

@@ -116,6 +116,9 @@ class LARun:
     finished: str | None = None
     report: Path | None = None
     checksums: dict[str, str] = field(default_factory=dict)
+    #: Each section's part of the page, rendered by its worker thread as soon as its notebook
+    #: has run (``assemble.render_section``), so that assembling the report only stitches.
+    rendered: dict[str, dict[str, Any]] = field(default_factory=dict, repr=False)
 
     @property
     def failed_sections(self) -> list[SectionResult]:
@@ -496,6 +499,48 @@ class KernelSetupError(RuntimeError):
     """A warm kernel could not be started, warmed or reset."""
 
 
+def _quick_ready(kc: Any) -> Callable[..., Any]:
+    """``wait_for_ready`` for a client of a warm kernel that has just answered the runner.
+
+    jupyter_client's own asks for kernel info until the reply and an IOPub message have come
+    (so the IOPub subscription is known to be live), then waits for 0.2 s of IOPub silence
+    before returning: a fifth of a second of an idle kernel before every notebook. This one does
+    the same handshake but drains IOPub without waiting; a late message of the handshake is not
+    the notebook's (nbclient matches every message to its request), so nothing is lost.
+    """
+    import asyncio
+    import queue
+
+    async def wait_for_ready(timeout: float | None = None) -> None:
+        deadline = time.monotonic() + (WARM_TIMEOUT if timeout is None else timeout)
+        while True:
+            kc.kernel_info()
+            try:
+                msg = await kc.shell_channel.get_msg(timeout=1)
+            except queue.Empty:
+                msg = None
+            if msg is not None and msg["msg_type"] == "kernel_info_reply":
+                try:
+                    await kc.iopub_channel.get_msg(timeout=0.2)
+                except queue.Empty:
+                    pass
+                else:
+                    kc._handle_kernel_info_reply(msg)
+                    break
+            if not await kc._async_is_alive():
+                raise RuntimeError("Kernel died before replying to kernel_info")
+            if time.monotonic() > deadline:
+                raise RuntimeError("Kernel didn't respond in %d seconds" % (timeout or 0))
+            await asyncio.sleep(0)
+        while True:  # what is already there, without waiting for more
+            try:
+                await kc.iopub_channel.get_msg(timeout=0)
+            except queue.Empty:
+                break
+
+    return wait_for_ready
+
+
 class WarmKernel:
     """A kernel over IPC started ahead of need that has imported the kit and its libraries.
 
@@ -515,6 +560,7 @@ class WarmKernel:
         class Adopted(base):  # type: ignore[misc, valid-type]
             def client(self, **kw: Any) -> Any:  # the clients nbclient makes, to close them
                 kc = super().client(**kw)
+                kc.wait_for_ready = _quick_ready(kc)
                 self._adk_clients.append(kc)
                 return kc
 
@@ -526,6 +572,8 @@ class WarmKernel:
         self.uses = 0
         self.started = time.perf_counter()
         self.kc: Any = None
+        #: A reset sent ahead of the next notebook: (working folder, request id).
+        self._pending: tuple[str, str] | None = None
         run_sync(self.km.start_kernel)(cwd=str(cwd))
         try:
             from jupyter_client.blocking import BlockingKernelClient
@@ -549,6 +597,10 @@ class WarmKernel:
 
         Waits in short steps and gives up as soon as the kernel dies (an interrupted run kills
         its kernels: a worker must not sit out the whole timeout on a dead one)."""
+        self._wait(self._send(code), timeout)
+
+    def _send(self, code: str) -> str:
+        """Ask the kernel to run code silently; returns the request's id (see :meth:`_wait`)."""
         import queue
 
         kc = self.kc
@@ -556,7 +608,13 @@ class WarmKernel:
         with contextlib.suppress(queue.Empty):
             while True:
                 kc.iopub_channel.get_msg(timeout=0)
-        msg_id = kc.execute(code, silent=True, store_history=False, allow_stdin=False)
+        return kc.execute(code, silent=True, store_history=False, allow_stdin=False)
+
+    def _wait(self, msg_id: str, timeout: float = WARM_TIMEOUT) -> None:
+        """Wait for the reply to a request :meth:`_send` made; raise if it did not succeed."""
+        import queue
+
+        kc = self.kc
         deadline = time.monotonic() + timeout
         while True:
             if not self.alive():
@@ -579,12 +637,24 @@ class WarmKernel:
         proc = getattr(self.km.provisioner, "process", None)
         return proc is not None and proc.poll() is None
 
+    def start_reset(self, cwd: Path) -> None:
+        """Start :meth:`prepare`'s reset now, without waiting for it: the kernel resets while
+        the runner finishes the notebook it has just run (saving, rendering)."""
+        self._pending = None
+        # A full garbage collection every few notebooks (it costs a tenth of a second).
+        code = RESET_CODE.format(cwd=str(cwd), collect=self.uses % 4 == 3)
+        self._pending = (str(cwd), self._send(code))
+
     def prepare(self, cwd: Path) -> None:
-        """Make the kernel as a fresh one is after the imports, working in ``cwd``."""
+        """Make the kernel as a fresh one is after the imports, working in ``cwd`` (the reset
+        :meth:`start_reset` began, if it was for ``cwd``; else one now)."""
+        pending, self._pending = self._pending, None
+        if pending is not None and pending[0] == str(cwd):
+            self._wait(pending[1])
+        else:
+            self._run(RESET_CODE.format(cwd=str(cwd), collect=self.uses % 4 == 3))
         if self.log is not None and self.log.exists():
             self.log.write_bytes(b"")  # the kernel appends: this notebook's lines only
-        # A full garbage collection every few notebooks (it costs a tenth of a second).
-        self._run(RESET_CODE.format(cwd=str(cwd), collect=self.uses % 4 == 3))
 
     def close_clients(self) -> None:
         for kc in self.km._adk_clients:
@@ -675,6 +745,9 @@ class KernelPool:
         k.close_clients()
         k.uses += 1
         if ok and k.alive() and k.uses < KERNEL_MAX_USES:
+            if not self.closing:
+                with contextlib.suppress(Exception):  # else prepare() resets it, or fails
+                    k.start_reset(self.cwd)
             return
         self.discard(k)
         self._local.kernel = None
@@ -765,6 +838,21 @@ def execute_section(
     ``kernel`` (a :class:`WarmKernel`, already reset for this notebook by the caller) the
     notebook runs in it; without, in a new kernel of its own (the plain path).
     """
+    return _execute_section(notebook, executed, parameters, timeout=timeout, cwd=cwd,
+                            kernel=kernel)[0]
+
+
+def _execute_section(
+    notebook: Path,
+    executed: Path,
+    parameters: dict[str, Any],
+    *,
+    timeout: float | None = DEFAULT_TIMEOUT,
+    cwd: Path | None = None,
+    kernel: WarmKernel | None = None,
+) -> tuple[SectionResult, Any]:
+    """:func:`execute_section`, also returning the executed notebook as written (None if
+    none was)."""
     import papermill as pm
 
     _quiet_papermill()
@@ -798,20 +886,19 @@ def execute_section(
         shutil.copyfile(kernel.log, kernel_log)
     if kernel_log.exists() and kernel_log.stat().st_size == 0:
         kernel_log.unlink()
-    if executed.exists():
-        portable_parameters(executed)
+    nb = portable_parameters(executed) if executed.exists() else None
     result.seconds = round(time.perf_counter() - t0, 2)
     result.finished = _now()
-    return result
+    return result, nb
 
 
-def portable_parameters(executed: Path) -> None:
+def portable_parameters(executed: Path) -> Any:
     """Blank the run's own paths in an executed notebook's injected parameters.
 
     ``prepared`` and ``output_dir`` point into the run's private and build folders, which are
     gone once the report is in place; blanked (in the parameters cell and in papermill's
     metadata), the executed notebook re-runs by hand from its ``params_file`` and does not name
-    where the prepared data was.
+    where the prepared data was. Returns the notebook as written.
     """
     import nbformat
 
@@ -830,6 +917,7 @@ def portable_parameters(executed: Path) -> None:
         if name in recorded:
             recorded[name] = ""
     nbformat.write(nb, executed)
+    return nb
 
 
 # -- a run ----------------------------------------------------------------------------------------
@@ -1003,15 +1091,22 @@ def _section_task(
         "prepared": str(run.prepared),
         "output_dir": str(run.build_dir / ".work"),
     }
+    from diagnostic_kit.run import assemble
+
     kernel = _ready_kernel(pool, notebook.parent) if pool is not None else None
     res: SectionResult | None = None
     try:
-        res = execute_section(notebook, run.build_dir / "notebooks" / notebook.name, params,
-                              timeout=timeout, kernel=kernel)
+        res, nb = _execute_section(notebook, run.build_dir / "notebooks" / notebook.name,
+                                   params, timeout=timeout, kernel=kernel)
     finally:
         if kernel is not None and pool is not None:
-            # Kept for the next notebook only if this one ran cleanly; else replaced.
+            # Kept for the next notebook only if this one ran cleanly (and reset for it while
+            # this one is rendered); else replaced.
             pool.give_back(kernel, ok=res is not None and not res.failed)
+    try:
+        run.rendered[notebook.stem] = assemble.render_section(notebook, res, nb)
+    except Exception:  # rendered again at assembly, where a fault is reported
+        pass
     progress.section_done()
     if res.failed:
         progress(run.name, f"{res.key} FAILED after {res.seconds:.1f} s: {res.error_type}: "
