@@ -130,6 +130,28 @@ def findings_at_scale(work: Path, n: int = 1_000_000) -> tuple[float, str]:
     return time.perf_counter() - t0, f"{len(shown)} rows shown, {written:,} in the CSV"
 
 
+def assembly(params_file: str, peer: Path, work: Path) -> float:
+    """Seconds to assemble the report in this process from the peer's executed notebooks and
+    section outputs: every section rendered to HTML (nbconvert), the pages, metrics.json,
+    tables.xlsx, data_quality.csv and pseudonym_key.csv (``assemble.build_outputs``), as the
+    runner does. With :func:`floor`, the same work as a report, without kernels."""
+    from diagnostic_kit.run import assemble, runner
+
+    run = runner.plan_runs([params_file], work)[0]
+    run.build_dir = work / "build"
+    shutil.copytree(peer / "notebooks", run.build_dir / "notebooks")
+    shutil.copytree(peer / "out", run.build_dir / ".work")
+    run.prep_dir = work / "prep"
+    run.prep_dir.mkdir()
+    shutil.copyfile(peer / "la.pkl", run.prepared)
+    notebooks = runner.discover_sections()
+    run.sections = [runner.SectionResult(key=nb.stem, notebook=nb.name, status="ok")
+                    for nb in notebooks]
+    t0 = time.perf_counter()
+    assemble.build_outputs(run, notebooks)
+    return time.perf_counter() - t0
+
+
 def plain_papermill(params_file: str, work: Path) -> float:
     """The peer: prepare the LA, then every section notebook with papermill in a cold kernel of
     its own, one after another (what a user would do without the kit's runner)."""
@@ -211,7 +233,14 @@ def main() -> None:
     ap.add_argument("--national", action="store_true",
                     help="run the whole batch of 153 LAs (make bench-national)")
     ap.add_argument("--keep", action="store_true", help="keep the temporary folder")
+    parts = ("demo", "big", "huge", "batch", "findings")
+    ap.add_argument("--only", default=",".join(parts),
+                    help=f"comma-separated parts to time (default all: {','.join(parts)}); "
+                         "demo is the floor, the peer and the demo report")
     args = ap.parse_args()
+    only = {x.strip() for x in args.only.split(",") if x.strip()}
+    if only - set(parts):
+        ap.error(f"--only: unknown part(s) {', '.join(sorted(only - set(parts)))}")
 
     from diagnostic_kit.inputs.params import load_params
     from diagnostic_kit.run.prepare import ensure_synthetic_data, prepare_la
@@ -246,48 +275,64 @@ def main() -> None:
                    + ("met" if s < 600 and peak < 4 else "MISSED"))
             return
 
-        fl = floor(demo_params, tmp / "floor")
-        record("floor: demo, every section in one process, no kernels", fl)
-        peer = plain_papermill(demo_params, tmp / "peer")
-        record("peer: plain papermill, a cold kernel per notebook, one after another", peer)
-        s, _ = timed(lambda: cli("run", "demo", "--out", str(tmp / "reports")))
-        record("demo report", s, f"{os.cpu_count()} jobs, warm kernels; "
-               f"target <= 1.3 x floor: {'met' if s <= 1.3 * fl else 'MISSED'}")
-        ratios.append(("demo report (fast path)", s, s / fl, s / peer))
-        s, _ = timed(lambda: cli("run", "demo", "--plain", "--out", str(tmp / "plain")))
-        record("demo report, --plain (a cold kernel per notebook, in parallel)", s)
-        ratios.append(("demo report (--plain)", s, s / fl, s / peer))
+        fl = peer = 0.0
+        if "demo" in only:
+            fl = floor(demo_params, tmp / "floor")
+            record("floor: demo, every section in one process, no kernels", fl)
+            peer = plain_papermill(demo_params, tmp / "peer")
+            record("peer: plain papermill, a cold kernel per notebook, one after another", peer)
+            asm = assembly(demo_params, tmp / "peer", tmp / "assembly")
+            record("assembly: the report and its files from those notebooks, in one process",
+                   asm)
+            same = fl + asm
+            record("floor + assembly: the same work as a report, no kernels", same)
+            s, _ = timed(lambda: cli("run", "demo", "--out", str(tmp / "reports")))
+            record("demo report", s, f"{os.cpu_count()} jobs, warm kernels; "
+                   f"target <= 1.3 x floor: {'met' if s <= 1.3 * fl else 'MISSED'} "
+                   f"({s / fl:.2f} x); x floor + assembly: {s / same:.2f}")
+            ratios.append(("demo report (fast path)", s, s / fl, s / peer))
+            ratios.append(("  against floor + assembly", s, s / same, None))
+            s, _ = timed(lambda: cli("run", "demo", "--plain", "--out", str(tmp / "plain")))
+            record("demo report, --plain (a cold kernel per notebook, in parallel)", s)
+            ratios.append(("demo report (--plain)", s, s / fl, s / peer))
 
-        big = make_synthetic(tmp, "big", size=args.big, seed=11)
-        s, _ = timed(lambda: cli("run", str(big), "--out", str(tmp / "reports")))
-        record(f"{args.big:,}-children LA report", s)
+        if "big" in only:
+            big = make_synthetic(tmp, "big", size=args.big, seed=11)
+            s, _ = timed(lambda: cli("run", str(big), "--out", str(tmp / "reports")))
+            record(f"{args.big:,}-children LA report", s)
 
-        # About 100,000 episodes over six returns.
-        huge = make_synthetic(tmp, "huge", size=17000, seed=12)
-        s, la = timed(lambda: prepare_la(load_params(huge)))
-        record("prepare an LA of ~100,000 episodes (17,000 looked after a year)", s,
-               f"{len(la.episodes):,} episodes, {int(la.dq.accounting['rows_read'].sum()):,} "
-               f"input rows; target < 2 s: {'met' if s < 2 else 'MISSED'}")
-        del la
+        if "huge" in only:
+            # About 100,000 episodes over six returns.
+            huge = make_synthetic(tmp, "huge", size=17000, seed=12)
+            s, la = timed(lambda: prepare_la(load_params(huge)))
+            record("prepare an LA of ~100,000 episodes (17,000 looked after a year)", s,
+                   f"{len(la.episodes):,} episodes, "
+                   f"{int(la.dq.accounting['rows_read'].sum()):,} input rows; "
+                   f"target < 2 s: {'met' if s < 2 else 'MISSED'}")
+            del la
 
-        files = batch_las(args.batch)
-        sizes = [int(f.stem.rsplit("_", 1)[1]) for f in files]
-        s, peak = timed_cli_with_memory("run", *map(str, files), "--jobs", "2", "--out",
-                                        str(tmp / "batch"))
-        # The batch's LAs are the first of the 153 drawn. Projected two ways, per LA and per
-        # looked-after child; the larger is reported.
-        all_sizes = realistic_sizes(153)
-        per_la = s / len(files)
-        projected = max(per_la * 153, s * sum(all_sizes) / sum(sizes))
-        record(f"{len(files)} synthetic LAs (sizes {min(sizes)}-{max(sizes)}), --jobs 2", s,
-               f"peak memory {peak:.2f} GiB")
-        record("153 LAs, projected from that batch (per LA or per child, the larger)", projected,
-               "target < 600 s and peak < 4 GiB: "
-               + ("met" if projected < 600 and peak < 4 else "MISSED"))
-        ratios.append((f"{len(files)}-LA batch, per LA", per_la, per_la / fl, per_la / peer))
+        if "batch" in only:
+            files = batch_las(args.batch)
+            sizes = [int(f.stem.rsplit("_", 1)[1]) for f in files]
+            s, peak = timed_cli_with_memory("run", *map(str, files), "--jobs", "2", "--out",
+                                            str(tmp / "batch"))
+            # The batch's LAs are the first of the 153 drawn. Projected two ways, per LA and
+            # per looked-after child; the larger is reported.
+            all_sizes = realistic_sizes(153)
+            per_la = s / len(files)
+            projected = max(per_la * 153, s * sum(all_sizes) / sum(sizes))
+            record(f"{len(files)} synthetic LAs (sizes {min(sizes)}-{max(sizes)}), --jobs 2", s,
+                   f"peak memory {peak:.2f} GiB")
+            record("153 LAs, projected from that batch (per LA or per child, the larger)",
+                   projected, "target < 600 s and peak < 4 GiB: "
+                   + ("met" if projected < 600 and peak < 4 else "MISSED"))
+            if fl and peer:
+                ratios.append((f"{len(files)}-LA batch, per LA", per_la, per_la / fl,
+                               per_la / peer))
 
-        s, note = findings_at_scale(tmp / "findings")
-        record("1,000,000 findings: section 8's tables and data_quality.csv", s, note)
+        if "findings" in only:
+            s, note = findings_at_scale(tmp / "findings")
+            record("1,000,000 findings: section 8's tables and data_quality.csv", s, note)
     finally:
         if not args.keep:
             shutil.rmtree(tmp, ignore_errors=True)
@@ -301,14 +346,16 @@ def main() -> None:
         if ratios:
             print(f"\n{'figure':<32}  {'seconds':>8}  {'x floor':>8}  {'x peer':>8}")
             for what, seconds, xf, xp in ratios:
-                print(f"{what:<32}  {seconds:>8.1f}  {xf:>8.2f}  {xp:>8.2f}")
+                shown = "" if xp is None else f"{xp:.2f}"
+                print(f"{what:<32}  {seconds:>8.1f}  {xf:>8.2f}  {shown:>8}")
         out = ROOT / "build" / "bench.json"
         out.parent.mkdir(exist_ok=True)
         out.write_text(json.dumps({
             "when": time.strftime("%Y-%m-%d %H:%M"),
             "rows": [{"what": w, "seconds": round(s, 2), "note": n} for w, s, n in rows],
             "ratios": [{"what": w, "seconds": round(s, 2), "x_floor": round(a, 3),
-                        "x_peer": round(b, 3)} for w, s, a, b in ratios]}, indent=1),
+                        "x_peer": None if b is None else round(b, 3)}
+                       for w, s, a, b in ratios]}, indent=1),
             encoding="utf-8")
         print(f"\n(written to {out.relative_to(ROOT)})")
 

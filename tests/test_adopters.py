@@ -227,3 +227,53 @@ def test_the_synthetic_workbook_gives_the_same_section_5_figures(tmp_path):
     assert from_csv["enquiries"] > 0
     assert from_annex == from_csv
     assert len(only.dq.findings) == 0
+
+
+def test_annex_a_cells_read_the_same_by_calamine_and_openpyxl(tmp_path):
+    """The workbook is read with python-calamine (fast); openpyxl, the reader before it, gives
+    the same text for every cell of every sheet."""
+    from openpyxl import load_workbook
+
+    from diagnostic_kit.inputs import annex_a
+
+    path = tmp_path / "Annex A.xlsx"
+    _workbook(path)
+    fast = {title: [[annex_a._cell_text(v) for v in row] for row in rows]
+            for title, rows in annex_a._worksheets(path)}
+    wb = load_workbook(path, read_only=True, data_only=True)
+    slow = {ws.title: [[annex_a._cell_text(v) for v in row]
+                       for row in ws.iter_rows(values_only=True)] for ws in wb.worksheets}
+    wb.close()
+
+    def trimmed(rows):  # trailing blank rows and cells aside
+        rows = [list(r) for r in rows]
+        while rows and not any(v is not None for v in rows[-1]):
+            rows.pop()
+        width = max((max((j + 1 for j, v in enumerate(r) if v is not None), default=0)
+                     for r in rows), default=0)
+        return [r[:width] + [None] * (width - len(r)) for r in rows]
+
+    assert fast.keys() == slow.keys()
+    for title in fast:
+        assert trimmed(fast[title]) == trimmed(slow[title]), title
+
+
+def test_an_annex_a_error_cell_is_an_unreadable_date(tmp_path):
+    """calamine reads an error cell (#N/A) as blank; a workbook holding one is read with
+    openpyxl, so that the error is reported as a value the kit could not read, as before."""
+    from openpyxl import load_workbook
+
+    from diagnostic_kit.inputs.annex_a import _has_error_cells, read_workbook
+
+    path = tmp_path / "Annex A.xlsx"
+    _workbook(path)
+    assert not _has_error_cells(path)
+    wb = load_workbook(path)
+    cell = wb["List 11 - adopters"]["D3"]  # A1's date enquiry received
+    cell.value, cell.data_type = "#N/A", "e"
+    wb.save(path)
+    assert _has_error_cells(path)
+    _, log = read_workbook(path, "local/Annex A.xlsx")
+    f = log.build().findings
+    bad = f[(f["rule"] == "date_unparseable") & (f["column"] == "enquiry_date")]
+    assert list(zip(bad["row"], bad["value"], strict=True)) == [(3, "#N/A")]

@@ -218,3 +218,47 @@ def test_a_misspelt_or_negative_standard_is_one_sentence(tmp_path):
     # An override replaces the value and keeps the default's period and source.
     assert own.thresholds.a1_days.value == 400
     assert own.thresholds.a1_days.period == "2013-16"
+
+
+@pytest.mark.parametrize("rows", [5, 200])  # below and above the once-per-distinct-value path
+def test_checks_and_parsing_match_the_pandera_schema_and_row_by_row_parsing(rows):
+    """Codes and required values are checked column by column with isin/isna: the same
+    failures as the pandera schema of each table; dates, codes and yes/no values parsed once per
+    distinct value give what parsing every row gives."""
+    import numpy as np
+    import pandera.pandas as pa
+
+    from diagnostic_kit.inputs import reading as r
+    from diagnostic_kit.inputs.schema import LOCAL_TABLES, SSDA903_TABLES
+
+    rng = np.random.default_rng(rows)
+    texts = ["", " ", "yes", " No", "E11", "e11", "C1", "adoption", "Adoption ", "iro", "x-y z",
+             "01/02/2024", "1/2/2024 10:00", "2024-03-04", "45123", "31/02/2024", "0024-01-01",
+             None]
+    for table in [*SSDA903_TABLES, *LOCAL_TABLES]:
+        df = pd.DataFrame({c.name: pd.Series(rng.choice(np.array([*(c.allowed or ())[:3], *texts],
+                                                                 dtype=object), rows),
+                                             dtype="string") for c in table.columns},
+                          index=pd.RangeIndex(3, 3 + 2 * rows, 2))
+        for c in table.columns:
+            s = df[c.name]
+            if c.kind == "code":
+                pd.testing.assert_series_equal(r._norm_code(s, table), r._norm_code_rows(s, table))
+                df[c.name] = r._norm_code(s, table)
+            elif c.kind == "date":
+                by_value = r.read_dates(s)
+                by_row = r._read_dates(s.astype("string").str.strip())
+                pd.testing.assert_series_equal(by_value[0], by_row[0])
+                pd.testing.assert_series_equal(by_value[1], by_row[1])
+            elif c.kind == "bool":
+                pd.testing.assert_series_equal(r.parse_bools(s), r._parse_bools(s))
+        try:
+            r.table_schema(table).validate(df, lazy=True)
+            expected = set()
+        except pa.errors.SchemaErrors as exc:
+            fc = exc.failure_cases
+            expected = set(zip(fc["column"].astype(str), fc["check"].astype(str).replace(
+                {"not_nullable": "required_missing"}), fc["index"].astype(int), strict=True))
+        got = r._schema_failures(df, table)
+        assert set(zip(got["column"], got["rule"], got["index"].astype(int),
+                       strict=True)) == expected, table.name

@@ -19,6 +19,12 @@ from diagnostic_kit import rules
 from diagnostic_kit.inputs import codes
 from diagnostic_kit.inputs.findings import Findings
 from diagnostic_kit.rules.episodes import chain_order, links
+from diagnostic_kit.rules.registry import memo, memo_scope
+
+
+def _chain_and_links(episodes: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    ep = chain_order(episodes)
+    return ep, links(ep)
 
 
 def window_start(years: list[int]) -> pd.Timestamp | None:
@@ -43,9 +49,12 @@ def clean_episodes(
     """
     if ctx is None:
         ctx = rules.Context(window_start=start_of_data)
-    checked, found = rules.run({"episodes": ep, "header": header}, ctx, stage="episodes")
-    ep = chain_order(checked["episodes"]).reset_index(drop=True)
-    lk = links(ep)
+    with memo_scope():
+        # The chain the rules derived from the checked episodes, not derived again.
+        checked, found = rules.run({"episodes": ep, "header": header}, ctx, stage="episodes")
+        chain, lk = memo("chain", checked["episodes"], _chain_and_links)
+    ep = chain.reset_index(drop=True)
+    lk = lk.reset_index(drop=True)
     ep["new_period"] = lk["new_period"]
     ep["period_id"] = lk["new_period"].cumsum().astype("int64")
     ep["period_seq"] = ep.groupby("CHILD")["new_period"].cumsum().astype("int64")

@@ -25,8 +25,9 @@ def run_salt(checksums: dict[str, str], la_code: str) -> str:
 
 def assign_pseudonyms(ids: pd.Series, salt: str, prefix: str = "C") -> pd.Series:
     """Map each distinct id to a pseudonym; the result is indexed by the LA's id."""
-    distinct = pd.Series(sorted(set(ids.dropna().astype(str))), dtype="string")
-    keys = distinct.map(lambda x: hashlib.sha256(f"{salt}:{x}".encode()).hexdigest())
+    distinct = pd.Series(sorted(ids.dropna().astype(str).unique()), dtype="string")
+    keys = pd.Series([hashlib.sha256(f"{salt}:{x}".encode()).hexdigest() for x in distinct],
+                     index=distinct.index, dtype="string")
     order = keys.argsort(kind="stable")
     width = max(4, len(str(len(distinct))))
     names = pd.Series(

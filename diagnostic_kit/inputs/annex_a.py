@@ -150,6 +150,23 @@ def _cell_text(v: object) -> str | None:
     return text or None
 
 
+def _texts(values) -> list[str | None]:
+    """:func:`_cell_text` of each value, with the common cases (text, blank, a date) inline."""
+    out: list[str | None] = []
+    append = out.append
+    for v in values:
+        cls = v.__class__
+        if cls is str:
+            append(v.strip() or None)
+        elif v is None:
+            append(None)
+        elif cls is dt.date:
+            append(v.isoformat())
+        else:
+            append(_cell_text(v))
+    return out
+
+
 def _read_sheet(sheet: list, rel: str, columns: dict[str, tuple[str, ...]],
                 unneeded: tuple[str, ...], log: Findings) -> pd.DataFrame:
     """The rows of one list with the kit's columns (text), ``_file`` and ``_row`` (the
@@ -184,18 +201,24 @@ def _read_sheet(sheet: list, rel: str, columns: dict[str, tuple[str, ...]],
             log.add_file_level("column_not_in_template", rel, str(name))
         log.dropped.append({"file": rel, "column": str(name), "reason": reason})
     body = sheet[header_at:]
-    data: dict[str, list] = {}
-    for j, t in keep.items():
-        data[t] = [_cell_text(row[j]) if j < len(row) else None for row in body]
+    width = len(body[0]) if body else 0
+    if all(len(row) == width for row in body):
+        by_column = list(zip(*body, strict=True)) if body else []
+        data = {t: _texts(by_column[j]) if j < width else [None] * len(body)
+                for j, t in keep.items()}
+    else:
+        data = {t: [_cell_text(row[j]) if j < len(row) else None for row in body]
+                for j, t in keep.items()}
     numbers = range(header_at + 1, header_at + 1 + len(body))
     # Rows with nothing in the kit's columns are left out.
-    used = [any(v is not None for v in vals) for vals in zip(*data.values())] if data \
+    used = [vals.count(None) != len(vals) for vals in zip(*data.values(), strict=True)] if data \
         else [False] * len(body)
-    frame = {c: [v for v, u in zip(data[c], used) if u] if c in data else None for c in columns}
+    frame = {c: [v for v, u in zip(data[c], used, strict=True) if u] if c in data else None
+             for c in columns}
     n = sum(used)
     df = pd.DataFrame({c: pd.array(v if v is not None else [None] * n, dtype="string")
                        for c, v in frame.items()})
-    df["_row"] = pd.Series([i for i, u in zip(numbers, used) if u],
+    df["_row"] = pd.Series([i for i, u in zip(numbers, used, strict=True) if u],
                            dtype="int64" if n else object)
     df["_file"] = rel
     return df
@@ -221,7 +244,10 @@ def _left_reason(s: pd.Series) -> pd.Series:
             if n.startswith(key) or (len(key) > 1 and key in n):
                 return reason
         return str(v)
-    return s.map(one).astype("string")
+    # Once per distinct reason (a blank gives NA).
+    codes, uniques = pd.factorize(s)
+    reasons = np.array([*(one(v) for v in uniques), pd.NA], dtype=object)
+    return pd.Series(reasons[codes], index=s.index, name=s.name).astype("string")
 
 
 def households_from_list11(df: pd.DataFrame, rel: str, log: Findings) -> pd.DataFrame:
@@ -288,8 +314,8 @@ def plans_from_list10(df: pd.DataFrame, rel: str, log: Findings) -> pd.DataFrame
                             log).reset_index(drop=True)
 
 
-#: A cell holding an error (``#N/A``, ``#REF!``) in a worksheet's XML.
-_ERROR_CELL = re.compile(rb"""<(?:\w+:)?c\b[^>]*\st\s*=\s*["']e["']""")
+#: How a cell holding an error (``#N/A``, ``#REF!``) is marked in a worksheet's XML.
+_ERROR_CELL = (b't="e"', b"t='e'")
 
 
 def _has_error_cells(path: Path) -> bool:
@@ -299,7 +325,8 @@ def _has_error_cells(path: Path) -> bool:
     with zipfile.ZipFile(path) as zf:
         for name in zf.namelist():
             if name.startswith("xl/worksheets/") and name.endswith(".xml"):
-                if _ERROR_CELL.search(zf.read(name)):
+                xml = zf.read(name)
+                if any(mark in xml for mark in _ERROR_CELL):
                     return True
     return False
 

@@ -241,8 +241,9 @@ class Findings:
         # A row excluded for two reasons is one excluded row: keep its first reason.
         exclusions = exclusions.drop_duplicates(["file", "row"], ignore_index=True)
         acc = []
+        by_file = exclusions.groupby("file", sort=False).indices if len(exclusions) else {}
         for file, (table, n) in self.rows_read.items():
-            ex = exclusions[exclusions["file"] == file]
+            ex = exclusions.iloc[by_file.get(file, [])]
             reasons = "; ".join(f"{c} {r}" for r, c in ex["reason"].value_counts().items())
             acc.append({"file": file, "table": table, "rows_read": n,
                         "rows_used": n - len(ex), "rows_excluded": len(ex), "reasons": reasons})

@@ -107,8 +107,8 @@ class LAInputs:
 # -- reading ---------------------------------------------------------------------------------
 
 
-def _decode(path: Path, rel: str, table: Table) -> str:
-    data = path.read_bytes()
+def _decode(path: Path, rel: str, table: Table, data: bytes | None = None) -> str:
+    data = path.read_bytes() if data is None else data
     if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
         raise InputError(
             f"{rel} is saved as UTF-16 (\"Unicode text\"): save it as CSV UTF-8 following "
@@ -144,7 +144,12 @@ def _normalise_header(name: str, table: Table) -> str:
 def sniff_delimiter(text: str) -> str:
     """The delimiter of a CSV text: the one of :data:`DELIMITERS` its header line uses most
     (a comma unless another is clearly used)."""
-    first = next((ln for ln in text.splitlines() if ln.strip()), "")
+    # The first lines are enough (the last line of the slice may be cut short: not used).
+    head = text[:65536].splitlines()
+    lines = head if len(text) <= 65536 else head[:-1]
+    first = next((ln for ln in lines if ln.strip()), None)
+    if first is None:
+        first = next((ln for ln in text.splitlines() if ln.strip()), "")
     counts = {d: first.count(d) for d in DELIMITERS}
     best = max(counts, key=lambda d: counts[d])
     return best if counts[best] > counts[","] else ","
@@ -192,8 +197,9 @@ def read_table_file(path: Path, rel: str, table: Table, log: Findings) -> pd.Dat
     fields than the header becomes a finding (``row_ragged``) and is excluded; a file written
     with another delimiter (``;``, tab, ``|``) is read and noted.
     """
-    text = _decode(path, rel, table)
-    log.checksums[rel] = hashlib.sha256(path.read_bytes()).hexdigest()
+    data = path.read_bytes()
+    text = _decode(path, rel, table, data)
+    log.checksums[rel] = hashlib.sha256(data).hexdigest()
     if not text.strip():
         raise InputError(f"{rel} is empty: it needs at least the header row of {_template(table)}.")
     delim = sniff_delimiter(text)
@@ -203,7 +209,12 @@ def read_table_file(path: Path, rel: str, table: Table, log: Findings) -> pd.Dat
                  "the values the same way")
     if table.source == "903":
         # 903 files hold codes and dates only: strip blanks around values in one pass.
-        text = _padding(delim).sub("", text)
+        # (Only where there is a blank to strip: most files have none.)
+        blanks = " " if delim == "\t" else " \t"
+        if any(b in text for b in blanks) and (
+                text[-1:] in blanks
+                or any(b + e in text for b in blanks for e in (delim, "\n", "\r"))):
+            text = _padding(delim).sub("", text)
     ragged: list[int] = []
     try:
         raw = pd.read_csv(
@@ -242,7 +253,7 @@ def read_table_file(path: Path, rel: str, table: Table, log: Findings) -> pd.Dat
     df = raw.reindex(columns=wanted)
     if table.source == "local":
         # A column the file leaves out comes back all blank: strip as text whatever its dtype.
-        df = df.apply(lambda s: s.astype("string").str.strip()).replace("", pd.NA)
+        df = _strip_local(df)
     df["_file"] = rel
     df["_row"] = rows
     if ragged:
@@ -255,10 +266,34 @@ def read_table_file(path: Path, rel: str, table: Table, log: Findings) -> pd.Dat
     return df
 
 
+def _strip_local(df: pd.DataFrame) -> pd.DataFrame:
+    """Every column as text, stripped, blank → NA."""
+    if len(df) < 64:
+        return df.apply(lambda s: s.astype("string").str.strip()).replace("", pd.NA)
+
+    def strip(u: pd.Series) -> tuple[pd.Series]:
+        t = u.astype("string").str.strip()
+        return (t.mask(t == "", pd.NA),)
+
+    out = {}
+    for name in df.columns:
+        s = df[name]
+        if not isinstance(s.dtype, pd.StringDtype):
+            s = s.astype("string")
+        got = _per_distinct(s, strip)
+        out[name] = got[0] if got is not None else strip(s)[0]
+    return pd.DataFrame(out, index=df.index)
+
+
 # -- column-level validation -----------------------------------------------------------------
 
 
 def _norm_code(s: pd.Series, table: Table) -> pd.Series:
+    got = _per_distinct(s, lambda u: (_norm_code_rows(u, table),))
+    return got[0] if got is not None else _norm_code_rows(s, table)
+
+
+def _norm_code_rows(s: pd.Series, table: Table) -> pd.Series:
     s = s.astype("string")
     if table.source == "903":  # already stripped on read
         return s.str.upper()
@@ -275,7 +310,7 @@ def _per_distinct(s: pd.Series, fn) -> list[pd.Series] | None:
     distinct value and spread back to every row, as most columns repeat a few values (dates,
     codes). A blank row gets the result's missing value (NaT, NA), as ``fn`` gives a blank.
     ``None`` where the column is short or mostly distinct (then ``fn(s)`` itself is as quick)."""
-    if len(s) < 64:
+    if len(s) < 64 or not isinstance(s.dtype, pd.StringDtype):
         return None
     codes, uniques = s.factorize()
     if len(uniques) * 2 > len(s):
@@ -289,9 +324,8 @@ def read_dates(s: pd.Series) -> tuple[pd.Series, pd.Series]:
     """Dates in any of :data:`DATE_FORMATS` (each row may use its own), and the name of the
     format each value was read in (NA where blank or unreadable). Dates before 1900 are not
     read (a two-digit year written as four, such as ``0024``)."""
-    s = s.astype("string").str.strip()
-    got = _per_distinct(s, _read_dates)
-    return (got[0], got[1]) if got is not None else _read_dates(s)
+    got = _per_distinct(s, lambda u: _read_dates(u.astype("string").str.strip()))
+    return (got[0], got[1]) if got is not None else _read_dates(s.astype("string").str.strip())
 
 
 def _read_dates(s: pd.Series) -> tuple[pd.Series, pd.Series]:
@@ -338,6 +372,11 @@ def parse_numbers(s: pd.Series, *, money: bool = False) -> pd.Series:
 
 
 def parse_bools(s: pd.Series) -> pd.Series:
+    got = _per_distinct(s, lambda u: (_parse_bools(u),))
+    return got[0] if got is not None else _parse_bools(s)
+
+
+def _parse_bools(s: pd.Series) -> pd.Series:
     low = s.astype("string").str.strip().str.lower()
     out = pd.Series(pd.NA, index=s.index, dtype="boolean")
     out[low.isin(_TRUE)] = True
@@ -351,6 +390,29 @@ def _check_for(col: Column, table: Table) -> list[pa.Check]:
         allowed = set(_canonical(col)) if table.source == "local" else set(col.allowed)
         return [pa.Check(lambda s, a=allowed: s.isin(a) | s.isna(), name="code_unknown")]
     return []
+
+
+def _schema_failures(df: pd.DataFrame, table: Table) -> pd.DataFrame:
+    """What :func:`table_schema` finds in ``df`` (required values blank: ``required_missing``;
+    codes not allowed: ``code_unknown``), as (column, rule, index), checked column by column
+    with ``isna`` and ``isin`` (the same checks, without pandera's overhead)."""
+    frames = []
+    for c in table.columns:
+        s = df[c.name]
+        blank = s.isna().to_numpy()
+        if c.required and blank.any():
+            frames.append(pd.DataFrame({"column": c.name, "rule": "required_missing",
+                                        "index": df.index[blank]}))
+        if c.kind == "code" and c.allowed:
+            allowed = set(_canonical(c)) if table.source == "local" else set(c.allowed)
+            text = s.astype("string")
+            bad = ~(text.isin(allowed).to_numpy(dtype=bool, na_value=False) | blank)
+            if bad.any():
+                frames.append(pd.DataFrame({"column": c.name, "rule": "code_unknown",
+                                            "index": df.index[bad]}))
+    if not frames:
+        return pd.DataFrame(columns=["column", "rule", "index"])
+    return pd.concat(frames, ignore_index=True)
 
 
 def table_schema(table: Table) -> pa.DataFrameSchema:
@@ -386,16 +448,7 @@ def _parse(s: pd.Series, col: Column) -> pd.Series:
 def _failures(df: pd.DataFrame, table: Table, parsed: dict[str, pd.Series]) -> pd.DataFrame:
     """Every failing value as (column, rule, index): pandera for codes and required values,
     the single parse of each date, number and boolean column for the rest."""
-    frames = []
-    try:
-        table_schema(table).validate(df, lazy=True)
-    except pa.errors.SchemaErrors as exc:
-        fc = exc.failure_cases
-        frames.append(pd.DataFrame({
-            "column": fc["column"].astype(str),
-            "rule": fc["check"].astype(str).replace({"not_nullable": "required_missing"}),
-            "index": fc["index"],
-        }))
+    frames = [_schema_failures(df, table)]
     for name, values in parsed.items():
         bad = values.isna() & df[name].notna()
         if bad.any():
@@ -488,7 +541,8 @@ def validate_columns(df: pd.DataFrame, table: Table, log: Findings) -> pd.DataFr
     out = df.drop(index=list(excluded))
     if excluded:
         log.exclude(df.loc[sorted(excluded)], table.name, "a required value is missing or invalid")
-    typed = _typed(out, table, {k: v.loc[out.index] for k, v in parsed.items()})
+    typed = _typed(out, table, parsed if not excluded else
+                   {k: v.loc[out.index] for k, v in parsed.items()})
     return resolve_duplicates(typed, table, log)
 
 
@@ -541,6 +595,12 @@ def _fmt_key(rows: pd.DataFrame, col: str) -> pd.Series:
     return s.astype("string")
 
 
+def _codes(df: pd.DataFrame, cols: list[str]) -> pd.DataFrame:
+    """Each column as whole-number codes (equal values, and blanks, share a code): the same
+    duplicates as the columns themselves, found again on a subset without re-hashing text."""
+    return pd.DataFrame({c: df[c].factorize()[0] for c in cols}, index=df.index)
+
+
 def resolve_duplicates(df: pd.DataFrame, table: Table, log: Findings) -> pd.DataFrame:
     """Identical records and same-key conflicts within one file.
 
@@ -555,21 +615,23 @@ def resolve_duplicates(df: pd.DataFrame, table: Table, log: Findings) -> pd.Data
     if df.empty:
         return df
     cols = table.column_names
-    exact = df.duplicated(subset=cols, keep="first")
+    codes = _codes(df, cols)
+    exact = codes.duplicated(keep="first")
     if exact.any():
         rows = df[exact]
         column = table.key[-1] if table.key else cols[0]
         log.add("duplicate_record", rows, column, value=_fmt_key(rows, column))
         log.exclude(rows, table.name, "identical to an earlier row in the same file")
         df = df[~exact]
+        codes = codes[~exact]
     if not table.key:
         return df
-    keyed = df.assign(_zd=_zero_day(df, table))
+    zd = _zero_day(df, table)
     key = [*table.key, "_zd"]
-    clash = keyed.duplicated(subset=key, keep=False)
+    clash = codes[list(table.key)].assign(_zd=zd).duplicated(keep=False)
     if not clash.any():
         return df
-    grp = keyed[clash]
+    grp = df[clash].assign(_zd=zd[clash])
     order = ["_has_dec", "_row"] if table.name == "episodes" else ["_row"]
     grp = grp.assign(_has_dec=grp["DEC"].notna() if "DEC" in grp else False)
     winners = grp.sort_values(order, kind="stable").drop_duplicates(key, keep="last").index
@@ -645,11 +707,13 @@ def combine_years(frames: list[pd.DataFrame], table: Table, log: Findings) -> pd
     df = df.sort_values(["_year", "_file", "_row"], kind="stable", ignore_index=True)
     cols = table.column_names
     per_year = table.name in PER_YEAR_TABLES
-    exact = df.duplicated(subset=[*cols, *(["_year"] if per_year else [])], keep="last")
+    codes = _codes(df, [*cols, "_year"])
+    exact = codes[[*cols, *(["_year"] if per_year else [])]].duplicated(keep="last")
     log.exclude(df[exact], table.name, "exact duplicate of a row in a later year's return")
     df = df[~exact]
+    codes = codes[~exact]
     if table.key:
-        keyed = df.assign(_zd=_zero_day(df, table))
+        keyed = codes[list(table.key)].assign(_zd=_zero_day(df, table), _year=codes["_year"])
         key = [*table.key, "_year"] if per_year else [*table.key, "_zd"]
         older = keyed.duplicated(subset=key, keep="last")
         if table.name == "header":

@@ -13,7 +13,7 @@ from __future__ import annotations
 import pandas as pd
 
 from diagnostic_kit.inputs import codes
-from diagnostic_kit.rules.registry import Context, rule
+from diagnostic_kit.rules.registry import Context, memo, rule
 
 STAGE = "episodes"
 
@@ -61,8 +61,12 @@ def links(ep: pd.DataFrame) -> pd.DataFrame:
 
 
 def _chain(t: dict[str, pd.DataFrame]) -> tuple[pd.DataFrame, pd.DataFrame]:
-    ep = chain_order(t["episodes"])
-    return ep, links(ep)
+    """The episodes in chain order and their links (once per episodes frame in a rules run)."""
+    def derive(episodes: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+        ep = chain_order(episodes)
+        return ep, links(ep)
+
+    return memo("chain", t["episodes"], derive)
 
 
 @rule(id="rec_without_dec", message="the episode has a reason it ceased (REC) but no date it "

@@ -16,6 +16,11 @@ def _limit(df: pd.DataFrame, ctx: Context) -> pd.Series:
     """The latest date a row can hold: 31 March of its collection year; for files given
     combined (no year), the day of the run."""
     year = df["_year"] if "_year" in df else pd.Series(0, index=df.index)
+    codes, uniques = pd.factorize(year)
+    if len(uniques) * 2 < len(df) and (codes >= 0).all():
+        # Once per distinct year.
+        ends = _limit(pd.DataFrame({"_year": uniques}), ctx)
+        return pd.Series(ends.to_numpy()[codes], index=df.index, name=ends.name)
     ends = pd.to_datetime(year.where(year > 0).astype("Float64").astype("Int64").astype("string")
                           + "-03-31", errors="coerce")
     return ends.fillna(ctx.today)

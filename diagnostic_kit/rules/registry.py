@@ -24,7 +24,9 @@ column is not always the same). :func:`run` records one finding per row and appl
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import contextlib
+import threading
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -90,6 +92,37 @@ def rule(
     return deco
 
 
+_MEMO = threading.local()
+
+
+@contextlib.contextmanager
+def memo_scope() -> Iterator[None]:
+    """While it is open (:func:`run` opens one), :func:`memo` keeps what rules derive from the
+    same table (e.g. the episodes in chain order), so that rules reading the same frame derive
+    it once. Results are kept for the frame object itself; a rule's effect makes a new frame."""
+    if getattr(_MEMO, "cache", None) is not None:
+        yield
+        return
+    _MEMO.cache = {}
+    try:
+        yield
+    finally:
+        _MEMO.cache = None
+
+
+def memo(name: str, frame: pd.DataFrame, fn: Callable[[pd.DataFrame], object]) -> object:
+    """``fn(frame)``, computed once per frame object within a :func:`memo_scope`."""
+    cache = getattr(_MEMO, "cache", None)
+    if cache is None:
+        return fn(frame)
+    hit = cache.get(name)
+    if hit is not None and hit[0] is frame:
+        return hit[1]
+    value = fn(frame)
+    cache[name] = (frame, value)
+    return value
+
+
 def _shown(rows: pd.DataFrame, column: str) -> pd.Series:
     if "_value" in rows:
         return rows["_value"].astype("string")
@@ -131,7 +164,13 @@ def run(
     Returns the tables with each rule's effect applied (a new dict; frames not changed are the
     same objects) and the findings of all of them.
     """
-    ctx = ctx or Context()
+    with memo_scope():
+        return _run(tables, ctx or Context(), stage, ids)
+
+
+def _run(
+    tables: dict[str, pd.DataFrame], ctx: Context, stage: str, ids: list[str] | None
+) -> tuple[dict[str, pd.DataFrame], Findings]:
     out = dict(tables)
     found = Findings()
     chosen = ids if ids is not None else [k for k, r in REGISTRY.items() if r.stage == stage]

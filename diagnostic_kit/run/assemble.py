@@ -588,8 +588,9 @@ def write_tables_xlsx(work: Path, path: Path) -> int:
             except (ValueError, TypeError):  # an odd object column: write it as text
                 df, formats = raw.astype(str), {}
                 df.to_excel(xw, sheet_name=sheet, index=False)
-            _no_formulas(xw.sheets[sheet], _text_columns(df))
-            _format_sheet(xw.sheets[sheet], df, formats)
+            ws = xw.book[sheet]  # (``xw.sheets`` builds a dict of every sheet on each call)
+            _no_formulas(ws, _text_columns(df))
+            _format_sheet(ws, df, formats)
     os.replace(tmp, path)
     return len(files)
 

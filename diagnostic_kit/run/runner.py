@@ -459,7 +459,13 @@ def _adk_reset(cwd, collect):
     import matplotlib
     import matplotlib.pyplot as plt
     plt.close("all")
-    ip.reset(new_session=True)  # a new history session: execution counts start at 1 again
+    # IPython's reset ends with a full garbage collection (a tenth of a second of a kernel's
+    # time before every notebook); the reset does it every few notebooks instead (collect).
+    full_collect, gc.collect = gc.collect, lambda *a, **k: 0
+    try:
+        ip.reset(new_session=True)  # a new history session: execution counts start at 1 again
+    finally:
+        gc.collect = full_collect
     ip.execution_count = 1
     for k, cbs in ip.events.callbacks.items():
         cbs[:] = w.events.get(k, [])
@@ -490,7 +496,7 @@ def _adk_reset(cwd, collect):
         nv.set_suppression(0)
     os.chdir(cwd)
     if collect:
-        gc.collect()
+        full_collect()
 _adk_reset({cwd!r}, {collect!r})  # the reset removes the name _adk_reset too
 '''
 
@@ -530,7 +536,7 @@ def _quick_ready(kc: Any) -> Callable[..., Any]:
             if not await kc._async_is_alive():
                 raise RuntimeError("Kernel died before replying to kernel_info")
             if time.monotonic() > deadline:
-                raise RuntimeError("Kernel didn't respond in %d seconds" % (timeout or 0))
+                raise RuntimeError(f"Kernel didn't respond in {timeout or 0:.0f} seconds")
             await asyncio.sleep(0)
         while True:  # what is already there, without waiting for more
             try:
@@ -641,7 +647,8 @@ class WarmKernel:
         """Start :meth:`prepare`'s reset now, without waiting for it: the kernel resets while
         the runner finishes the notebook it has just run (saving, rendering)."""
         self._pending = None
-        # A full garbage collection every few notebooks (it costs a tenth of a second).
+        # A full garbage collection every few notebooks (it costs a tenth of a second; the
+        # cycles of the notebooks in between wait for it or for Python's own collections).
         code = RESET_CODE.format(cwd=str(cwd), collect=self.uses % 4 == 3)
         self._pending = (str(cwd), self._send(code))
 
@@ -1103,10 +1110,8 @@ def _section_task(
             # Kept for the next notebook only if this one ran cleanly (and reset for it while
             # this one is rendered); else replaced.
             pool.give_back(kernel, ok=res is not None and not res.failed)
-    try:
+    with contextlib.suppress(Exception):  # else rendered at assembly, which reports a fault
         run.rendered[notebook.stem] = assemble.render_section(notebook, res, nb)
-    except Exception:  # rendered again at assembly, where a fault is reported
-        pass
     progress.section_done()
     if res.failed:
         progress(run.name, f"{res.key} FAILED after {res.seconds:.1f} s: {res.error_type}: "
