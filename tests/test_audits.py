@@ -359,3 +359,13 @@ def test_resources_section_renders_on_the_demo(demo):
     page = (demo / "sections" / "06_resources.html").read_text(encoding="utf-8")
     assert "per child placed" in page and "interagency fee" in page
     assert page.count("data:image/png;base64,") >= 2
+
+
+def test_audits_import_of_a_path_that_does_not_exist_writes_nothing(tmp_path, capsys):
+    from diagnostic_kit.run.cli import main
+
+    out = tmp_path / "case_audits.csv"
+    assert main(["audits", "import", str(tmp_path / "nowhere"), "--out", str(out)]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "does not exist" in err[0]
+    assert not out.exists()

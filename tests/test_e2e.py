@@ -80,6 +80,8 @@ def test_no_code_prompts_or_tracebacks_visible(demo):
     _, folder = demo
     for page in _pages(folder):
         html = page.read_text(encoding="utf-8")
+        # Text escaped for Markdown shows as written: no stray backslash before punctuation.
+        assert not re.search(r"\\[:()\[\]*_#|]", _text(html)), page.name
         for hidden in ["Traceback", "params_file", "open_la(", "from diagnostic_kit",
                        "import pandas", "In&nbsp;[",
                        "input_area", "jp-InputArea", "<script", "Error</span>"]:

@@ -239,7 +239,11 @@ def resolve_params_path(name_or_path: str | Path) -> Path:
     for folder in (here / "params", here.parent / "params"):
         if (folder / f"{p.name}.yaml").is_file():
             return folder / f"{p.name}.yaml"
-    return PARAMS_DIR / f"{p.name}.yaml"
+    if (PARAMS_DIR / f"{p.name}.yaml").is_file():
+        return PARAMS_DIR / f"{p.name}.yaml"
+    # Not found anywhere: name the place the analyst is working in, where it would be.
+    return (here / "params" / f"{p.name}.yaml") if (here / "params").is_dir() else \
+        PARAMS_DIR / f"{p.name}.yaml"
 
 
 def _resolve_data_dir(value: Any, params_file: Path, synthetic: bool) -> Path:
@@ -304,7 +308,8 @@ def _suggest(loc: tuple) -> str:
 
 
 def _explain(exc: ValidationError, path: Path) -> str:
-    err = exc.errors()[0]
+    # An unknown key usually explains a missing one (a misspelling): say that first.
+    err = sorted(exc.errors(), key=lambda e: e["type"] != "extra_forbidden")[0]
     loc = ".".join(str(x) for x in err["loc"]) or "(top level)"
     if err["type"] == "extra_forbidden":
         return f"The params file {path} has an unknown key '{loc}'{_suggest(err['loc'])}; " \
@@ -314,7 +319,7 @@ def _explain(exc: ValidationError, path: Path) -> str:
     if "date" in err["type"]:
         return (
             f"The params file {path} has a bad date for '{loc}' ({err.get('input')!r}): "
-            "write dates as yyyy-mm-dd."
+            "write a real date as yyyy-mm-dd."
         )
     msg = err["msg"].removeprefix("Value error, ")
     return f"The params file {path} has a bad value for '{loc}': {msg}."

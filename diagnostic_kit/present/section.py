@@ -72,6 +72,17 @@ def _width_estimate(df: pd.DataFrame, index: bool = False) -> int:
     return total
 
 
+def inline_markdown(text: str) -> str:
+    """A note or notice as HTML: its Markdown rendered (so a value escaped for Markdown by
+    ``narrative.escape`` shows as written, with no stray backslash), its HTML kept."""
+    from nbconvert.filters.markdown_mistune import markdown2html_mistune
+
+    out = markdown2html_mistune(text).strip()
+    if out.startswith("<p>") and out.endswith("</p>") and out.count("<p>") == 1:
+        out = out[3:-4]
+    return out
+
+
 def table_html(table: str, title: str, note: str | None = None, width: int = 0) -> str:
     """A table as the report shows it: its title, then the table in a box of its own, then its
     note. The box is a labelled region that a keyboard can reach (``tabindex="0"``), so that a
@@ -80,7 +91,7 @@ def table_html(table: str, title: str, note: str | None = None, width: int = 0) 
     scrolled: it shrinks to the page (report.css)."""
     label = html_escape(title, quote=True)
     caption = f'<p class="kit-table-title">{title}</p>'
-    foot = f'<p class="kit-table-note">{note}</p>' if note else ""
+    foot = f'<p class="kit-table-note">{inline_markdown(note)}</p>' if note else ""
     n_cols = table.split("</tr>", 1)[0].count("<th")
     classes = ["kit-table-wrap"]
     if n_cols >= MANY_COLUMNS:
@@ -175,7 +186,7 @@ class Section:
 
     def notice(self, text: str) -> None:
         """Show a boxed notice, e.g. that an optional extract is missing."""
-        display(HTML(f'<div class="kit-notice">{text}</div>'))
+        display(HTML(f'<div class="kit-notice">{inline_markdown(text)}</div>'))
 
     def missing_extracts(self, missing: pd.DataFrame, needs: dict[str, str]) -> None:
         """Say which optional local extracts this section uses were not supplied, and what

@@ -331,6 +331,11 @@ def build_parser() -> argparse.ArgumentParser:
 def cmd_audits_import(args: argparse.Namespace) -> int:
     from diagnostic_kit.inputs.audit_forms import form_files, read_forms
 
+    absent = [f for f in args.forms if not Path(f).exists()]
+    if absent:
+        print(f"{PROG}: {', '.join(absent)} does not exist: name completed forms (.docx) or a "
+              "folder that holds them.", file=sys.stderr)
+        return 2
     files = form_files(args.forms)
     if not files:
         print(f"{PROG}: no .docx forms found in {', '.join(args.forms)}.", file=sys.stderr)
@@ -342,7 +347,7 @@ def cmd_audits_import(args: argparse.Namespace) -> int:
     args.out.parent.mkdir(parents=True, exist_ok=True)
     result.rows.to_csv(args.out, index=False, lineterminator="\n", encoding="utf-8")
     total = result.read + len(result.not_read)
-    print(f"Read {result.read:,} of {total:,} forms into {args.out}; "
+    print(f"Read {result.read:,} of {total:,} forms into {args.out.resolve()}; "
           f"{len(result.not_read):,} could not be read"
           + (" and were left out:" if result.not_read else "."))
     for name, reason in result.not_read:
@@ -351,6 +356,7 @@ def cmd_audits_import(args: argparse.Namespace) -> int:
         print("Fields left blank in forms that were read:")
         for name, note in result.notes:
             print(f"  {name}: {note}" if name else f"  {note}")
+    print("To use it, put it in the LA's data folder as local/case_audits.csv.")
     return 1 if result.not_read else 0
 
 
