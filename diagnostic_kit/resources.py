@@ -67,9 +67,13 @@ def templates_dir() -> Path:
 
 
 def templates_out_dir() -> Path:
-    """Where ``templates`` writes when not told: the checkout's ``data_templates/``, or
-    ``./data_templates`` for an installed copy (never inside the package)."""
-    return templates_dir() if checkout_root() is not None else Path.cwd() / "data_templates"
+    """Where ``templates`` writes when not told: ``./data_templates`` when the current folder
+    has one (a workspace ``init`` made) or the kit is an installed copy (never inside the
+    package); else, in a checkout, the checkout's own ``data_templates/``."""
+    here = Path.cwd() / "data_templates"
+    if here.is_dir() or checkout_root() is None:
+        return here
+    return templates_dir()
 
 
 def methodology_file() -> Path:

@@ -135,6 +135,13 @@ def test_templates_of_an_installed_kit_go_to_the_current_folder(tmp_path, monkey
     assert resources.templates_out_dir() == tmp_path / "data_templates"
 
 
+def test_templates_in_a_workspace_go_to_its_own_folder_even_from_a_clone(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    assert resources.templates_out_dir() == resources.templates_dir()  # no workspace here
+    (tmp_path / "data_templates").mkdir()
+    assert resources.templates_out_dir() == tmp_path / "data_templates"
+
+
 # -- the wheel ------------------------------------------------------------------------------------
 
 #: Left out of the copy the sdist is built from: what a fresh clone does not have.
