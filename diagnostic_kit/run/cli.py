@@ -87,6 +87,8 @@ def cmd_run(args: argparse.Namespace) -> int:
         print("Reports:")
         for r in built:
             print(f"  {r.report}")
+            if r.report.with_suffix(".pdf").exists() and getattr(args, "pdf", False):
+                print(f"  {r.report.with_suffix('.pdf')}")
     if problems:
         print("Failed:", file=sys.stderr)
         for line in problems:
