@@ -64,3 +64,9 @@ def test_lists_and_case():
 ])
 def test_rag_rule(value, bench, better, expected):
     assert nv.rag(value, bench, better) == expected
+
+
+def test_median_count_shows_a_half_only_when_there_is_one():
+    assert [nv.median_count(v) for v in (0.0, 1.0, 0.5, 2.5, float("nan"))] == [
+        "0", "1", "0.5", "2.5", "–"]
+

@@ -49,9 +49,9 @@ def characteristic_comparison(ex: Extremes) -> pd.DataFrame:
                 (known & eth.ne("White")).fillna(False)),
             "In a sibling group": _count_pct(t["sibling_group"].eq("yes")),
             "Adopted by foster carers": _count_pct(t["foster_carer"].eq("yes")),
-            "Median placement moves": nv.number(t["placement_moves"].astype("float64").median(),
-                                                1),
-            "Median plan changes": nv.number(t["plan_changes"].astype("float64").median(), 1),
+            "Median placement moves": nv.median_count(
+                t["placement_moves"].astype("float64").median()),
+            "Median plan changes": nv.median_count(t["plan_changes"].astype("float64").median()),
         }
 
     s, lg = describe(ex.shortest), describe(ex.longest)

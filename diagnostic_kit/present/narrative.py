@@ -81,6 +81,14 @@ def count(n: float | int | None) -> str:
     return f"<{_SUPPRESS_BELOW}" if suppressed(n) else number(n)
 
 
+def median_count(value: float | None) -> str:
+    """A median of counts (moves, plan changes): a whole number, or a half where the median
+    falls between two: ``median_count(1.0) == "1"``, ``median_count(0.5) == "0.5"``."""
+    if _missing(value):
+        return "–"
+    return number(value) if float(value).is_integer() else number(value, 1)
+
+
 def plural(n: int, noun: str, plural_form: str | None = None) -> str:
     """A count with its noun: ``plural(1, "child", "children") == "1 child"``;
     ``plural(3, "group") == "3 groups"``; under suppression ``"<5 groups"``."""
