@@ -70,3 +70,13 @@ def test_median_count_shows_a_half_only_when_there_is_one():
     assert [nv.median_count(v) for v in (0.0, 1.0, 0.5, 2.5, float("nan"))] == [
         "0", "1", "0.5", "2.5", "–"]
 
+
+
+def test_verb_agrees_with_the_count_as_shown():
+    assert (nv.verb(1), nv.verb(3), nv.verb(1, "is", "are")) == ("was", "were", "is")
+    nv.set_suppression(5)
+    try:
+        assert nv.verb(1) == "were"  # shown as "<5"
+        assert nv.verb(12) == "were"
+    finally:
+        nv.set_suppression(0)

@@ -234,9 +234,9 @@ def _loading():
 )
 def test_loader_reads_each_template_without_findings(table: Table) -> None:
     loading = _loading()
-    from diagnostic_kit.inputs.findings import QualityLog
+    from diagnostic_kit.inputs.findings import Findings
 
-    log = QualityLog()
+    log = Findings()
     rel = f"local/{table.file}"
     df = loading.read_table_file(TEMPLATES_DIR / table.file, rel, table, log)
     df = loading.validate_columns(df, table, log)

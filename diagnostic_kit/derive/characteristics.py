@@ -19,9 +19,11 @@ NOT_KNOWN = "not known"
 _SEX_LABELS = {k: v for k, v in codes.SEX.items()}
 
 
-def age_in_years(at: pd.Series, dob: pd.Series) -> pd.Series:
-    """Age in years (365.25-day years, two decimals) at a date; NaN when either is unknown."""
-    return ((pd.to_datetime(at) - pd.to_datetime(dob)).dt.days / 365.25).round(2)
+def age_in_years(at: pd.Series, dob: pd.Series, digits: int | None = 2) -> pd.Series:
+    """Age in years (365.25-day years) at a date, to ``digits`` decimals (None: unrounded, for
+    banding: a child of 364 days is under 1, not 1.00); NaN when either is unknown."""
+    age = (pd.to_datetime(at) - pd.to_datetime(dob)).dt.days / 365.25
+    return age if digits is None else age.round(digits)
 
 
 def age_band(age_years: pd.Series) -> pd.Series:
@@ -45,7 +47,7 @@ def add_characteristics(frame: pd.DataFrame, people: pd.DataFrame) -> pd.DataFra
     the period of care), ``age_band_entry`` and ``disabled``."""
     out = frame.merge(people, on="child", how="left")
     out["age_at_entry"] = age_in_years(out["care_entry"], out["dob"])
-    out["age_band_entry"] = age_band(out["age_at_entry"])
+    out["age_band_entry"] = age_band(age_in_years(out["care_entry"], out["dob"], digits=None))
     out["disabled"] = disabled(out["cin"], out["disabled_local"])
     return out
 

@@ -44,13 +44,8 @@ STAGE_DATES: dict[str, tuple[str, str]] = {
     "po_to_placement": ("po_date", "placement_date"),
     "placement_to_ao": ("placement_date", "ao_date"),
 }
-STATUSES = ("adopted", "placed", "po_not_placed", "decision_reversed", "waiting", "left_care")
 
 _DMY = "%d/%m/%Y"
-
-
-def _days(later: pd.Series, earlier: pd.Series) -> pd.Series:
-    return (later - earlier).dt.days.astype("Float64")
 
 
 def _fmt(s: pd.Series) -> pd.Series:
@@ -113,9 +108,12 @@ def _assign_period(
     return m.set_index("_idx")["period_id"].reindex(rows.index).astype("Int64")
 
 
-def collection_year_of(dates: pd.Series) -> pd.Series:
-    """The collection year (by its ending year) each date falls in: 31/03/2026 → 2026."""
-    return (dates.dt.year + (dates.dt.month >= 4).astype("Int64")).astype("Int64")
+def collection_year_of(dates: pd.Series | pd.Timestamp) -> pd.Series | int:
+    """The collection year (by its ending year) a date falls in, April to March:
+    31/03/2026 → 2026, 01/04/2026 → 2027. For a Series, each date's."""
+    if isinstance(dates, pd.Series):
+        return (dates.dt.year + (dates.dt.month >= 4).astype("Int64")).astype("Int64")
+    return dates.year + 1 if dates.month >= 4 else dates.year
 
 
 def _match_ad1(ad1: pd.DataFrame, j: pd.DataFrame) -> pd.DataFrame:
@@ -230,7 +228,7 @@ def adoption_facts(
     j["adopter_household"] = a["LS_ADOPTR"]
     # DATE_INT stands in for a missing DATE_PLACED only when it falls within the journey's
     # period of care: a decision outside it cannot date this journey.
-    starts = j["care_entry"].where(j["entry_known"].astype(bool))
+    starts = j["care_entry"]  # NaT when the period began before the data
     within = (starts.isna() | (j["adm_date_ad1"] >= starts)) & (
         j["period_end"].isna() | (j["adm_date_ad1"] <= j["period_end"]))
     int_outside = j["adm_date_ad1"].notna() & ~within.fillna(False).astype(bool)
@@ -334,8 +332,9 @@ def _add_plans(j: pd.DataFrame, plans: pd.DataFrame) -> pd.DataFrame:
     ].eq(ordered["period_id"].shift())
     j["plan_changes"] = changed.groupby(ordered["period_id"]).sum().reindex(ids, fill_value=0)
 
-    local_match = p.groupby("period_id")["match_date"].max()
-    j["match_date"] = j["match_date"].fillna(local_match.reindex(ids))
+    # The local match date is for children not yet adopted; an adopted child's is AD1's.
+    local_match = p.groupby("period_id")["match_date"].max().reindex(ids)
+    j["match_date"] = j["match_date"].fillna(local_match.where(j["ao_date"].isna()))
     local_ep = p.groupby("period_id")["early_permanence_date"].min()
     j["early_permanence_date"] = j["early_permanence_date"].fillna(local_ep.reindex(ids))
     return j

@@ -83,6 +83,8 @@ LIST10_UNNEEDED = ("familyidentifier", "gender", "ethnicity", "ageofchild",
 #: Personal data never read: dropped as such.
 PERSONAL = ("name", "forename", "surname", "firstname", "lastname", "dateofbirth", "dob",
             "upn", "postcode", "address")
+#: Parts of a heading that mark a name wherever they stand in it ("childsurname").
+PERSONAL_PARTS = ("name", "forename", "surname", "firstname", "lastname")
 
 LEFT_REASON = (("1", "withdrew"), ("withdr", "withdrew"), ("2", "on_hold"), ("hold", "on_hold"),
                ("3", "not_approved"), ("refus", "not_approved"), ("notapproved", "not_approved"),
@@ -189,10 +191,10 @@ def _read_sheet(sheet: list, rel: str, columns: dict[str, tuple[str, ...]],
         if not h:
             continue
         target = _match(h, columns)
-        if target and target not in keep.values() and not any(p in h for p in ("name",)):
+        if target and target not in keep.values() and "name" not in h:
             keep[j] = target
             continue
-        if any(h.startswith(p) or p in h for p in PERSONAL[:5]) or h in PERSONAL:
+        if any(p in h for p in PERSONAL_PARTS) or h in PERSONAL:
             reason = PERSONAL_DROP_REASON
         elif any(h.startswith(u) for u in unneeded) or target:
             reason = "an Annex A column the kit does not need"

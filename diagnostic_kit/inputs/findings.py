@@ -263,7 +263,3 @@ class Findings:
             date_formats=pd.DataFrame(self.date_formats, columns=DATE_FORMAT_COLUMNS),
             notes=pd.DataFrame(self.notes, columns=NOTE_COLUMNS),
         )
-
-
-#: The name used before each step returned its own findings.
-QualityLog = Findings

@@ -19,7 +19,6 @@ from diagnostic_kit import resources
 
 PARAMS_DIR = resources.params_dir()
 DEFAULTS_FILE = resources.defaults_file()
-DEMO_PARAMS = PARAMS_DIR / "demo.yaml"
 
 
 class ParamsError(ValueError):

@@ -33,7 +33,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from diagnostic_kit.derive.characteristics import age_band
+from diagnostic_kit.derive.characteristics import age_band, age_in_years
 from diagnostic_kit.derive.working_days import add_working_days, working_days_between
 from diagnostic_kit.inputs.params import Params, TimeStandard
 from diagnostic_kit.measures.cohorts import as_flag, in_period, share
@@ -237,8 +237,8 @@ def sufficiency(h: pd.DataFrame, journeys: pd.DataFrame, params: Params) -> pd.D
     single adopters, and approved for fostering for adoption)."""
     ref = pd.Timestamp(params.reference_date)
     kids = journeys[journeys["status"].eq("po_not_placed")]
-    if "age_at_entry" in kids:
-        age_now = kids["age_at_entry"] + (ref - kids["care_entry"]).dt.days / 365.25
+    if "dob" in kids:
+        age_now = age_in_years(pd.Series(ref, index=kids.index), kids["dob"], digits=None)
     else:
         age_now = pd.Series(np.nan, index=kids.index)
     band = age_band(age_now)

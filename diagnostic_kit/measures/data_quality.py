@@ -17,10 +17,9 @@ from typing import Any
 
 import pandas as pd
 
-from diagnostic_kit.inputs.findings import RULES
+from diagnostic_kit.inputs.findings import RULES, WITHHELD
 from diagnostic_kit.inputs.schema import TABLES
 
-WITHHELD = "(withheld)"
 #: Findings of each rule listed in the report; all of them are in data_quality.csv.
 SHOWN_PER_RULE = 20
 #: Column kinds whose values are safe to show in a rendered report.

@@ -70,6 +70,8 @@ def child_table(journeys: pd.DataFrame) -> pd.DataFrame:
     out = pd.DataFrame({
         "pseudonym": journeys["pseudonym"],
         "age_at_entry": pd.to_numeric(col("age_at_entry"), errors="coerce").round(1),
+        # The band from the exact age (``derive.characteristics``), not the rounded one.
+        "age_band_entry": col("age_band_entry"),
         "sex": col("sex"),
         "ethnic_group": col("ethnic_group"),
         "sibling_group": _yes(col("sibling_group", False)),
@@ -173,7 +175,9 @@ COMPARED: dict[str, str] = {
 
 def _categories(t: pd.DataFrame, char: str) -> pd.Series:
     if char == "age_band_entry":
-        from diagnostic_kit.derive.characteristics import age_band
+        from diagnostic_kit.derive.characteristics import NOT_KNOWN, age_band
+        if "age_band_entry" in t:
+            return t["age_band_entry"].astype("string").fillna(NOT_KNOWN)
         return age_band(pd.to_numeric(t["age_at_entry"], errors="coerce"))
     if char == "sex":
         return t["sex"].astype("string").str.lower().fillna("not known")

@@ -25,6 +25,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from diagnostic_kit.derive import journeys
 from diagnostic_kit.derive.journeys import STAGES, financial_year, measure_exclusions
 from diagnostic_kit.inputs import codes
 from diagnostic_kit.inputs.params import Params, default_values
@@ -48,8 +49,8 @@ SCORECARD_BENCHMARKS: dict[str, tuple[str | None, str | None]] = {
 }
 #: The journey column each scorecard measure reads.
 SCORECARD_COLUMNS = {"a1": "a1_days", "a10": "a10_days", "a2": "a2_days"}
-#: Open stages of children in the process.
-OPEN_STAGES = ("adm_to_po", "po_to_placement", "placement_to_ao")
+#: Open stages of children in the process, in journey order (``derive.journeys.OPEN_STAGES``).
+OPEN_STAGES = tuple(stage for _, stage in reversed(journeys.OPEN_STAGES))
 
 
 # -- stages -------------------------------------------------------------------------------

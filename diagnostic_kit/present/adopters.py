@@ -30,7 +30,7 @@ def key_findings(hd: dict, fun: pd.DataFrame, params: Params) -> str:
     lines = [
         f"{households(hd['enquiries'])} enquired in the period; {nv.count(hd['registrations'])} "
         f"started stage 1 (registration) and {nv.count(hd['approved'])} "
-        f"{'was' if hd['approved'] == 1 else 'were'} approved as adopters in the period.",
+        f"{nv.verb(hd['approved'])} approved as adopters in the period.",
     ]
     n0 = int(fun["households"].iloc[0]) if len(fun) else 0
     if n0:
@@ -57,10 +57,10 @@ def key_findings(hd: dict, fun: pd.DataFrame, params: Params) -> str:
             "months (scorecard A12).")
     if hd["waiting"]:
         lines.append(f"At the reference date {households(hd['waiting'])} approved "
-                     f"{'was' if hd['waiting'] == 1 else 'were'} waiting to be matched (A11), "
+                     f"{nv.verb(hd['waiting'])} waiting to be matched (A11), "
                      f"for a median of {nv.days(hd['waiting_median_days'])} since approval; "
                      f"{households(hd['in_assessment'])} "
-                     f"{'was' if hd['in_assessment'] == 1 else 'were'} in assessment (A13).")
+                     f"{nv.verb(hd['in_assessment'])} in assessment (A13).")
     else:
         lines.append("At the reference date no approved household was waiting to be matched; "
                      f"{households(hd['in_assessment'])} in assessment (A13).")
@@ -211,8 +211,8 @@ def sufficiency_sentence(suf: pd.DataFrame) -> str:
     if not kids and not hh:
         return "No child with a placement order and no approved household was waiting."
     return (f"At the reference date {nv.children(kids)} with a placement order "
-            f"{'was' if kids == 1 else 'were'} waiting to be placed, and {households(hh)} approved "
-            f"{'was' if hh == 1 else 'were'} waiting to be matched.")
+            f"{nv.verb(kids)} waiting to be placed, and {households(hh)} approved "
+            f"{nv.verb(hh)} waiting to be matched.")
 
 
 def summary_sentences(adopters: pd.DataFrame, params: Params) -> list[str]:
@@ -224,7 +224,7 @@ def summary_sentences(adopters: pd.DataFrame, params: Params) -> list[str]:
     hd = ad.headline(h, params)
     s = params.adopter_standards
     out = [f"{households(hd['enquiries'])} enquired and {nv.count(hd['approved'])} "
-           f"{'was' if hd['approved'] == 1 else 'were'} approved as adopters in the period; "
+           f"{nv.verb(hd['approved'])} approved as adopters in the period; "
            f"{nv.count_of(hd['approval_6m_within'], hd['approval_6m_n'], 'households')} "
            f"approved were approved within {s.approval_from_registration.label} of "
            "registration."]
@@ -232,6 +232,6 @@ def summary_sentences(adopters: pd.DataFrame, params: Params) -> list[str]:
         out.append(f"{nv.count_of(hd['match_3m_within'], hd['match_n'], 'households')} matched "
                    f"in the period were matched within {s.match_from_approval.label} of "
                    f"approval; {households(hd['waiting'])} approved "
-                   f"{'was' if hd['waiting'] == 1 else 'were'} waiting to be matched at the "
+                   f"{nv.verb(hd['waiting'])} waiting to be matched at the "
                    f"reference date (median {nv.days(hd['waiting_median_days'])}).")
     return out

@@ -324,7 +324,7 @@ def spread_alt(stage_days: pd.DataFrame, standards: dict[str, int]) -> str:
         text = (f"{STAGE_SHORT[stage]}: median {med:,.0f}, middle half {q1:,.0f} to {q3:,.0f}")
         if std is not None:
             over = int(v.gt(std).sum())
-            text += f", standard {std:,}, {over} of {len(v)} over"
+            text += f", standard {std:,}, {nv.count(over)} of {nv.count(len(v))} over"
             share = over / len(v)
             if worst is None or share > worst[1]:
                 worst = (stage, share, over, len(v), std)
@@ -335,8 +335,8 @@ def spread_alt(stage_days: pd.DataFrame, standards: dict[str, int]) -> str:
     if worst is not None:
         stage, share, over, n, std = worst
         lead += (f": the stage where most children took longer than the standard is "
-                 f"{nv.lower_first(STAGE_LABELS[stage])}, {over} of {n} children "
-                 f"({share:.0%}) over its {std:,}-day standard")
+                 f"{nv.lower_first(STAGE_LABELS[stage])}, {nv.count_of(over, n)} "
+                 f"over its {std:,}-day standard")
     return f"{lead}. " + "; ".join(parts) + " (days)."
 
 
@@ -631,7 +631,7 @@ def profile_alt(prof: pd.DataFrame, characteristics: Sequence[str],
         t = rows.loc[rows["characteristic"].eq(char)]
         bits = []
         for _, r in t.iterrows():
-            shares = [f"{name} {r[f'{g}_pct']:.0f}%" for g, name in
+            shares = [f"{name} {nv.pct_of(r[f'{g}_pct'], r[f'{g}_n'])}" for g, name in
                       (("looked_after", "looked after"), ("adopted", "adopted"))
                       if pd.notna(r[f"{g}_pct"])]
             if shares:
@@ -643,6 +643,7 @@ def profile_alt(prof: pd.DataFrame, characteristics: Sequence[str],
     if len(known):
         r = known.loc[known["gap"].abs().idxmax()]
         lead += (f": the largest difference is {headings.get(r['characteristic'], '')} "
-                 f"{r['category']}, {r['adopted_pct']:.0f}% of children adopted against "
-                 f"{r['looked_after_pct']:.0f}% of children looked after").replace("  ", " ")
+                 f"{r['category']}, {nv.pct_of(r['adopted_pct'], r['adopted_n'])} of children "
+                 f"adopted against {nv.pct_of(r['looked_after_pct'], r['looked_after_n'])} of "
+                 "children looked after").replace("  ", " ")
     return f"{lead}. " + ". ".join(parts) + "."

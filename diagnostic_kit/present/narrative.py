@@ -96,6 +96,12 @@ def plural(n: int, noun: str, plural_form: str | None = None) -> str:
     return f"{count(n)} {word}"
 
 
+def verb(n: int, one: str = "was", many: str = "were") -> str:
+    """The verb that agrees with a count as shown: ``verb(1) == "was"``, ``verb(3) == "were"``;
+    a suppressed count reads "<5", so it takes the plural."""
+    return one if n == 1 and not suppressed(n) else many
+
+
 def children(n: int) -> str:
     """``children(1) == "1 child"``, ``children(40) == "40 children"``."""
     return plural(n, "child", "children")

@@ -251,12 +251,12 @@ class Section:
                         f"suppressed in this report (counts under {self.suppress_below}).")
             return
         shown = self.suppress(df, counts)
-        kept = shown if self.suppress_below else df
-        self.tables[name] = kept
+        # Without suppression ``shown`` is the table itself; with it, tables.xlsx keeps it too.
+        self.tables[name] = shown
         if self.output_dir is not None:
             out = self.output_dir / "tables"
             out.mkdir(parents=True, exist_ok=True)
-            kept.to_pickle(out / f"{self.key}__{name}.pkl")
+            shown.to_pickle(out / f"{self.key}__{name}.pkl")
             (out / f"{self.key}__{name}.title").write_text(title, encoding="utf-8")
         html = reader_numbers(_plain_missing(shown)).to_html(
             index=index, classes="kit-table", border=0, na_rep="–",

@@ -45,14 +45,6 @@ def when(period: str, older: bool) -> str:
     return f"latest published: {flat}"
 
 
-def _value(r: pd.Series, value: float, within=None, children=None) -> str:
-    if r["unit"] == "days":
-        return nv.days(value)
-    if r["unit"] == "pct":
-        return nv.pct_of(value, within, children)
-    return nv.count(value)
-
-
 def _figure(r: pd.Series) -> str:
     if r["key"] == "children_adopted":
         text = f"{nv.count(int(r['value']))} ({nv.number(r['per_year'])} a year"
@@ -106,11 +98,12 @@ def _benchmark(r: pd.Series) -> str:
     return "no published target" if r["key"] == "a3" else "–"
 
 
-def headline_table(journeys: pd.DataFrame, periods: pd.DataFrame, params: Params
-                   ) -> pd.DataFrame:
+def headline_table(journeys: pd.DataFrame, periods: pd.DataFrame, params: Params,
+                   head: pd.DataFrame | None = None) -> pd.DataFrame:
     """Section 0's headline figures in words: finding, figure, children, benchmark (with its
-    period), rating and the comparison with England."""
-    h = summary.headlines(journeys, periods, params)
+    period), rating and the comparison with England. ``head`` is
+    ``measures.summary.headlines`` when the caller has it already."""
+    h = summary.headlines(journeys, periods, params) if head is None else head
     children = h["children"].where(~(h["benchmark_kind"].eq("england")
                                      & h["compare_label"].ne("")), h["compare_children"])
     return pd.DataFrame({
@@ -269,20 +262,6 @@ def under_fives_finding(h: dict, params: Params) -> tuple[str, str] | None:
             "the published table)")
     text += f": {rating_words(rating, 'england')}." if rating != "not rated" else "."
     return ("well" if rating == "green" else "attention"), text
-
-
-def headline_sentences(table: pd.DataFrame) -> list[str]:
-    """One sentence per rated headline, worst first, from :func:`headline_table`."""
-    order = {"red": 0, "amber": 1, "green": 2}
-    rated = table.loc[table["rating"].isin(order)].copy()
-    rated["o"] = rated["rating"].map(order)
-    out = []
-    for _, r in rated.sort_values("o", kind="stable").iterrows():
-        # A figure worded "k of n" already carries its count.
-        count = "" if " of " in r["figure"] else f" ({nv.children(r['children'])})"
-        out.append(f"{nv.rag_badge(r['rating'])}: {r['finding']}: {r['figure']}{count}; "
-                   f"{r['benchmark']}.")
-    return out
 
 
 def display_headlines(head: pd.DataFrame) -> pd.DataFrame:

@@ -60,7 +60,7 @@ def key_findings(h: dict, params: Params, plans_given: bool = True) -> str:
                      "entering care.")
         lines.append(f"{nv.count_of(h['by_second_review'], h['cohort'])} had a permanence plan "
                      "by their second looked-after review.")
-    lines.append(f"{nv.children(h['drift'])} {'is' if h['drift'] == 1 else 'are'} on the drift "
+    lines.append(f"{nv.children(h['drift'])} {nv.verb(h['drift'], 'is', 'are')} on the drift "
                  "list below.")
     return nv.bullets(lines)
 
@@ -81,7 +81,7 @@ def drift_sentence(kids: pd.DataFrame) -> str:
     if not on:
         return "No child in the cohort had 3 or more placements, no plan, or a late change of plan."
     top = reasons.sort_values("children", ascending=False, kind="stable").iloc[0]
-    return (f"{nv.children(on)} {'is' if on == 1 else 'are'} on the drift list; the most common "
+    return (f"{nv.children(on)} {nv.verb(on, 'is', 'are')} on the drift list; the most common "
             f"reason is {top['reason']} ({nv.children(int(top['children']))}).")
 
 
@@ -248,6 +248,6 @@ def summary_sentences(periods: pd.DataFrame, episodes: pd.DataFrame,
         out.append(f"{nv.count_of(h['three_plus'], h['cohort'])} had "
                    f"{uf.PLACEMENTS_FLAG} or more placements in that time "
                    f"({national_note(params)}); "
-                   f"{nv.children(h['drift'])} {'is' if h['drift'] == 1 else 'are'} on the "
+                   f"{nv.children(h['drift'])} {nv.verb(h['drift'], 'is', 'are')} on the "
                    "section's drift list.")
     return out

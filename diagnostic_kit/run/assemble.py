@@ -35,6 +35,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from diagnostic_kit import __version__, resources
+from diagnostic_kit.inputs.findings import FINDING_COLUMNS, WITHHELD
 
 if TYPE_CHECKING:
     import nbformat
@@ -601,7 +602,8 @@ def write_pseudonym_key(pseudonyms: pd.Series, path: Path) -> None:
     formula_safe_frame(key.sort_values("pseudonym")).to_csv(path, index=False)
 
 
-DQ_COLUMNS = ["file", "row", "column", "value", "rule", "message", "action"]
+#: The columns of data_quality.csv: the findings' own.
+DQ_COLUMNS = FINDING_COLUMNS
 #: Findings written to data_quality.csv at a time, so memory stays bounded on a huge log.
 DQ_CHUNK = 100_000
 #: The rule recorded in data_quality.csv for a column dropped on purpose (personal data).
@@ -638,7 +640,7 @@ def csv_findings(chunk: pd.DataFrame, accounting: pd.DataFrame,
                  pseudonyms: pd.Series) -> pd.DataFrame:
     """Findings as data_quality.csv holds them: a child id shown by its pseudonym (see
     pseudonym_key.csv), any other identifier withheld, text made safe to open in a spreadsheet."""
-    from diagnostic_kit.measures.data_quality import WITHHELD, value_kinds
+    from diagnostic_kit.measures.data_quality import value_kinds
 
     out = chunk[DQ_COLUMNS].copy()
     kind = value_kinds(out, accounting)

@@ -74,7 +74,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         print(f"{PROG}: {runs[0].error}", file=sys.stderr)
         return code
     built = [r for r in runs if r.report is not None]
-    if built and getattr(args, "pdf", False):
+    if built and args.pdf:
         from diagnostic_kit.run import pdf
 
         for r in built:
@@ -87,8 +87,6 @@ def cmd_run(args: argparse.Namespace) -> int:
         print("Reports:")
         for r in built:
             print(f"  {r.report}")
-            if r.report.with_suffix(".pdf").exists() and getattr(args, "pdf", False):
-                print(f"  {r.report.with_suffix('.pdf')}")
     if problems:
         print("Failed:", file=sys.stderr)
         for line in problems:
@@ -253,7 +251,9 @@ def build_parser() -> argparse.ArgumentParser:
         description="Load and validate one LA's inputs (no report is written) and print rows "
                     "read/used/excluded per file and the findings by rule.",
     )
-    check.add_argument("params", metavar="PARAMS", help="a params YAML file, or a name in params/")
+    check.add_argument("params", metavar="PARAMS",
+                       help="a params YAML file, or a name: ./params/<name>.yaml if there is "
+                            "one, else the kit's own (demo)")
     check.set_defaults(func=cmd_check)
 
     synth = sub.add_parser(

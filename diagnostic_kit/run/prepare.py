@@ -69,11 +69,6 @@ def load_prepared(path: str | Path) -> LAData:
     return la
 
 
-def collection_year_of(date: pd.Timestamp) -> int:
-    """The collection year (by its ending year) that contains a date: 31/03/2026 → 2026."""
-    return date.year + 1 if date.month >= 4 else date.year
-
-
 def ensure_synthetic_data(params: Params) -> None:
     """Generate a synthetic LA's data on first use (into a temp folder, then renamed)."""
     if params.synthetic is None or params.data_dir.is_dir():
@@ -86,7 +81,7 @@ def ensure_synthetic_data(params: Params) -> None:
     try:
         generate(
             tmp, seed=s.seed, size=s.size, years=s.years,
-            last_year=collection_year_of(pd.Timestamp(params.period_end)),
+            last_year=journeys.collection_year_of(pd.Timestamp(params.period_end)),
             la_name=params.la_name, la_code=params.la_code, with_errors=s.with_errors,
         )
         try:
@@ -110,7 +105,7 @@ def rule_context(tables: dict[str, pd.DataFrame], years: list[str]) -> rules.Con
     base = ep["DEC"].min() if ep["DEC"].notna().any() else ep["DECOM"].min()
     if pd.isna(base):
         return rules.Context()
-    first_year = collection_year_of(pd.Timestamp(base))
+    first_year = journeys.collection_year_of(pd.Timestamp(base))
     return rules.Context(window_start=pd.Timestamp(first_year - 1, 4, 1))
 
 

@@ -1285,5 +1285,4 @@ def summarise(runs: Sequence[LARun]) -> tuple[int, list[str]]:
     return code, lines
 
 
-def python_version() -> str:
-    return sys.version.split()[0]
+
