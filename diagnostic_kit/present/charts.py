@@ -67,7 +67,9 @@ RAG_COLOURS = {"green": OKABE_ITO["bluish_green"], "amber": OKABE_ITO["orange"],
 DEFAULT_SOURCE = "Source: the LA's SSDA903 returns and local extracts; adoption-diagnostic kit."
 
 STYLE = {
-    "figure.dpi": 100,
+    # Laid out at the resolution it is drawn at, so the layout's text measurements are reused
+    # when the PNG is drawn (on screen a chart still shows at SHOW_DPI: see png_output).
+    "figure.dpi": 150,
     "savefig.dpi": 150,
     "font.size": 11,
     "axes.titlesize": 12,
@@ -205,7 +207,14 @@ def png_output(fig: Figure, alt: str | None = None) -> tuple[dict[str, str], dic
     """The display data and metadata of a chart: the PNG (base64), the alt text as its
     ``text/plain`` and in ``metadata["image/png"]["alt"]``, and its on-screen width."""
     buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=PNG_DPI, bbox_inches="tight", facecolor="white")
+    # ``finish`` has laid the chart out inside its figure; only a chart whose content still
+    # reaches past the edge is cropped to it ("tight", which costs a second drawing).
+    fig.set_dpi(PNG_DPI)
+    box = fig.get_tightbbox(fig.canvas.get_renderer())
+    w, h = fig.get_size_inches()
+    spills = box.x0 < 0 or box.y0 < 0 or box.x1 > w or box.y1 > h
+    fig.savefig(buf, format="png", dpi=PNG_DPI, facecolor="white",
+                bbox_inches="tight" if spills else None)
     png = buf.getvalue()
     width = int.from_bytes(png[16:20], "big")  # the IHDR chunk
     alt = alt or alt_text(fig)

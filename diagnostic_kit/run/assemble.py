@@ -123,15 +123,19 @@ def _exporter() -> Any:
             exclude_input_prompt=True,
             exclude_output_prompt=True,
             anchor_link_text="",
+            # Validate the notebook once, not after each preprocessor (a notebook the kit's
+            # runner wrote is valid; an invalid one still fails, and is reported).
+            optimistic_validation=True,
         )
     return exporter
 
 
 _ANCHOR_LINK = re.compile(r'<a class="anchor-link"[^>]*>.*?</a>', re.S)
-_ID_ATTR = re.compile(r'\bid="([^"]+)"')
+# A space before each attribute: the literal lets the search skip the images' base64 quickly.
+_ID_ATTR = re.compile(r' id="([^"]+)"')
 #: A same-page link, other than one to a section of the report (``#section-NN_name``), which is
 #: a link across sections and keeps its target.
-_LOCAL_HREF = re.compile(r'\bhref="#(?!section-)([^"]+)"')
+_LOCAL_HREF = re.compile(r' href="#(?!section-)([^"]+)"')
 
 
 _NUMERIC_TD = re.compile(r"<td>(\s*[-+–<£]?[\d.,]+%?\s*)</td>")
@@ -147,8 +151,8 @@ def scope_ids(fragment: str, prefix: str) -> str:
     """Prefix every id and same-page link in a section's HTML, so ids stay unique once the
     sections share one page; heading permalinks ("¶") are dropped."""
     fragment = _ANCHOR_LINK.sub("", fragment)
-    fragment = _ID_ATTR.sub(lambda m: f'id="{prefix}-{m.group(1)}"', fragment)
-    return _LOCAL_HREF.sub(lambda m: f'href="#{prefix}-{m.group(1)}"', fragment)
+    fragment = _ID_ATTR.sub(lambda m: f' id="{prefix}-{m.group(1)}"', fragment)
+    return _LOCAL_HREF.sub(lambda m: f' href="#{prefix}-{m.group(1)}"', fragment)
 
 
 def notebook_fragment(nb: nbformat.NotebookNode, prefix: str) -> str:

@@ -436,6 +436,20 @@ def _adk_warm():
             pass
     import matplotlib
     ip = get_ipython()  # noqa: F821
+    # The kit's code cannot change under a run, so autoreload's look at every module's file
+    # before each cell (a tenth of a kernel's time) is skipped; the notebooks keep their
+    # %autoreload for an analyst editing the kit in JupyterLab.
+    from IPython.extensions.autoreload import ModuleReloader
+    ModuleReloader.check = lambda self, *a, **k: None
+    # No input history in the user's SQLite file from a batch: it is written after every cell
+    # and read by nobody. (Session 0 makes the resets skip closing a session in the file.)
+    hm = ip.history_manager
+    try:
+        if hm.enabled and hm.session_number:
+            hm.end_session()
+    except Exception:
+        pass
+    hm.enabled = False
     w = types.ModuleType("_adk_warm")
     w.rc = dict(matplotlib.rcParams)
     w.filters = list(warnings.filters)
