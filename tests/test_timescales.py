@@ -336,18 +336,22 @@ def test_early_permanence(adopted_journeys, params):
     assert ep.loc["2024-25", ["adopted", "foster_carer"]].tolist() == [3, 1]
 
 
-def test_reversals_by_reason(params):
-    j = make_journeys([
-        dict(child="R1", reversed_date="2024-05-01", reversed_reason="RD2"),
-        dict(child="R2", reversed_date="2025-01-01", reversed_reason="rd2"),
-        dict(child="R3", reversed_date="2023-01-01", reversed_reason="RD1"),  # before period
-        dict(child="R4", reversed_date="2025-06-01"),
-        dict(child="R5"),
-    ], params)
-    rev = ts.reversals(j, params).set_index("reason")
-    assert rev["children"].to_dict() == {"RD1": 0, "RD2": 2, "RD3": 0, "RD4": 0,
-                                         "not recorded": 1, "Total": 3}
-    assert rev.loc["RD2", "pct"] == pytest.approx(200 / 3)
+def test_reversals_count_every_reversed_decision(params):
+    # PlacedAdoption rows: R1 had two decisions reversed in the period (RD2, then RD3) and a
+    # third decision that stands; R3's reversal was before the period; R4's has no reason.
+    pfa = pd.DataFrame({
+        "CHILD": ["R1", "R1", "R1", "R2", "R3", "R4", "R5"],
+        "DATE_PLACED": pd.to_datetime(["2024-01-01", "2024-07-01", "2025-02-01", "2024-03-01",
+                                       "2022-06-01", "2025-01-01", "2024-04-01"]),
+        "DATE_PLACED_CEASED": pd.to_datetime(["2024-05-01", "2024-12-01", None, "2025-01-01",
+                                              "2023-01-01", "2025-06-01", None]),
+        "REASON_PLACED_CEASED": ["RD2", "RD3", None, "rd2", "RD1", None, None],
+    })
+    rev = ts.reversals(pfa, params).set_index("reason")
+    # In the period: R1 ×2 (RD2, RD3), R2 (RD2), R4 (not recorded) = 4 decisions.
+    assert rev["decisions"].to_dict() == {"RD1": 0, "RD2": 2, "RD3": 1, "RD4": 0,
+                                          "not recorded": 1, "Total": 4}
+    assert rev.loc["RD2", "pct"] == pytest.approx(50.0)
 
 
 LEAVERS = pd.DataFrame({

@@ -193,23 +193,25 @@ def early_permanence(journeys: pd.DataFrame, params: Params) -> pd.DataFrame:
     return by_year_with_total(flags, financial_year(done["ao_date"]), agg)
 
 
-def reversals(journeys: pd.DataFrame, params: Params) -> pd.DataFrame:
-    """Decisions that the child should be placed for adoption reversed in the period
-    (PlacedAdoption DATE_PLACED_CEASED), by reason RD1–RD4; the latest decision of each journey.
-    """
-    rev = journeys.loc[in_period(journeys["reversed_date"], params)]
-    reason = rev["reversed_reason"].astype("string").str.upper().fillna("not recorded")
+def reversals(placed_for_adoption: pd.DataFrame, params: Params) -> pd.DataFrame:
+    """Decisions that a child should be placed for adoption reversed in the period, by reason
+    RD1–RD4: every PlacedAdoption decision whose DATE_PLACED_CEASED falls in the period, so a
+    child whose decision was reversed twice in it counts twice (``decisions``), and a reversed
+    decision followed by a later one still counts."""
+    pfa = placed_for_adoption
+    rev = pfa.loc[in_period(pfa["DATE_PLACED_CEASED"], params)]
+    reason = rev["REASON_PLACED_CEASED"].astype("string").str.upper().fillna("not recorded")
     counts = reason.value_counts()
     order = [*codes.REASON_PLACED_CEASED, "not recorded"]
     rows = [{"reason": code, "meaning": codes.REASON_PLACED_CEASED.get(code, "reason not "
                                                                         "recorded"),
-             "children": int(counts.get(code, 0))} for code in order]
-    rows += [{"reason": code, "meaning": "code not recognised", "children": int(k)}
+             "decisions": int(counts.get(code, 0))} for code in order]
+    rows += [{"reason": code, "meaning": "code not recognised", "decisions": int(k)}
              for code, k in counts.items() if code not in order]
     out = pd.DataFrame(rows)
-    out = out.loc[out["reason"].ne("not recorded") | out["children"].gt(0)]
-    out["pct"] = 100 * out["children"] / out["children"].sum() if len(rev) else np.nan
-    total = pd.DataFrame([{"reason": "Total", "meaning": "", "children": len(rev),
+    out = out.loc[out["reason"].ne("not recorded") | out["decisions"].gt(0)]
+    out["pct"] = 100 * out["decisions"] / out["decisions"].sum() if len(rev) else np.nan
+    total = pd.DataFrame([{"reason": "Total", "meaning": "", "decisions": len(rev),
                            "pct": 100.0 if len(rev) else np.nan}])
     return pd.concat([out, total], ignore_index=True)
 

@@ -293,7 +293,7 @@ def display_leavers(lv: pd.DataFrame) -> pd.DataFrame:
 
 def display_reversals(rev: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame({"Reason": rev["reason"], "Meaning": rev["meaning"],
-                         "Children": rev["children"], "%": nv.pct_col(rev["pct"])})
+                         "Decisions reversed": rev["decisions"], "%": nv.pct_col(rev["pct"])})
 
 
 def display_in_process(summary: pd.DataFrame) -> pd.DataFrame:
