@@ -99,6 +99,20 @@ def test_timeliness_against_each_standard(hh, params):
     assert t.loc["approval", "left_out_fast_track"] == 1
 
 
+def test_timeliness_counts_households_with_dates_out_of_order(params):
+    # H7: stage 2 recorded as ending before it started: not measured, counted as left out.
+    rows = [r[:] for r in ROWS[:3]]
+    rows.append(["H7", "couple", False, False, "2024-01-01", None, None, None, "2025-03-01",
+                 "2025-02-01", None, None, None, None, None, None])
+    df = pd.DataFrame(rows, columns=COLS)
+    for c in COLS[4:15]:
+        df[c] = pd.to_datetime(df[c])
+    t = ad.timeliness(ad.as_known(df, params), params).set_index("measure")
+    # Stage 2 ended in the period for H1, H3 and H7; H7 is out of order.
+    assert t.loc["stage2", ["households", "left_out", "left_out_order"]].tolist() == [2, 0, 1]
+    assert t["left_out_order"].drop("stage2").eq(0).all()
+
+
 def test_adopter_standards_are_documented_row_by_row():
     import yaml
 

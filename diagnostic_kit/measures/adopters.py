@@ -146,7 +146,9 @@ def leavers(h: pd.DataFrame, params: Params) -> pd.DataFrame:
 def timeliness(h: pd.DataFrame, params: Params) -> pd.DataFrame:
     """One row per timeliness measure (:data:`TIMELINESS`): households measured (the step ended
     in the period with both dates), median days (working days for a working-day standard),
-    within the standard (number and %), and households left out for a missing start date."""
+    within the standard (number and %), and households left out: for a missing start date
+    (``left_out``) or for dates out of order, the step ending before it started
+    (``left_out_order``)."""
     rows = []
     for key, std_key, start, end, label in TIMELINESS:
         std = params.adopter_standards[std_key]
@@ -160,6 +162,7 @@ def timeliness(h: pd.DataFrame, params: Params) -> pd.DataFrame:
             "median_days": float(days.median()) if len(days) else np.nan,
             "within": int(within.sum()), "within_pct": share(int(within.sum()), len(measured)),
             "left_out": int(done[start].isna().sum()),
+            "left_out_order": int((done[start].notna() & (done[end] < done[start])).sum()),
             "left_out_fast_track": int((done[start].isna() & done["fast_track"]).sum()),
         })
     return pd.DataFrame(rows)

@@ -110,6 +110,7 @@ def display_timeliness(t: pd.DataFrame) -> pd.DataFrame:
         "Households within standard": t["within"].astype("int64"),
         "% within": nv.pct_col(t["within_pct"]),
         "Households left out (no start date)": t["left_out"].astype("int64"),
+        "Households left out (dates out of order)": t["left_out_order"].astype("int64"),
     })
 
 
