@@ -34,6 +34,7 @@ import numpy as np
 import pandas as pd
 
 from diagnostic_kit.derive.characteristics import age_band, age_in_years
+from diagnostic_kit.derive.spans import span_days
 from diagnostic_kit.derive.working_days import add_working_days, working_days_between
 from diagnostic_kit.inputs.params import Params, TimeStandard
 from diagnostic_kit.measures.cohorts import as_flag, in_period, share
@@ -153,7 +154,8 @@ def timeliness(h: pd.DataFrame, params: Params) -> pd.DataFrame:
     for key, std_key, start, end, label in TIMELINESS:
         std = params.adopter_standards[std_key]
         done = h[in_period(h[end], params)]
-        measured = done[done[start].notna() & (done[end] >= done[start])]
+        out_of_order = span_days(done[start], done[end], start, end).negative
+        measured = done[done[start].notna() & ~out_of_order]
         within = measured[end] <= deadline(measured[start], std)
         days = elapsed(measured[start], measured[end], std)
         rows.append({
@@ -162,7 +164,7 @@ def timeliness(h: pd.DataFrame, params: Params) -> pd.DataFrame:
             "median_days": float(days.median()) if len(days) else np.nan,
             "within": int(within.sum()), "within_pct": share(int(within.sum()), len(measured)),
             "left_out": int(done[start].isna().sum()),
-            "left_out_order": int((done[start].notna() & (done[end] < done[start])).sum()),
+            "left_out_order": int(out_of_order.sum()),
             "left_out_fast_track": int((done[start].isna() & done["fast_track"]).sum()),
         })
     return pd.DataFrame(rows)

@@ -233,17 +233,9 @@ def first_plan_chart(kids: pd.DataFrame, params: Params, source: str) -> Figure:
     return describe(fig, alt)
 
 
-def summary_sentences(periods: pd.DataFrame, episodes: pd.DataFrame,
-                      tables: dict[str, pd.DataFrame], params: Params,
-                      plans_given: bool = True, headline: dict | None = None) -> list[str]:
-    """Section 0's headline sentences on the under-fives cohort (``headline``: the cohort's
-    ``under_fives.headline``, when the notebook has it already)."""
-    h = headline
-    if h is None:
-        kids = uf.children_over_two_years(periods, episodes, tables["header"], tables["reviews"],
-                                          tables["oc2"], tables["permanence_plans"],
-                                          tables["health_needs"], params)
-        h = uf.headline(periods, tables["header"], kids, params, plans_given=plans_given)
+def summary_sentences(h: dict, params: Params) -> list[str]:
+    """Section 0's headline sentences on the under-fives cohort, from its
+    ``under_fives.headline`` (``h``)."""
     years = params.under_fives.years_looked_after
     out = [f"{nv.count_of(h['cohort'], h['entrants'])} who entered care under five from "
            f"{window_text(params)} were still looked after {years} years later."]
