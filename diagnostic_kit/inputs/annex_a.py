@@ -28,7 +28,9 @@ import datetime as dt
 import hashlib
 import re
 from dataclasses import dataclass
+from operator import itemgetter
 from pathlib import Path
+from typing import Literal
 
 import numpy as np
 import pandas as pd
@@ -152,21 +154,18 @@ def _cell_text(v: object) -> str | None:
     return text or None
 
 
-def _texts(values) -> list[str | None]:
-    """:func:`_cell_text` of each value, with the common cases (text, blank, a date) inline."""
-    out: list[str | None] = []
-    append = out.append
-    for v in values:
-        cls = v.__class__
-        if cls is str:
-            append(v.strip() or None)
-        elif v is None:
-            append(None)
-        elif cls is dt.date:
-            append(v.isoformat())
-        else:
-            append(_cell_text(v))
-    return out
+def _texts(values) -> np.ndarray:
+    """:func:`_cell_text` of each value (as an object array), once per distinct value.
+
+    Values are told apart as ``==`` does, which is as :func:`_cell_text` writes them except a
+    number beside a yes/no (1 and True) and a missing number (NaN): a column holding a number
+    or a NaN is written value by value."""
+    cells = np.fromiter(values, dtype=object, count=len(values))
+    codes, uniques = pd.factorize(cells)
+    if any(u.__class__ in (bool, int, float) for u in uniques) or \
+            int((codes < 0).sum()) != int(np.equal(cells, None).sum()):
+        return np.fromiter(map(_cell_text, values), dtype=object, count=len(values))
+    return np.array([*map(_cell_text, uniques), None], dtype=object)[codes]
 
 
 def _read_sheet(sheet: list, rel: str, columns: dict[str, tuple[str, ...]],
@@ -204,37 +203,32 @@ def _read_sheet(sheet: list, rel: str, columns: dict[str, tuple[str, ...]],
         log.dropped.append({"file": rel, "column": str(name), "reason": reason})
     body = sheet[header_at:]
     width = len(body[0]) if body else 0
+    blank = np.full(len(body), None, dtype=object)
     if all(len(row) == width for row in body):
-        by_column = list(zip(*body, strict=True)) if body else []
-        data = {t: _texts(by_column[j]) if j < width else [None] * len(body)
+        data = {t: _texts(list(map(itemgetter(j), body))) if j < width else blank
                 for j, t in keep.items()}
     else:
-        data = {t: [_cell_text(row[j]) if j < len(row) else None for row in body]
+        data = {t: _texts([row[j] if j < len(row) else None for row in body])
                 for j, t in keep.items()}
-    numbers = range(header_at + 1, header_at + 1 + len(body))
+    numbers = np.arange(header_at + 1, header_at + 1 + len(body))
     # Rows with nothing in the kit's columns are left out.
-    used = [vals.count(None) != len(vals) for vals in zip(*data.values(), strict=True)] if data \
-        else [False] * len(body)
-    frame = {c: [v for v, u in zip(data[c], used, strict=True) if u] if c in data else None
-             for c in columns}
-    n = sum(used)
-    df = pd.DataFrame({c: pd.array(v if v is not None else [None] * n, dtype="string")
-                       for c, v in frame.items()})
-    df["_row"] = pd.Series([i for i, u in zip(numbers, used, strict=True) if u],
-                           dtype="int64" if n else object)
+    used = np.zeros(len(body), dtype=bool)
+    for values in data.values():
+        used |= np.not_equal(values, None)
+    n = int(used.sum())
+    df = pd.DataFrame({c: pd.array(data[c][used] if c in data else [None] * n, dtype="string")
+                       for c in columns})
+    df["_row"] = pd.Series(numbers[used], dtype="int64") if n else pd.Series([], dtype=object)
     df["_file"] = rel
     return df
 
 
-def _dates(df: pd.DataFrame, cols: tuple[str, ...] | list[str], log: Findings) -> pd.DataFrame:
-    """Parse date columns; an unreadable date is a finding and treated as blank."""
-    out = df.copy()
-    for c in cols:
-        values, _ = read_dates(df[c])
-        bad = values.isna() & df[c].notna()
-        log.add("date_unparseable", df[bad], c)
-        out[c] = values
-    return out
+def _iso_days(values: np.ndarray) -> np.ndarray:
+    """Dates as ``yyyy-mm-dd`` text (None where blank): ``strftime("%Y-%m-%d")`` of dates the
+    kit reads (years 1900 on), once per distinct date."""
+    codes, uniques = pd.factorize(values)
+    texts = np.datetime_as_string(np.asarray(uniques, dtype=values.dtype), unit="D")
+    return np.append(texts.astype(object), None)[codes]
 
 
 def _left_reason(s: pd.Series) -> pd.Series:
@@ -255,56 +249,114 @@ def _left_reason(s: pd.Series) -> pd.Series:
 def households_from_list11(df: pd.DataFrame, rel: str, log: Findings) -> pd.DataFrame:
     """List 11's individuals as households, validated as the ``adopters`` template."""
     no_family = df["family_id"].isna()
-    log.add("required_missing", df[no_family], "family_id", value="", action="row excluded")
-    log.exclude(df[no_family], "adopters", "no family identifier: the adopter cannot be placed "
-                "in a household")
-    ind = _dates(df[~no_family], HOUSEHOLD_DATES, log)
-    g = ind.groupby("family_id", sort=False)
-    first = g.head(1).set_index("family_id")
-    out = pd.DataFrame(index=first.index)
+    if no_family.any():
+        log.add("required_missing", df[no_family], "family_id", value="", action="row excluded")
+        log.exclude(df[no_family], "adopters", "no family identifier: the adopter cannot be "
+                    "placed in a household")
+        df = df[~no_family]
+    dates = {}
     for c in HOUSEHOLD_DATES:
-        out[c] = g[c].min()
-        differs = g[c].transform("nunique").gt(1)
-        rows = ind[differs].drop_duplicates("family_id")
-        log.add("annex_a_family_dates_differ", rows, c,
-                value=rows[c].dt.strftime("%d/%m/%Y").astype("string"))
-    size = g.size()
-    out["household_type"] = size.map(lambda n: "single" if n == 1 else "couple")
+        values, _ = read_dates(df[c])
+        bad = values.isna() & df[c].notna()
+        if bad.any():  # an unreadable date is a finding and treated as blank
+            log.add("date_unparseable", df[bad], c)
+        dates[c] = values.to_numpy()
+    # Families numbered in the order first seen; each family's first row.
+    family, ids = pd.factorize(df["family_id"].to_numpy(dtype=object))
+    families = _Families(family, len(ids))
+    heads = df.iloc[families.first]
+    data: dict[str, np.ndarray] = {}
+    for c in HOUSEHOLD_DATES:
+        earliest, latest = families.date_range(dates[c])
+        data[c] = earliest
+        # Two different dates among the family's rows: shown on its first row.
+        differs = earliest < latest
+        if differs.any():
+            rows = heads[differs]
+            shown = pd.Series(dates[c][families.first[differs]], index=rows.index)
+            log.add("annex_a_family_dates_differ", rows, c,
+                    value=shown.dt.strftime("%d/%m/%Y").astype("string"))
+    data["household_type"] = np.where(families.size == 1, "single", "couple").astype(object)
     # "yes" if any of the family's rows says yes, else "no" if any says anything.
-    ffa = ind["ffa"].astype("string")
-    said_yes = ffa.str.lower().str.startswith("y").fillna(False).astype(bool)
-    any_yes = said_yes.groupby(ind["family_id"], sort=False).any()
-    any_said = ffa.notna().groupby(ind["family_id"], sort=False).any()
-    out["ffa_approved"] = pd.Series(np.where(any_yes, "yes", np.where(any_said, "no", None)),
-                                    index=any_yes.index, dtype=object).replace({None: pd.NA})
-    out["fast_track"] = (out["stage1_start"].isna() & out["stage1_end"].isna()
-                         & out["stage2_start"].notna()).map({True: "yes", False: "no"})
-    placed = pd.to_numeric(ind["children_placed"], errors="coerce").groupby(ind["family_id"]).max()
-    out["children_placed"] = placed.map(lambda x: pd.NA if pd.isna(x) else str(int(x)))
-    out["left_reason"] = _left_reason(g["left_reason"].first())
+    ffa = df["ffa"].astype("string")
+    said_yes = families.any(ffa.str.lower().str.startswith("y").fillna(False).to_numpy(bool))
+    said = families.any(ffa.notna().to_numpy())
+    data["ffa_approved"] = np.where(said_yes, "yes", np.where(said, "no", None))
+    data["fast_track"] = np.where(np.isnat(data["stage1_start"]) & np.isnat(data["stage1_end"])
+                                  & ~np.isnat(data["stage2_start"]), "yes", "no").astype(object)
+    placed = pd.to_numeric(df["children_placed"], errors="coerce").groupby(family).max()
+    data["children_placed"] = np.array([None if pd.isna(x) else str(int(x)) for x in placed],
+                                       dtype=object)
+    reason = df["left_reason"].array.take(families.first_of(df["left_reason"].notna()),
+                                          allow_fill=True)
+    data["left_reason"] = _left_reason(pd.Series(reason)).to_numpy(dtype=object, na_value=None)
     for c in HOUSEHOLD_DATES:
-        out[c] = out[c].dt.strftime("%Y-%m-%d")
-    out["household_id"] = out.index.astype("string")
-    out["_file"] = rel
-    out["_row"] = first["_row"]
-    frame = out.reset_index(drop=True).reindex(columns=[*schema.ADOPTERS.column_names, "_file",
-                                                        "_row"])
-    frame = frame.astype({c: "string" for c in schema.ADOPTERS.column_names})
-    frame = frame.replace({"": pd.NA})
+        data[c] = _iso_days(data[c])
+    data["household_id"] = pd.Series(ids, dtype=object).astype("string").to_numpy(
+        dtype=object, na_value=None)
+    # As text, blank (or empty) as NA, in the template's columns.
+    frame = pd.DataFrame({c: _as_text(data.get(c), len(ids)) for c in schema.ADOPTERS.column_names},
+                         index=pd.RangeIndex(len(ids)))
+    frame["_file"] = rel
+    frame["_row"] = df["_row"].to_numpy()[families.first]
     return validate_columns(frame, schema.ADOPTERS, log).reset_index(drop=True)
+
+
+class _Families:
+    """The rows of one list grouped by family (numbered 0, 1, ... in the order first seen)."""
+
+    def __init__(self, family: np.ndarray, count: int) -> None:
+        self.family, self.count = family, count
+        self.size = np.bincount(family, minlength=count)
+        self.order = np.argsort(family, kind="stable")  # the rows, family by family
+        self.starts = np.searchsorted(family[self.order], np.arange(count))
+        self.first = self.first_of(np.ones(len(family), dtype=bool))
+
+    def first_of(self, rows: pd.Series | np.ndarray) -> np.ndarray:
+        """Each family's first row of those given (-1 where it has none)."""
+        at = np.flatnonzero(np.asarray(rows, dtype=bool))
+        first = np.full(self.count, -1, dtype=np.intp)
+        first[self.family[at][::-1]] = at[::-1]  # the earliest row written last
+        return first
+
+    def any(self, flags: np.ndarray) -> np.ndarray:
+        """Whether any of the family's rows is flagged."""
+        return np.bincount(self.family, weights=flags, minlength=self.count) > 0
+
+    def date_range(self, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The earliest and latest date among each family's rows (NaT where none)."""
+        if not self.count:
+            return values[:0], values[:0]
+        v = values[self.order].view(np.int64)  # NaT is the least whole number
+        nat, most = np.iinfo(np.int64).min, np.iinfo(np.int64).max
+        earliest = np.minimum.reduceat(np.where(v == nat, most, v), self.starts)
+        earliest[earliest == most] = nat
+        return earliest.view(values.dtype), np.maximum.reduceat(v, self.starts).view(values.dtype)
+
+
+def _as_text(values: np.ndarray | None, n: int) -> pd.api.extensions.ExtensionArray:
+    """A column of text (None or an empty text as NA); all NA where not given."""
+    if values is None:
+        return pd.array([None] * n, dtype="string")
+    values = np.asarray(values, dtype=object)
+    return pd.array(np.where(values == "", None, values), dtype="string")
 
 
 def plans_from_list10(df: pd.DataFrame, rel: str, log: Findings) -> pd.DataFrame:
     """List 10's children as ``permanence_plans`` rows (plan adoption, source ADM)."""
     no_child = df["child"].isna()
-    log.add("required_missing", df[no_child], "child", value="", action="row excluded")
-    log.exclude(df[no_child], "permanence_plans", "no child identifier")
-    d = df[~no_child]
+    d = df
+    if no_child.any():
+        log.add("required_missing", df[no_child], "child", value="", action="row excluded")
+        log.exclude(df[no_child], "permanence_plans", "no child identifier")
+        d = df[~no_child]
     no_date = d["decision_date"].isna()
-    log.add("required_missing", d[no_date], "decision_date", value="", action="row excluded")
-    log.exclude(d[no_date], "permanence_plans", "no date of the decision that the child should "
-                "be placed for adoption")
-    d = d[~no_date]
+    if no_date.any():
+        log.add("required_missing", d[no_date], "decision_date", value="",
+                action="row excluded")
+        log.exclude(d[no_date], "permanence_plans", "no date of the decision that the child "
+                    "should be placed for adoption")
+        d = d[~no_date]
     adopted = d["ao_date"].notna()
     frame = pd.DataFrame({
         "child": d["child"], "plan_date": d["decision_date"], "plan": "adoption",
@@ -365,12 +417,28 @@ def _worksheets(path: Path):
         wb.close()
 
 
-def read_workbook(path: Path, rel: str) -> tuple[list[AnnexList], Findings]:
+@dataclass
+class Workbook:
+    """A workbook's worksheets as read (see :func:`_worksheets`), and its checksum."""
+
+    path: Path
+    checksum: str
+    sheets: list[tuple[str, list]]
+
+
+def open_workbook(path: Path) -> Workbook:
+    """Read a workbook's cells (the slow part of reading it, mostly outside Python)."""
+    checksum = hashlib.sha256(path.read_bytes()).hexdigest()
+    return Workbook(path, checksum, list(_worksheets(path)))
+
+
+def read_workbook(path: Path | Workbook, rel: str) -> tuple[list[AnnexList], Findings]:
     """Lists 10 and 11 of an Annex A workbook, each as the kit's table, and the findings."""
+    book = path if isinstance(path, Workbook) else open_workbook(path)
     log = Findings()
-    log.checksums[rel] = hashlib.sha256(path.read_bytes()).hexdigest()
+    log.checksums[rel] = book.checksum
     out: list[AnnexList] = []
-    for title, sheet in _worksheets(path):
+    for title, sheet in book.sheets:
         heads = [norm(v) for row in sheet[:20] for v in row]
         number = _which_list(title, heads)
         if number not in (10, 11) or any(a.number == number for a in out):
@@ -389,15 +457,23 @@ def read_workbook(path: Path, rel: str) -> tuple[list[AnnexList], Findings]:
     return out, log
 
 
-def add_annex_a(inputs: LAInputs, local_dir: Path) -> LAInputs:
+def open_local_workbook(local_dir: Path) -> Workbook | None:
+    """:func:`open_workbook` of the local folder's Annex A workbook (None where there is none)."""
+    path = find_workbook(Path(local_dir))
+    return open_workbook(path) if path is not None else None
+
+
+def add_annex_a(
+    inputs: LAInputs, local_dir: Path, workbook: Workbook | None | Literal["find"] = "find"
+) -> LAInputs:
     """``inputs`` with Annex A lists 10 and 11 read from the local folder's workbook, where
     there is one: each list fills its table when the kit's template was not supplied; otherwise
-    the template is used and the list's rows are excluded, saying so."""
-    path = find_workbook(Path(local_dir))
-    if path is None:
+    the template is used and the list's rows are excluded, saying so. ``workbook`` is that
+    workbook opened already (:func:`open_local_workbook`; None: there is none)."""
+    book = open_local_workbook(local_dir) if workbook == "find" else workbook
+    if book is None:
         return inputs
-    rel = f"{Path(local_dir).name}/{path.name}"
-    lists, log = read_workbook(path, rel)
+    lists, log = read_workbook(book, f"{Path(local_dir).name}/{book.path.name}")
     missing = {m["table"]: m for m in inputs.findings.missing}
     for a in lists:
         template = f"local/{a.table}.csv"

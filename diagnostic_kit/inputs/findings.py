@@ -240,13 +240,22 @@ class Findings:
         exclusions["row"] = _rows(exclusions["row"])
         # A row excluded for two reasons is one excluded row: keep its first reason.
         exclusions = exclusions.drop_duplicates(["file", "row"], ignore_index=True)
+        # Per file: the rows excluded, and each reason's count, most first (ties in the order
+        # first seen, as value_counts gives them).
+        excluded: dict[str, int] = {}
+        reasons_of: dict[str, list[tuple[str, int]]] = {}
+        if len(exclusions):
+            excluded = exclusions.groupby("file", sort=False).size().to_dict()
+            by_reason = exclusions.groupby(["file", "reason"], sort=False).size()
+            for (file, reason), count in by_reason.items():
+                reasons_of.setdefault(file, []).append((reason, int(count)))
         acc = []
-        by_file = exclusions.groupby("file", sort=False).indices if len(exclusions) else {}
         for file, (table, n) in self.rows_read.items():
-            ex = exclusions.iloc[by_file.get(file, [])]
-            reasons = "; ".join(f"{c} {r}" for r, c in ex["reason"].value_counts().items())
+            counts = sorted(reasons_of.get(file, []), key=lambda rc: -rc[1])
+            reasons = "; ".join(f"{c} {r}" for r, c in counts)
+            out = int(excluded.get(file, 0))
             acc.append({"file": file, "table": table, "rows_read": n,
-                        "rows_used": n - len(ex), "rows_excluded": len(ex), "reasons": reasons})
+                        "rows_used": n - out, "rows_excluded": out, "reasons": reasons})
         accounting = pd.DataFrame(
             acc, columns=["file", "table", "rows_read", "rows_used", "rows_excluded", "reasons"]
         )

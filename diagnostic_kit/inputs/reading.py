@@ -27,9 +27,12 @@ import csv
 import hashlib
 import io
 import re
+import threading
 from dataclasses import dataclass, field
+from itertools import repeat
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 
@@ -76,6 +79,9 @@ ACCEPTED_DATES = ("dd/mm/yyyy (also yyyy-mm-dd, either with a time such as 00:00
                   "an Excel serial number such as 45123)")
 _EXCEL_EPOCH = pd.Timestamp("1899-12-30")
 _EARLIEST = pd.Timestamp("1900-01-01")
+#: The nullable types of typed columns (instances: quicker to build arrays with than names).
+_STRING = pd.StringDtype()
+_BOOLEAN = pd.BooleanDtype()
 _TRUE = {"yes", "y", "true", "1", "t"}
 _FALSE = {"no", "n", "false", "0", "f"}
 
@@ -107,8 +113,15 @@ class LAInputs:
 # -- reading ---------------------------------------------------------------------------------
 
 
+_UTF8_BOM = b"\xef\xbb\xbf"
+
+
 def _decode(path: Path, rel: str, table: Table, data: bytes | None = None) -> str:
-    data = path.read_bytes() if data is None else data
+    return _decoded(path.read_bytes() if data is None else data, rel, table)[0]
+
+
+def _decoded(data: bytes, rel: str, table: Table) -> tuple[str, str]:
+    """The file's text and the encoding it was read in."""
     if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
         raise InputError(
             f"{rel} is saved as UTF-16 (\"Unicode text\"): save it as CSV UTF-8 following "
@@ -121,7 +134,7 @@ def _decode(path: Path, rel: str, table: Table, data: bytes | None = None) -> st
         )
     for enc in ("utf-8-sig", "cp1252"):
         try:
-            return data.decode(enc)
+            return data.decode(enc), enc
         except UnicodeDecodeError:
             continue
     raise InputError(
@@ -155,15 +168,31 @@ def sniff_delimiter(text: str) -> str:
     return best if counts[best] > counts[","] else ","
 
 
+def _has_padding(data: bytes, delim: str) -> bool:
+    """Whether text has a blank (a space, or a tab unless tab is the delimiter) before a
+    delimiter or a line end, or at its end: what :func:`_padding` strips. ``data`` is the text
+    in an encoding that writes these characters as ASCII (UTF-8, Windows-1252), looked at byte
+    by byte in one pass."""
+    a = np.frombuffer(data, dtype=np.uint8)
+    blank = a == 32 if delim == "\t" else (a == 32) | (a == 9)
+    if not blank.any():
+        return False
+    if blank[-1]:
+        return True
+    after = a[1:]
+    return bool((blank[:-1] & ((after == ord(delim)) | (after == 10) | (after == 13))).any())
+
+
 def _padding(delim: str) -> re.Pattern[str]:
     """Spaces (and tabs, unless tab is the delimiter) before a delimiter or a line end."""
     blanks = "[ ]" if delim == "\t" else "[ \t]"
     return re.compile(rf"{blanks}+(?={re.escape(delim)}|\r?$)", re.MULTILINE)
 
 
-def _read_ragged(text: str, delim: str) -> tuple[pd.DataFrame, list[int]]:
+def _read_ragged(text: str, delim: str) -> tuple[pd.DataFrame, list[int], list[int]]:
     """Read CSV text row by row: rows with more (non-blank) fields than the header are left out
-    and their row numbers returned. Rows are numbered as a spreadsheet shows them."""
+    and their row numbers returned. Rows are numbered as a spreadsheet shows them: returns the
+    rows read, their numbers and the numbers of the rows left out."""
     reader = csv.reader(io.StringIO(text), delimiter=delim, skipinitialspace=True)
     header: list[str] | None = None
     records: list[list[str | None]] = []
@@ -184,9 +213,7 @@ def _read_ragged(text: str, delim: str) -> tuple[pd.DataFrame, list[int]]:
             rec = rec[: len(header)]
         records.append([v if v != "" else None for v in rec] + [None] * (len(header) - len(rec)))
         numbers.append(n)
-    df = pd.DataFrame(records, columns=header or [], dtype="str")
-    df["_row"] = numbers
-    return df, ragged
+    return pd.DataFrame(records, columns=header or [], dtype="str"), numbers, ragged
 
 
 def read_table_file(path: Path, rel: str, table: Table, log: Findings) -> pd.DataFrame:
@@ -197,9 +224,22 @@ def read_table_file(path: Path, rel: str, table: Table, log: Findings) -> pd.Dat
     fields than the header becomes a finding (``row_ragged``) and is excluded; a file written
     with another delimiter (``;``, tab, ``|``) is read and noted.
     """
+    return _read_table(path, rel, table, log)[0]
+
+
+def _read_table(
+    path: Path, rel: str, table: Table, log: Findings
+) -> tuple[pd.DataFrame, dict[str, Distinct]]:
+    """:func:`read_table_file`, and the distinct values of the columns it found them of (a
+    local extract's, stripped), for :func:`_validate` not to find them again."""
     data = path.read_bytes()
-    text = _decode(path, rel, table, data)
+    text, encoding = _decoded(data, rel, table)
     log.checksums[rel] = hashlib.sha256(data).hexdigest()
+    # The text as UTF-8 bytes, which the CSV reader reads quickest: the file's own where it is
+    # UTF-8 (less its byte-order mark) and nothing is stripped.
+    utf8: bytes | None = None
+    if encoding == "utf-8-sig":
+        utf8 = data[len(_UTF8_BOM):] if data.startswith(_UTF8_BOM) else data
     if not text.strip():
         raise InputError(f"{rel} is empty: it needs at least the header row of {_template(table)}.")
     delim = sniff_delimiter(text)
@@ -207,41 +247,42 @@ def read_table_file(path: Path, rel: str, table: Table, log: Findings) -> pd.Dat
         name = {"\t": "tab", ";": "semicolon (;)", "|": "bar (|)"}[delim]
         log.note(rel, "delimiter", f"read as {name}-delimited: the kit expects commas, and read "
                  "the values the same way")
-    if table.source == "903":
+    if table.source == "903" and _has_padding(utf8 if utf8 is not None else data, delim):
         # 903 files hold codes and dates only: strip blanks around values in one pass.
         # (Only where there is a blank to strip: most files have none.)
-        blanks = " " if delim == "\t" else " \t"
-        if any(b in text for b in blanks) and (
-                text[-1:] in blanks
-                or any(b + e in text for b in blanks for e in (delim, "\n", "\r"))):
-            text = _padding(delim).sub("", text)
+        text = _padding(delim).sub("", text)
+        utf8 = None
     ragged: list[int] = []
     try:
         raw = pd.read_csv(
-            io.StringIO(text), dtype=str, keep_default_na=False, na_values=[""],
-            skip_blank_lines=True, skipinitialspace=True, sep=delim, index_col=False,
+            io.BytesIO(utf8 if utf8 is not None else text.encode("utf-8")), dtype=str,
+            keep_default_na=False, na_values=[""], skip_blank_lines=True,
+            skipinitialspace=True, sep=delim, index_col=False, low_memory=False,
         )
-        raw["_row"] = pd.RangeIndex(2, len(raw) + 2)
+        # Numbered from the header's line (blank lines skipped are not counted).
+        rows: np.ndarray | list[int] = np.arange(2, len(raw) + 2)
     except pd.errors.EmptyDataError:
         raise InputError(f"{rel} is empty: it needs at least the header row of "
                          f"{_template(table)}.") from None
     except pd.errors.ParserError:
         try:
-            raw, ragged = _read_ragged(text, delim)
+            raw, rows, ragged = _read_ragged(text, delim)
         except csv.Error as exc:
             raise InputError(
                 f"{rel} could not be read as CSV ({exc}): follow {_template(table)}."
             ) from None
-    raw.columns = [c if c == "_row" else _normalise_header(c, table) for c in raw.columns]
+    # A column headed "_row" is not read (the kit numbers the rows itself).
+    headings = [(c, _normalise_header(c, table)) for c in raw.columns if c != "_row"]
+    names = [name for _, name in headings]
     wanted = table.column_names
-    missing = [c for c in table.required_columns if c not in raw.columns]
+    missing = [c for c in table.required_columns if c not in names]
     if missing:
         cols = ", ".join(missing)
         raise InputError(
             f"{rel} is missing the required column{'s' if len(missing) > 1 else ''} {cols}: "
             f"follow {_template(table)}."
         )
-    for col in raw.columns:
+    for col in names:
         if col in wanted or col == "_row":
             continue
         if col in table.drop:
@@ -249,13 +290,21 @@ def read_table_file(path: Path, rel: str, table: Table, log: Findings) -> pd.Dat
         else:
             log.dropped.append({"file": rel, "column": col, "reason": "not in the kit's template"})
             log.add_file_level("column_not_in_template", rel, col)
-    rows = raw["_row"].to_numpy()
-    df = raw.reindex(columns=wanted)
-    if table.source == "local":
-        # A column the file leaves out comes back all blank: strip as text whatever its dtype.
-        df = _strip_local(df)
-    df["_file"] = rel
-    df["_row"] = rows
+    if len({*names, "_row"}) <= len(names):
+        # The same heading twice (or one the kit's row number takes): refused, as reindexing
+        # by heading does.
+        pd.DataFrame(columns=[*names, "_row"]).reindex(columns=wanted)
+    n = len(raw)
+    by_name = {name: raw[c].array for c, name in headings if name in wanted}
+    # A column the file leaves out is all blank (as reindexing by the schema gives).
+    columns = {c: by_name[c] if c in by_name else np.full(n, np.nan) for c in wanted}
+    distinct: dict[str, Distinct] = {}
+    if table.source == "local" and n:
+        # Strip as text whatever the column's type (one left out is all blank).
+        columns, distinct = _stripped(columns)
+    # The arrays are the reader's own or new: not copied again.
+    df = pd.DataFrame({**columns, "_file": rel, "_row": rows}, index=pd.RangeIndex(n),
+                      copy=False)
     if ragged:
         bad = pd.DataFrame({"_file": rel, "_row": ragged})
         log.add("row_ragged", bad, "", value="")
@@ -263,77 +312,154 @@ def read_table_file(path: Path, rel: str, table: Table, log: Findings) -> pd.Dat
     log.rows_read[rel] = (table.name, len(df) + len(ragged))
     if len(df) + len(ragged) == 0 and table.required_file:
         log.add_file_level("file_no_rows", rel, "")
-    return df
+    return df, distinct
 
 
 def _strip_local(df: pd.DataFrame) -> pd.DataFrame:
-    """Every column as text, stripped, blank → NA."""
-    if len(df) < 64:
-        return df.apply(lambda s: s.astype("string").str.strip()).replace("", pd.NA)
+    """Every column as text, stripped, blank → NA (each distinct value stripped once)."""
+    if df.empty:  # a file with no rows keeps the types it was read with
+        return df.replace("", pd.NA)
+    return pd.DataFrame(_stripped({c: df[c] for c in df.columns})[0], index=df.index)
 
-    def strip(u: pd.Series) -> tuple[pd.Series]:
-        t = u.astype("string").str.strip()
-        return (t.mask(t == "", pd.NA),)
 
-    out = {}
-    for name in df.columns:
-        s = df[name]
-        if not isinstance(s.dtype, pd.StringDtype):
-            s = s.astype("string")
-        got = _per_distinct(s, strip)
-        out[name] = got[0] if got is not None else strip(s)[0]
-    return pd.DataFrame(out, index=df.index)
+def _stripped(
+    columns: dict[str, object]
+) -> tuple[dict[str, pd.api.extensions.ExtensionArray], dict[str, Distinct]]:
+    """Each column (an array or Series of one file's rows) as text, stripped, blank → NA; and
+    its distinct values so (as :func:`_distinct` gives them)."""
+    out, distinct = {}, {}
+    for name, values in columns.items():
+        codes, texts = _distinct(pd.Series(values, copy=False))
+        # Two values may strip alike: numbered again, in the order first seen.
+        again, stripped = pd.factorize(np.array([t.strip() or None for t in texts] or [None],
+                                                dtype=object))
+        codes = np.append(again, -1)[codes] if texts else codes
+        distinct[name] = (codes, stripped.tolist())
+        out[name] = _take(pd.array(distinct[name][1], dtype=_STRING), codes)
+    return out, distinct
 
 
 # -- column-level validation -----------------------------------------------------------------
+#
+# Each column is read once per distinct value: the column is factorised (each row's code into
+# its distinct values, -1 where blank), every distinct value is parsed, normalised and checked
+# once, and the results are spread back to the rows by code. Most columns repeat a few values
+# (codes, dates), and a file's cost is then a few array operations per column whatever its size.
 
 
-def _norm_code(s: pd.Series, table: Table) -> pd.Series:
-    got = _per_distinct(s, lambda u: (_norm_code_rows(u, table),))
-    return got[0] if got is not None else _norm_code_rows(s, table)
+#: A column's distinct values: each row's code into them (-1 where blank), and the values.
+Distinct = tuple[np.ndarray, list[str]]
 
 
-def _norm_code_rows(s: pd.Series, table: Table) -> pd.Series:
-    s = s.astype("string")
-    if table.source == "903":  # already stripped on read
-        return s.str.upper()
-    return s.str.strip().str.lower().str.replace(r"[\s\-]+", "_", regex=True)
+def _distinct(s: pd.Series) -> Distinct:
+    """Each row's code into the column's distinct values (-1 where blank) and those values as
+    text (``astype("string")``), in order of first appearance."""
+    codes, uniques = pd.factorize(s.to_numpy(dtype=object))
+    if len(uniques) and pd.api.types.infer_dtype(uniques, skipna=False) != "string":
+        # Values other than text (a frame not read from CSV) as text: two may read the same.
+        again, uniques = pd.factorize(pd.Series(uniques, dtype=object).astype("string")
+                                      .to_numpy(dtype=object))
+        codes = np.append(again, -1)[codes]
+    return codes, uniques.tolist()
 
 
-def _canonical(col: Column) -> dict[str, str]:
-    """Local codes as written after normalising (lower case, underscores) → the schema's code."""
-    return {re.sub(r"[\s\-]+", "_", a.lower()): a for a in col.allowed or ()}
+def _take(values, codes: np.ndarray):
+    """``values`` (one per distinct value: dates, or an extension array) spread to the rows; a
+    blank row (code -1) gets the missing value (NaT, NA)."""
+    if isinstance(values, np.ndarray):  # dates: -1 takes the NaT put last
+        return np.append(values, np.array(["NaT"], dtype=values.dtype))[codes]
+    return values.take(codes, allow_fill=True)
 
 
-def _per_distinct(s: pd.Series, fn) -> list[pd.Series] | None:
-    """``fn(s)`` (an elementwise function of a text column, returning Series) computed once per
-    distinct value and spread back to every row, as most columns repeat a few values (dates,
-    codes). A blank row gets the result's missing value (NaT, NA), as ``fn`` gives a blank.
-    ``None`` where the column is short or mostly distinct (then ``fn(s)`` itself is as quick)."""
-    if len(s) < 64 or not isinstance(s.dtype, pd.StringDtype):
-        return None
-    codes, uniques = s.factorize()
-    if len(uniques) * 2 > len(s):
-        return None
-    results = fn(pd.Series(uniques, dtype=s.dtype, name=s.name))
-    return [pd.Series(r.array.take(codes, allow_fill=True), index=s.index, name=r.name)
-            for r in results]
+def _spread(flags: np.ndarray, codes: np.ndarray) -> np.ndarray:
+    """A flag per distinct value as a flag per row (False where blank)."""
+    return np.append(flags, False)[codes]
+
+
+class _DateCache:
+    """What each date text read so far reads as: the same dates recur across files and
+    collection years, and are parsed once. A text's number indexes arrays of its day (days
+    since 1970; the least whole number, NaT, where unreadable), its format (an index into
+    :data:`DATE_FORMATS`, -1 where none) and whether the dd/mm/yyyy pass read it (which decides
+    a column's unit, see :func:`_date_values`). Emptied when it grows large."""
+
+    LIMIT = 500_000
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._reset()
+
+    def _reset(self) -> None:
+        self._ids: dict[str, int] = {}
+        self._days = np.empty(0, dtype=np.int64)
+        self._formats = np.empty(0, dtype=np.int8)
+        self._first = np.empty(0, dtype=bool)
+
+    def look_up(self, texts: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The day, format and first-pass flag of each text (parsing those not seen)."""
+        with self._lock:
+            ids = np.fromiter(map(self._ids.get, texts, repeat(-1, len(texts))),
+                              dtype=np.intp, count=len(texts))
+            new = ids < 0
+            if new.any():
+                if len(self._ids) + int(new.sum()) > self.LIMIT:
+                    self._reset()  # then every text is parsed again
+                    ids[:], new[:] = -1, True
+                fresh = np.asarray(texts, dtype=object)[new]
+                dates, fmt, first = _read_dates_detail(pd.Series(fresh, dtype="string")
+                                                       .str.strip())
+                start = len(self._ids)
+                ids[new] = np.arange(start, start + len(fresh))
+                self._ids.update(zip(fresh.tolist(), range(start, start + len(fresh)),
+                                     strict=True))
+                self._days = np.concatenate(
+                    [self._days, dates.to_numpy().astype("datetime64[D]").astype(np.int64)])
+                names = pd.Categorical(fmt, categories=[f[0] for f in DATE_FORMATS])
+                self._formats = np.concatenate([self._formats, names.codes.astype(np.int8)])
+                self._first = np.concatenate([self._first, first.to_numpy(dtype=bool)])
+            return self._days[ids], self._formats[ids], self._first[ids]
+
+
+_DATES = _DateCache()
+_FORMAT_NAMES = np.array([None, *(f[0] for f in DATE_FORMATS)], dtype=object)
+
+
+def _date_values(texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    """Each distinct text as a date (NaT where unreadable) and its format (an index into
+    :data:`DATE_FORMATS`, -1 where none).
+
+    The dates are those of :func:`_read_dates` on the same values, in its unit: microseconds
+    when any value was read as dd/mm/yyyy, else seconds (what pandas gives there).
+    """
+    days, formats, first = _DATES.look_up(texts)
+    unit = "us" if first.any() else "s"
+    return days.astype("datetime64[D]").astype(f"datetime64[{unit}]"), formats
 
 
 def read_dates(s: pd.Series) -> tuple[pd.Series, pd.Series]:
     """Dates in any of :data:`DATE_FORMATS` (each row may use its own), and the name of the
     format each value was read in (NA where blank or unreadable). Dates before 1900 are not
     read (a two-digit year written as four, such as ``0024``)."""
-    got = _per_distinct(s, lambda u: _read_dates(u.astype("string").str.strip()))
-    return (got[0], got[1]) if got is not None else _read_dates(s.astype("string").str.strip())
+    codes, texts = _distinct(s)
+    values, formats = _date_values(texts)
+    dates = pd.Series(_take(values, codes), index=s.index, name=s.name)
+    names = pd.array(_FORMAT_NAMES[formats + 1], dtype=_STRING)
+    return dates, pd.Series(_take(names, codes), index=s.index)
 
 
 def _read_dates(s: pd.Series) -> tuple[pd.Series, pd.Series]:
     """:func:`read_dates` of a stripped text column, row by row."""
+    dates, fmt, _ = _read_dates_detail(s)
+    return dates, fmt
+
+
+def _read_dates_detail(s: pd.Series) -> tuple[pd.Series, pd.Series, pd.Series]:
+    """:func:`_read_dates`, and which values the first (dd/mm/yyyy) pass read."""
     dates = pd.to_datetime(s, format=_DMY, errors="coerce")
+    first = dates.notna()
     fmt = pd.Series(pd.NA, index=s.index, dtype="string")
-    fmt[dates.notna()] = DATE_FORMATS[0][0]
-    rest = dates.isna() & s.notna()
+    fmt[first] = DATE_FORMATS[0][0]
+    rest = ~first & s.notna()
     for name, pattern, how in DATE_FORMATS[1:]:
         if not rest.any():
             break
@@ -355,7 +481,7 @@ def _read_dates(s: pd.Series) -> tuple[pd.Series, pd.Series]:
     early = (dates < _EARLIEST).fillna(False).astype(bool)
     dates[early] = pd.NaT
     fmt[early] = pd.NA
-    return dates, fmt
+    return dates, fmt, first
 
 
 def parse_dates(s: pd.Series) -> pd.Series:
@@ -371,12 +497,19 @@ def parse_numbers(s: pd.Series, *, money: bool = False) -> pd.Series:
     return pd.to_numeric(s, errors="coerce")
 
 
+def _bool_of(text: str) -> bool | None:
+    low = text.strip().lower()
+    return True if low in _TRUE else False if low in _FALSE else None
+
+
 def parse_bools(s: pd.Series) -> pd.Series:
-    got = _per_distinct(s, lambda u: (_parse_bools(u),))
-    return got[0] if got is not None else _parse_bools(s)
+    codes, texts = _distinct(s)
+    values = pd.array([_bool_of(t) for t in texts], dtype=_BOOLEAN)
+    return pd.Series(_take(values, codes), index=s.index)
 
 
 def _parse_bools(s: pd.Series) -> pd.Series:
+    """:func:`parse_bools` row by row."""
     low = s.astype("string").str.strip().str.lower()
     out = pd.Series(pd.NA, index=s.index, dtype="boolean")
     out[low.isin(_TRUE)] = True
@@ -384,10 +517,45 @@ def _parse_bools(s: pd.Series) -> pd.Series:
     return out
 
 
+_CODE_SEPARATORS = re.compile(r"[\s\-]+")
+
+
+def _norm_text(text: str, table: Table) -> str:
+    """A code as compared: upper case for 903 files (already stripped on read); for local
+    extracts lower case, stripped, spaces and hyphens as underscores."""
+    if table.source == "903":
+        return text.upper()
+    return _CODE_SEPARATORS.sub("_", text.strip().lower())
+
+
+def _norm_code(s: pd.Series, table: Table) -> pd.Series:
+    codes, texts = _distinct(s)
+    values = pd.array([_norm_text(t, table) for t in texts], dtype=_STRING)
+    return pd.Series(_take(values, codes), index=s.index, name=s.name)
+
+
+def _norm_code_rows(s: pd.Series, table: Table) -> pd.Series:
+    """:func:`_norm_code` row by row."""
+    s = s.astype("string")
+    if table.source == "903":  # already stripped on read
+        return s.str.upper()
+    return s.str.strip().str.lower().str.replace(r"[\s\-]+", "_", regex=True)
+
+
+def _canonical(col: Column) -> dict[str, str]:
+    """Local codes as written after normalising (lower case, underscores) → the schema's code."""
+    return {_CODE_SEPARATORS.sub("_", a.lower()): a for a in col.allowed or ()}
+
+
+def _allowed(col: Column, table: Table) -> set[str]:
+    """The codes a column accepts, as normalised."""
+    return set(_canonical(col)) if table.source == "local" else set(col.allowed or ())
+
+
 def _check_for(col: Column, table: Table) -> list[pa.Check]:
     """The pandera checks for one column's codes, each named by its rule id."""
     if col.kind == "code" and col.allowed:
-        allowed = set(_canonical(col)) if table.source == "local" else set(col.allowed)
+        allowed = _allowed(col, table)
         return [pa.Check(lambda s, a=allowed: s.isin(a) | s.isna(), name="code_unknown")]
     return []
 
@@ -404,9 +572,8 @@ def _schema_failures(df: pd.DataFrame, table: Table) -> pd.DataFrame:
             frames.append(pd.DataFrame({"column": c.name, "rule": "required_missing",
                                         "index": df.index[blank]}))
         if c.kind == "code" and c.allowed:
-            allowed = set(_canonical(c)) if table.source == "local" else set(c.allowed)
             text = s.astype("string")
-            bad = ~(text.isin(allowed).to_numpy(dtype=bool, na_value=False) | blank)
+            bad = ~(text.isin(_allowed(c, table)).to_numpy(dtype=bool, na_value=False) | blank)
             if bad.any():
                 frames.append(pd.DataFrame({"column": c.name, "rule": "code_unknown",
                                             "index": df.index[bad]}))
@@ -445,21 +612,6 @@ def _parse(s: pd.Series, col: Column) -> pd.Series:
     return nums.where(nums.isna() | (nums % 1 == 0)) if col.kind == "int" else nums
 
 
-def _failures(df: pd.DataFrame, table: Table, parsed: dict[str, pd.Series]) -> pd.DataFrame:
-    """Every failing value as (column, rule, index): pandera for codes and required values,
-    the single parse of each date, number and boolean column for the rest."""
-    frames = [_schema_failures(df, table)]
-    for name, values in parsed.items():
-        bad = values.isna() & df[name].notna()
-        if bad.any():
-            frames.append(pd.DataFrame({"column": name,
-                                        "rule": _PARSE_RULES[table.column(name).kind],
-                                        "index": df.index[bad]}))
-    if not frames:
-        return pd.DataFrame(columns=["column", "rule", "index"])
-    return pd.concat(frames, ignore_index=True)
-
-
 def _excluding(col: Column, table: Table, rule: str) -> bool:
     """Whether a finding on this column makes the row unusable."""
     if rule == "required_missing":
@@ -471,57 +623,170 @@ def _excluding(col: Column, table: Table, rule: str) -> bool:
     return False
 
 
-def _check_dates(df: pd.DataFrame, table: Table, log: Findings) -> dict[str, pd.Series]:
-    """Parse every date column once; record the formats used, and stop when most of a date
-    column the kit relies on (any 903 date, a required local date) cannot be read."""
+@dataclass
+class _ColumnRead:
+    """One schema column of a file, read once per distinct value.
+
+    ``codes`` gives each row's distinct value (-1 where blank); per distinct value, ``typed``
+    is what it reads as (the table's value: a date, number, boolean, canonical code or text),
+    ``bad`` whether a written value breaks the column's rule (:data:`_PARSE_RULES`, or an
+    unknown code), and ``keys`` a hashable form of ``typed`` (None where blank) by which equal
+    values are found across rows and files (for dates, the day; a blank one where ``bad``).
+    ``formats`` gives each date's format (an index into :data:`DATE_FORMATS`, -1 where none).
+    A text column keeps the column as read (``text``) instead: its typed value is that, as
+    text.
+    """
+
+    column: Column
+    codes: np.ndarray
+    typed: np.ndarray | pd.api.extensions.ExtensionArray | None
+    bad: np.ndarray | None
+    keys: list[object] | np.ndarray
+    formats: np.ndarray | None = None
+    text: pd.Series | None = None
+
+    def rows(self) -> np.ndarray | pd.api.extensions.ExtensionArray:
+        """The column's typed value in every row."""
+        if self.text is not None:
+            return self.text.astype(_STRING).array
+        return _take(self.typed, self.codes)
+
+    def value_keys(self) -> tuple[np.ndarray, np.ndarray]:
+        """Each row's value as a whole number (-1 where blank), equal where the typed values
+        are equal, and the values those numbers stand for (see :func:`_stack_keys`)."""
+        if self.text is not None:  # the distinct texts themselves
+            return self.codes.astype(np.int64), np.array(self.keys, dtype=object)
+        keys = self.keys if isinstance(self.keys, np.ndarray) else np.array(self.keys, dtype=object)
+        numbers, values = pd.factorize(keys)
+        if self.column.kind == "date":  # an unreadable date is blank
+            numbers = np.where(self.bad, -1, numbers)
+        return np.append(numbers, -1)[self.codes].astype(np.int64), values
+
+    def bad_rows(self) -> np.ndarray:
+        """Whether each row's value breaks the column's rule (never where blank)."""
+        return _spread(self.bad, self.codes) if self.bad is not None else \
+            np.zeros(len(self.codes), dtype=bool)
+
+
+def _read_column(
+    s: pd.Series, col: Column, table: Table, distinct: Distinct | None = None
+) -> _ColumnRead:
+    """Parse, normalise and check one column once per distinct value (the same results as
+    :func:`_parse`, :func:`_norm_code` and :func:`_schema_failures` row by row). ``distinct``:
+    the column's :func:`_distinct`, where known."""
+    codes, texts = distinct if distinct is not None else _distinct(s)
+    kind = col.kind
+    if kind == "date":
+        values, formats = _date_values(texts)
+        bad = np.isnat(values)
+        # By day, as one table's files may hold its dates in different units.
+        days = values.astype("datetime64[D]").astype(np.int64)
+        return _ColumnRead(col, codes, values, bad, days, formats)
+    if kind in ("int", "number", "money"):
+        # Parsed as the column is (a blank among the values, as pandas infers the type from them).
+        blank = [pd.NA] if (codes < 0).any() else []
+        nums = _parse(pd.Series([*texts, *blank], dtype="string"), col)
+        bad = nums.isna().to_numpy()[: len(texts)]
+        typed = nums.astype("Int64" if kind == "int" else "Float64").array[: len(texts)]
+        return _ColumnRead(col, codes, typed, bad, typed.to_numpy(dtype=object,
+                                                                  na_value=None).tolist())
+    if kind == "bool":
+        flags = [_bool_of(t) for t in texts]
+        return _ColumnRead(col, codes, pd.array(flags, dtype=_BOOLEAN),
+                           np.array([f is None for f in flags], dtype=bool), flags)
+    if kind == "code":
+        norm = [_norm_text(t, table) for t in texts]
+        bad = None
+        if col.allowed:
+            allowed = _allowed(col, table)
+            bad = np.array([n not in allowed for n in norm], dtype=bool)
+            if table.source == "local":
+                canonical = _canonical(col)
+                norm = [canonical.get(n) for n in norm]
+        return _ColumnRead(col, codes, pd.array(norm, dtype=_STRING), bad, norm)
+    return _ColumnRead(col, codes, None, None, texts, text=s)
+
+
+def _date_formats(r: _ColumnRead) -> list[tuple[str, int]]:
+    """The formats of a date column with the rows written in each, most used first (ties in
+    the order first seen, as ``value_counts``)."""
+    assert r.formats is not None
+    per_row = np.append(r.formats, -1)[r.codes]  # each row's format (-1: none)
+    found, first_row = np.unique(per_row, return_index=True)
+    counts = np.bincount(per_row + 1, minlength=len(DATE_FORMATS) + 1)
+    rows = sorted((-int(counts[f + 1]), int(at), int(f))
+                  for f, at in zip(found, first_row, strict=True) if f >= 0)
+    return [(DATE_FORMATS[f][0], -n) for n, _, f in rows]
+
+
+def _check_dates(df: pd.DataFrame, table: Table, reads: dict[str, _ColumnRead],
+                 log: Findings) -> None:
+    """Record the formats of each date column, and stop when most of a date column the kit
+    relies on (any 903 date, a required local date) cannot be read."""
     rel = str(df["_file"].iloc[0]) if len(df) else ""
-    parsed = {}
-    for col in table.columns:
+    for name, r in reads.items():
+        col = r.column
         if col.kind != "date":
             continue
-        values, fmt = read_dates(df[col.name])
-        parsed[col.name] = values
-        for name, n in fmt.value_counts().items():
-            log.date_formats.append({"file": rel, "column": col.name, "format": str(name),
-                                     "rows": int(n)})
-        written = df[col.name].notna()
-        bad = written & values.isna()
-        if (table.source == "903" or col.required) and bad.sum() * 2 > written.sum() > 0:
-            example = str(df.loc[bad, col.name].iloc[0])
+        for fmt, n in _date_formats(r):
+            log.date_formats.append({"file": rel, "column": name, "format": fmt, "rows": n})
+        bad = r.bad_rows()
+        n_bad, n_written = int(bad.sum()), int((r.codes >= 0).sum())
+        if (table.source == "903" or col.required) and n_bad * 2 > n_written > 0:
+            example = str(df[name].iloc[int(np.argmax(bad))])
             raise InputError(
-                f"{rel}: {int(bad.sum())} of the {int(written.sum())} values in column "
-                f"{col.name} are not dates the kit can read (for example \"{example}\"): "
+                f"{rel}: {n_bad} of the {n_written} values in column "
+                f"{name} are not dates the kit can read (for example \"{example}\"): "
                 f"write dates as {ACCEPTED_DATES}."
             )
-    return parsed
 
 
-def validate_columns(df: pd.DataFrame, table: Table, log: Findings) -> pd.DataFrame:
-    """Check every value against the schema; parse dates, numbers, codes and booleans.
+def _failures(table: Table, reads: dict[str, _ColumnRead]) -> list[tuple[Column, str, np.ndarray]]:
+    """Every failing value as (column, rule, rows), in the order they are reported: per column,
+    required values blank and unknown codes; then unreadable dates; then unreadable numbers and
+    yes/no values."""
+    out = []
+    for c in table.columns:
+        r = reads[c.name]
+        if c.required:
+            out.append((c, "required_missing", r.codes < 0))
+        if c.kind == "code" and r.bad is not None and r.bad.any():
+            out.append((c, "code_unknown", r.bad_rows()))
+    for kinds in (("date",), ("int", "number", "money", "bool")):
+        for c in table.columns:
+            r = reads[c.name]
+            if c.kind in kinds and r.bad.any():
+                out.append((c, _PARSE_RULES[c.kind], r.bad_rows()))
+    return [(c, rule, rows) for c, rule, rows in out if rows.any()]
 
-    Returns the typed frame without the rows a finding made unusable (those are listed as
-    excluded), identical records and resolved conflicts (see :func:`resolve_duplicates`).
-    """
-    parsed = _check_dates(df, table, log)
-    parsed.update({c.name: _parse(df[c.name], c) for c in table.columns
-                   if c.kind in _PARSE_RULES and c.kind != "date"})
-    # Codes are normalised once (case, and for local extracts spaces and hyphens); findings
-    # show them as written.
-    code_cols = [c.name for c in table.columns if c.kind == "code"]
-    as_written = df[code_cols].copy()
-    df = df.copy()
-    for name in code_cols:
-        df[name] = _norm_code(df[name], table)
-    failures = _failures(df, table, parsed)
+
+#: A column's values as whole numbers: each row's number (-1 where blank), and the distinct
+#: values the numbers stand for (so that files can be numbered alike, :func:`_stack_keys`).
+Keys = tuple[np.ndarray, np.ndarray]
+
+
+def _validate(
+    df: pd.DataFrame, table: Table, log: Findings, distinct: dict[str, Distinct] | None = None
+) -> tuple[pd.DataFrame, dict[str, Keys]]:
+    """:func:`validate_columns`, and each schema column of the result as :data:`Keys`.
+    ``distinct``: the :func:`_distinct` of columns where known."""
+    distinct = distinct or {}
+    reads = {c.name: _read_column(df[c.name], c, table, distinct.get(c.name))
+             for c in table.columns}
+    _check_dates(df, table, reads, log)
+    # The labels of the rows excluded, gathered as a set in this order: the order a set gives
+    # them back in decides the type of index left when they are dropped.
     excluded: set[int] = set()
-    unread = pd.Series("", index=df.index, dtype="string")
-    for (colname, rule), grp in failures.groupby(["column", "rule"], sort=False):
-        col = table.column(str(colname))
-        idx = pd.Index(grp["index"].dropna().astype(int).unique())
-        rows = df.loc[idx]
-        exclude = _excluding(col, table, str(rule))
+    unread: np.ndarray | None = None
+    for col, rule, bad in _failures(table, reads):
+        rows = df[bad]
+        exclude = _excluding(col, table, rule)
         if rule == "date_unparseable" and not exclude:
-            unread[idx] = unread[idx] + f"{col.name};"
+            # Which values were written but could not be read, so that a later rule does not
+            # report the same value again as missing (e.g. REC with an unreadable DEC).
+            if unread is None:
+                unread = np.full(len(df), "", dtype=object)
+            unread[bad] = unread[bad] + f"{col.name};"
         if exclude:
             action = "row excluded"
         elif (rule == "code_unknown" and table.source == "local") or col.kind == "bool":
@@ -530,44 +795,58 @@ def validate_columns(df: pd.DataFrame, table: Table, log: Findings) -> pd.DataFr
             action = None
         message = LOCAL_CODE_MESSAGE if rule == "code_unknown" and table.source == "local" \
             else None
-        value = as_written.get(col.name)
-        log.add(str(rule), rows, col.name, value=value, action=action, message=message)
+        value = df[col.name] if col.kind == "code" else None  # codes as written
+        log.add(rule, rows, col.name, value=value, action=action, message=message)
         if exclude:
-            excluded.update(idx)
-    if (unread != "").any():
-        # Which values were written but could not be read, so that a later rule does not
-        # report the same value again as missing (e.g. REC with an unreadable DEC).
-        df["_unread"] = unread.replace("", pd.NA)
-    out = df.drop(index=list(excluded))
+            excluded.update(rows.index)
+    # The typed columns are new arrays; the others (_file, _row) are copied.
+    data = {name: reads[name].rows() if name in reads else df[name].array.copy()
+            for name in df.columns}
+    if unread is not None:
+        data["_unread"] = pd.array(np.where(unread == "", None, unread), dtype=_STRING)
+    out = pd.DataFrame(data, index=df.index, copy=False)
+    keys = {name: r.value_keys() for name, r in reads.items()}
+    numbers = {name: k[0] for name, k in keys.items()}
     if excluded:
         log.exclude(df.loc[sorted(excluded)], table.name, "a required value is missing or invalid")
-    typed = _typed(out, table, parsed if not excluded else
-                   {k: v.loc[out.index] for k, v in parsed.items()})
-    return resolve_duplicates(typed, table, log)
+        out = out.drop(index=list(excluded))
+        keep = ~df.index.isin(list(excluded))
+        numbers = {k: v[keep] for k, v in numbers.items()}
+    out, numbers = _resolve_duplicates(out, table, log, numbers)
+    return out, {name: (numbers[name], keys[name][1]) for name in keys}
 
 
-def _typed(
-    df: pd.DataFrame, table: Table, parsed: dict[str, pd.Series] | None = None
-) -> pd.DataFrame:
+def _stack_keys(per_frame: list[dict[str, Keys]], columns: list[str]) -> dict[str, np.ndarray]:
+    """The :data:`Keys` of frames stacked in order as one number per row and column, numbered
+    alike across the frames (equal values, equal numbers)."""
+    out = {}
+    for c in columns:
+        values = [k[c][1] for k in per_frame]
+        ids = pd.factorize(np.concatenate(values))[0] if values else np.array([], dtype=np.intp)
+        parts, at = [], 0
+        for k, v in zip(per_frame, values, strict=True):
+            parts.append(np.append(ids[at: at + len(v)], -1)[k[c][0]])
+            at += len(v)
+        out[c] = np.concatenate(parts).astype(np.int64) if parts else np.array([], np.int64)
+    return out
+
+
+def validate_columns(df: pd.DataFrame, table: Table, log: Findings) -> pd.DataFrame:
+    """Check every value against the schema; parse dates, numbers, codes and booleans.
+
+    Returns the typed frame without the rows a finding made unusable (those are listed as
+    excluded), identical records and resolved conflicts (see :func:`resolve_duplicates`).
+    Codes are normalised (case, and for local extracts spaces and hyphens); findings show them
+    as written.
+    """
+    return _validate(df, table, log)[0]
+
+
+def _typed(df: pd.DataFrame, table: Table) -> pd.DataFrame:
     """The table with each column as its kind: dates, numbers, booleans, canonical codes."""
     out = df.copy()
-    parsed = parsed or {}
     for col in table.columns:
-        s = out[col.name]
-        if col.kind in _PARSE_RULES:
-            values = parsed[col.name] if col.name in parsed else _parse(s, col)
-            if col.kind == "int":
-                values = values.astype("Int64")
-            elif col.kind in ("number", "money"):
-                values = values.astype("Float64")
-            out[col.name] = values
-        elif col.kind == "code":
-            codes = s.astype("string")
-            if table.source == "local" and col.allowed:
-                codes = codes.map(_canonical(col)).astype("string")
-            out[col.name] = codes
-        else:
-            out[col.name] = s.astype("string")
+        out[col.name] = _read_column(df[col.name], col, table).rows()
     return out
 
 
@@ -585,6 +864,9 @@ def _zero_day(df: pd.DataFrame, table: Table) -> pd.Series:
     episode starting the same day."""
     if table.name != "episodes":
         return pd.Series(False, index=df.index)
+    dec, decom = df["DEC"].to_numpy(), df["DECOM"].to_numpy()
+    if dec.dtype.kind == decom.dtype.kind == "M":  # as typed: NaT equals nothing
+        return pd.Series(dec == decom, index=df.index)
     return df["DEC"].eq(df["DECOM"]).fillna(False).astype(bool)
 
 
@@ -595,10 +877,42 @@ def _fmt_key(rows: pd.DataFrame, col: str) -> pd.Series:
     return s.astype("string")
 
 
-def _codes(df: pd.DataFrame, cols: list[str]) -> pd.DataFrame:
-    """Each column as whole-number codes (equal values, and blanks, share a code): the same
-    duplicates as the columns themselves, found again on a subset without re-hashing text."""
-    return pd.DataFrame({c: df[c].factorize()[0] for c in cols}, index=df.index)
+def _codes(df: pd.DataFrame, cols: list[str]) -> dict[str, np.ndarray]:
+    """Each column as whole-number codes (equal values, and blanks, share a code)."""
+    return {c: df[c].factorize()[0].astype(np.int64) for c in cols}
+
+
+def _record_ids(columns: list[np.ndarray]) -> np.ndarray:
+    """One whole number per row, equal where the rows' codes are equal in every column (codes
+    from -1)."""
+    n = len(columns[0]) if columns else 0
+    ids = np.zeros(n, dtype=np.int64)
+    span = 1
+    for c in columns:
+        width = int(c.max()) + 2 if n else 1
+        if span * width >= 2**62:  # renumber before the combined number could overflow
+            ids, uniques = pd.factorize(ids)
+            ids, span = ids.astype(np.int64), len(uniques)
+        ids = ids * width + (c + 1)
+        span *= width
+    return ids
+
+
+def _duplicated(columns: list[np.ndarray], keep: str | bool) -> np.ndarray:
+    """``DataFrame.duplicated`` of these code columns: rows equal to an earlier row (``keep``
+    "first"), a later row ("last") or any other row (False)."""
+    ids = _record_ids(columns)
+    if len(ids) > 4096:  # hashing is quicker than sorting for many rows
+        return pd.Series(ids).duplicated(keep=keep).to_numpy()
+    out = np.ones(len(ids), dtype=bool)
+    if keep == "first":
+        out[np.unique(ids, return_index=True)[1]] = False
+    elif keep == "last":
+        out[len(ids) - 1 - np.unique(ids[::-1], return_index=True)[1]] = False
+    else:
+        _, inverse, counts = np.unique(ids, return_inverse=True, return_counts=True)
+        out = counts[inverse] > 1
+    return out
 
 
 def resolve_duplicates(df: pd.DataFrame, table: Table, log: Findings) -> pd.DataFrame:
@@ -614,23 +928,34 @@ def resolve_duplicates(df: pd.DataFrame, table: Table, log: Findings) -> pd.Data
     """
     if df.empty:
         return df
+    return _resolve_duplicates(df, table, log, _codes(df, table.column_names))[0]
+
+
+def _resolve_duplicates(
+    df: pd.DataFrame, table: Table, log: Findings, codes: dict[str, np.ndarray]
+) -> tuple[pd.DataFrame, dict[str, np.ndarray]]:
+    """:func:`resolve_duplicates` given the columns' codes; returns the codes of the rows kept."""
+    if df.empty:
+        return df, codes
     cols = table.column_names
-    codes = _codes(df, cols)
-    exact = codes.duplicated(keep="first")
+    if table.key and not _duplicated([codes[c] for c in table.key], keep=False).any():
+        return df, codes  # no two rows share a key: none are identical either
+    exact = _duplicated([codes[c] for c in cols], keep="first")
     if exact.any():
         rows = df[exact]
         column = table.key[-1] if table.key else cols[0]
         log.add("duplicate_record", rows, column, value=_fmt_key(rows, column))
         log.exclude(rows, table.name, "identical to an earlier row in the same file")
         df = df[~exact]
-        codes = codes[~exact]
+        codes = {k: v[~exact] for k, v in codes.items()}
     if not table.key:
-        return df
+        return df, codes
     zd = _zero_day(df, table)
     key = [*table.key, "_zd"]
-    clash = codes[list(table.key)].assign(_zd=zd).duplicated(keep=False)
+    clash = _duplicated([*(codes[c] for c in table.key), zd.to_numpy().astype(np.int64)],
+                        keep=False)
     if not clash.any():
-        return df
+        return df, codes
     grp = df[clash].assign(_zd=zd[clash])
     order = ["_has_dec", "_row"] if table.name == "episodes" else ["_row"]
     grp = grp.assign(_has_dec=grp["DEC"].notna() if "DEC" in grp else False)
@@ -646,7 +971,8 @@ def resolve_duplicates(df: pd.DataFrame, table: Table, log: Findings) -> pd.Data
         column = table.key[-1]
         log.add("record_conflict", losers, column, value=_fmt_key(losers, column))
     log.exclude(losers, table.name, "same key as another row with different values")
-    return df.drop(index=losers.index)
+    keep = ~df.index.isin(losers.index)
+    return df.drop(index=losers.index), {k: v[keep] for k, v in codes.items()}
 
 
 #: The name used before conflicts were told apart from duplicates.
@@ -699,32 +1025,74 @@ def combine_years(frames: list[pd.DataFrame], table: Table, log: Findings) -> pd
     same day). A child whose date of birth differs between years' headers is a
     ``dob_conflict`` (the later year's is used).
     """
+    # The columns as numbers, numbered alike across the frames.
+    keys = _codes(pd.concat(frames, ignore_index=True), table.column_names) \
+        if len(frames) > 1 else {}
+    return _combine_years(frames, keys, table, log)
+
+
+def _combine_years(
+    frames: list[pd.DataFrame], keys: dict[str, np.ndarray], table: Table, log: Findings
+) -> pd.DataFrame:
+    """:func:`combine_years` given the stacked frames' columns as numbers (equal values, equal
+    numbers, in every frame)."""
     if not frames:
         return empty_table(table).assign(_year=pd.Series(dtype="int64"))
     df = pd.concat(frames, ignore_index=True)
     if len(frames) == 1:
         return df
-    df = df.sort_values(["_year", "_file", "_row"], kind="stable", ignore_index=True)
     cols = table.column_names
+    keys = dict(keys)
+    year = df["_year"].to_numpy()
+    # In order of year, file and row. Frames read by _load_903 are each one file in row order,
+    # and come in year order: then nothing moves.
+    if not _in_order(frames):
+        files, _ = pd.factorize(df["_file"], sort=True)
+        files = np.where(files < 0, files.max(initial=0) + 1, files)  # a blank file last
+        order = np.lexsort((df["_row"].to_numpy(), files, year))
+        df = df.take(order).reset_index(drop=True)
+        keys = {c: v[order] for c, v in keys.items()}
+        year = year[order]
+    keys["_year"] = pd.factorize(year)[0].astype(np.int64)
     per_year = table.name in PER_YEAR_TABLES
-    codes = _codes(df, [*cols, "_year"])
-    exact = codes[[*cols, *(["_year"] if per_year else [])]].duplicated(keep="last")
-    log.exclude(df[exact], table.name, "exact duplicate of a row in a later year's return")
-    df = df[~exact]
-    codes = codes[~exact]
+    exact = _duplicated([keys[c] for c in [*cols, *(["_year"] if per_year else [])]],
+                        keep="last")
+    log.exclude(df.loc[exact, ["_file", "_row"]], table.name,
+                "exact duplicate of a row in a later year's return")
+    keep = ~exact
     if table.key:
-        keyed = codes[list(table.key)].assign(_zd=_zero_day(df, table), _year=codes["_year"])
-        key = [*table.key, "_year"] if per_year else [*table.key, "_zd"]
-        older = keyed.duplicated(subset=key, keep="last")
+        zd = _zero_day(df, table).to_numpy()[keep].astype(np.int64)
+        last = keys["_year"][keep] if per_year else zd
+        older = _duplicated([*(keys[c][keep] for c in table.key), last], keep="last")
+        superseded = np.zeros(len(df), dtype=bool)
+        superseded[np.flatnonzero(keep)[older]] = True
         if table.name == "header":
-            latest = df[~older].set_index("CHILD")["DOB"]
-            differs = df["DOB"].ne(df["CHILD"].map(latest)).fillna(False).astype(bool)
-            log.add("dob_conflict", df[older & differs], "DOB", value="(withheld)",
+            rest = df.loc[keep, ["CHILD", "DOB", "_file", "_row"]]
+            latest = rest[~older].set_index("CHILD")["DOB"]
+            differs = rest["DOB"].ne(rest["CHILD"].map(latest)).fillna(False).astype(bool)
+            log.add("dob_conflict", rest[older & differs.to_numpy()], "DOB", value="(withheld)",
                     action="row excluded: the later year's header is used")
-        log.exclude(df[older], table.name,
+        log.exclude(df.loc[superseded, ["_file", "_row"]], table.name,
                     "superseded by the same record in a later year's return")
-        df = df[~older]
-    return df.reset_index(drop=True)
+        keep &= ~superseded
+    return df if keep.all() else df[keep].reset_index(drop=True)
+
+
+def _in_order(frames: list[pd.DataFrame]) -> bool:
+    """Whether the frames stacked are in order of ``_year``, ``_file`` and ``_row`` already:
+    each frame one year and file with its rows in order, the frames in order of both."""
+    last: tuple[int, str] | None = None
+    for f in frames:
+        if f.empty:
+            continue
+        year, file, row = f["_year"].to_numpy(), f["_file"].to_numpy(), f["_row"].to_numpy()
+        first = (year[0], file[0])
+        if (year != year[0]).any() or (file != file[0]).any() or not isinstance(file[0], str) \
+                or row.dtype.kind not in "iu" or (np.diff(row) < 0).any() \
+                or (last is not None and first <= last):
+            return False
+        last = first
+    return True
 
 
 def _load_903(root: Path, log: Findings) -> tuple[dict[str, pd.DataFrame], list[str]]:
@@ -748,13 +1116,15 @@ def _load_903(root: Path, log: Findings) -> tuple[dict[str, pd.DataFrame], list[
                 f"No {table.file} was found under {root}: the 903 {table.name} table is required "
                 f"(see {TEMPLATE_HINT})."
             )
-        frames = []
+        frames, keys = [], []
         for year, path in entries:
             rel = path.relative_to(root.parent).as_posix()
-            df = read_table_file(path, rel, table, log)
-            df = validate_columns(df, table, log)
-            frames.append(df.assign(_year=year))
-        tables[table.name] = combine_years(frames, table, log)
+            df, k = _validate(read_table_file(path, rel, table, log), table, log)
+            df["_year"] = year  # a frame of its own: no copy needed
+            frames.append(df)
+            keys.append(k)
+        tables[table.name] = _combine_years(frames, _stack_keys(keys, table.column_names),
+                                            table, log)
     for name, entries in files.items():
         for _, path in entries:
             why = "a 903 table the kit does not use" if name in SSDA903_UNUSED else "unknown file"
@@ -777,8 +1147,8 @@ def _load_local(root: Path, log: Findings) -> dict[str, pd.DataFrame]:
             tables[table.name] = empty_table(table)
             continue
         rel = path.relative_to(root.parent).as_posix()
-        df = read_table_file(path, rel, table, log)
-        tables[table.name] = validate_columns(df, table, log).reset_index(drop=True)
+        df, distinct = _read_table(path, rel, table, log)
+        tables[table.name] = _validate(df, table, log, distinct)[0].reset_index(drop=True)
     return tables
 
 

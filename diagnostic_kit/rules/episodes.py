@@ -10,6 +10,7 @@ Insight 903 validator where one checks the same thing.
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from diagnostic_kit.inputs import codes
@@ -29,9 +30,16 @@ def chain_order(ep: pd.DataFrame) -> pd.DataFrame:
     if ep.empty:
         return ep
     not_zero_day = ~_flag(ep["DEC"].eq(ep["DECOM"]))
-    keys = ep.assign(_nzd=not_zero_day)
-    order = [c for c in ("CHILD", "DECOM", "_nzd", "_year", "_file", "_row") if c in keys]
-    return ep.loc[keys.sort_values(order, kind="stable").index]
+    keys = [_sort_key(not_zero_day) if c == "_nzd" else _sort_key(ep[c])
+            for c in ("CHILD", "DECOM", "_nzd", "_year", "_file", "_row") if c in ep or c == "_nzd"]
+    # As a stable sort by those columns (blanks last), on whole-number keys.
+    return ep.take(np.lexsort(keys[::-1]))
+
+
+def _sort_key(s: pd.Series) -> np.ndarray:
+    """Whole numbers in the order ``sort_values`` puts the values in (blanks last)."""
+    codes, _ = pd.factorize(s, sort=True)
+    return np.where(codes < 0, codes.max(initial=0) + 1, codes)
 
 
 def links(ep: pd.DataFrame) -> pd.DataFrame:

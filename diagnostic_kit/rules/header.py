@@ -40,8 +40,9 @@ def date_in_future(t: dict[str, pd.DataFrame], ctx: Context) -> pd.DataFrame:
         for col in table.columns:
             if col.kind != "date" or (table.name, col.name) in MAY_BE_LATER:
                 continue
-            late = df[(df[col.name] > limit).fillna(False).astype(bool)]
-            if not late.empty:
+            after = (df[col.name] > limit).fillna(False).astype(bool)
+            if after.any():
+                late = df[after]
                 out.append(pd.DataFrame({
                     "_file": late["_file"], "_row": late["_row"], "_column": col.name,
                     "_value": late[col.name].dt.strftime("%d/%m/%Y")}))

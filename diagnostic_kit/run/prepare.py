@@ -6,11 +6,11 @@ notebooks; a notebook run by hand calls :func:`open_la`, which prepares the LA i
 
 from __future__ import annotations
 
-import inspect
 import os
 import pickle
 import shutil
 import tempfile
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -21,7 +21,7 @@ from diagnostic_kit.derive import characteristics as cohort
 from diagnostic_kit.derive import journeys
 from diagnostic_kit.derive import periods as episodes
 from diagnostic_kit.derive.pseudonyms import assign_pseudonyms, run_salt
-from diagnostic_kit.inputs.annex_a import add_annex_a
+from diagnostic_kit.inputs.annex_a import add_annex_a, open_local_workbook
 from diagnostic_kit.inputs.findings import DataQuality, Findings
 from diagnostic_kit.inputs.params import Params, load_params
 from diagnostic_kit.inputs.reading import LAInputs, load_inputs
@@ -116,7 +116,11 @@ def check_inputs(params: Params) -> LAInputs:
 
     ``tables`` gains ``periods`` and ``adoption_facts``.
     """
-    inputs = add_annex_a(load_inputs(params), params.local_dir)
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        # The Annex A workbook's cells are read outside Python while the CSV files are read;
+        # the lists are made from them after, as before.
+        workbook = pool.submit(open_local_workbook, params.local_dir)
+        inputs = add_annex_a(load_inputs(params), params.local_dir, workbook.result())
     found = Findings().extend(inputs.findings)
     ctx = rule_context(inputs.tables, inputs.years)
     t, f_rules = rules.run(inputs.tables, ctx, stage="inputs")
@@ -126,26 +130,9 @@ def check_inputs(params: Params) -> LAInputs:
     t["periods"] = episodes.periods_of_care(t["episodes"])
     all_children = pd.concat([t["header"]["CHILD"], t["episodes"]["CHILD"]])
     pseudonyms = assign_pseudonyms(all_children, run_salt(found.checksums, params.la_code))
-    t["adoption_facts"] = _adoption_facts(t, found, pseudonyms)
+    t["adoption_facts"], f_facts = journeys.adoption_facts(t, pseudonyms=pseudonyms)
+    found.extend(f_facts)
     return LAInputs(tables=t, findings=found, years=inputs.years, pseudonyms=pseudonyms)
-
-
-def _adoption_facts(
-    t: dict[str, pd.DataFrame], found: Findings, pseudonyms: pd.Series
-) -> pd.DataFrame:
-    """``journeys.adoption_facts`` and its findings (it returns them; an older version wrote
-    them into a Findings it was given)."""
-    names = inspect.signature(journeys.adoption_facts).parameters
-    if "pseudonyms" in names:
-        out = journeys.adoption_facts(t, pseudonyms=pseudonyms)
-    elif len(names) > 1:
-        own = Findings()
-        out = (journeys.adoption_facts(t, own), own)
-    else:
-        out = journeys.adoption_facts(t)
-    frame, own = out if isinstance(out, tuple) else (out, Findings())
-    found.extend(own)
-    return frame
 
 
 def prepare_la(params: Params) -> LAData:
