@@ -73,6 +73,26 @@ def test_input_error_is_one_sentence_and_exit_2(tiny_la, capsys):
     assert _one_plain_line(capsys.readouterr().err) == line
 
 
+def test_an_internal_error_is_one_sentence_exit_3_and_its_traceback_on_request(
+        tiny_la, capsys, monkeypatch):
+    from diagnostic_kit.run import prepare
+
+    def broken(params):
+        raise ValueError("cannot convert float NaN to bool")
+
+    monkeypatch.setattr(prepare, "prepare_la", broken)
+    params = str(tiny_la("tiny"))
+    monkeypatch.delenv(cli.DEBUG_ENV, raising=False)
+    assert cli.main(["check", params]) == 3
+    line = _one_plain_line(capsys.readouterr().err)
+    assert line.startswith("adoption-diagnostic: the kit stopped on an internal error "
+                           "(ValueError: cannot convert float NaN to bool).")
+    assert cli.DEBUG_ENV in line
+    monkeypatch.setenv(cli.DEBUG_ENV, "1")
+    with pytest.raises(ValueError, match="NaN"):
+        cli.main(["check", params])
+
+
 def test_check_prints_the_data_quality_summary(tiny_la, capsys):
     assert cli.main(["check", str(tiny_la("tiny"))]) == 0
     out = capsys.readouterr().out

@@ -259,3 +259,28 @@ def test_date_int_outside_the_period_is_not_the_adm_date(tmp_path):
     f = la.dq.findings
     assert f.loc[f["rule"].eq("date_int_outside_period"), "column"].tolist() == ["DATE_INT"]
     assert "date_int_differs" not in set(f["rule"])
+
+
+def test_a_period_whose_first_episode_has_no_rne_has_an_unknown_entry(tmp_path):
+    from diagnostic_kit.run.prepare import prepare_la
+    from tests.la_builder import write_la
+
+    # Child V's first episode has RNE blank: the period is not known to start with a care
+    # entry, so (as for a history that began before the data) it contains any date up to its
+    # end, and the journey has no care entry and no A1.
+    params = write_la(tmp_path, {"2024-25": {
+        "header": [hdr("V", "01/01/2022")],
+        "episodes": [ep("V", "01/06/2023", "", "C2", "U6", "01/03/2024", "X1"),
+                     ep("V", "01/03/2024", "P", "E1", "A6", "01/12/2024", "E11")],
+        "placed_for_adoption": [{"CHILD": "V", "DATE_PLACED": "01/05/2023",
+                                 "DATE_PLACED_CEASED": "", "REASON_PLACED_CEASED": ""}],
+    }})
+    la = prepare_la(params)
+    (period,) = la.tables["periods"].itertuples()
+    assert period.entry_known is False and pd.isna(period.care_entry)
+    (row,) = la.journeys.itertuples()
+    # The decision (01/05/2023) is before the first episode but inside the unknown-entry period.
+    assert row.adm_date == pd.Timestamp("2023-05-01")
+    assert pd.isna(row.care_entry) and pd.isna(row.a1_days)
+    f = la.dq.findings
+    assert f.loc[f["rule"].eq("required_missing"), "column"].tolist() == ["RNE"]

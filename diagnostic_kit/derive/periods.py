@@ -97,13 +97,15 @@ def periods_of_care(ep: pd.DataFrame) -> pd.DataFrame:
     # began (rule rec_without_dec); the child's last such period stays open.
     next_start = first["DECOM"].shift(-1).where(first["CHILD"].eq(first["CHILD"].shift(-1)))
     end = last["DEC"].where(ended | unknown).fillna(next_start.where(left & ~has_dec))
+    # A first episode with no RNE (rule required_missing says so) is not known to be an entry.
+    entry = first["RNE"].eq("S").fillna(False).astype(bool)
     periods = pd.DataFrame(
         {
             "child": first["CHILD"],
             "period_seq": first["period_seq"],
-            "entry_known": first["RNE"].eq("S"),
+            "entry_known": entry,
             "first_decom": first["DECOM"],
-            "care_entry": first["DECOM"].where(first["RNE"].eq("S")),
+            "care_entry": first["DECOM"].where(entry),
             "period_end": end,
             "end_reason": last["REC"].where(left & end.notna()),
             "end_reason_known": ~unknown,

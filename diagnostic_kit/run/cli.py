@@ -12,6 +12,7 @@ inside the commands so that ``--help`` is instant.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -19,6 +20,8 @@ from pathlib import Path
 from diagnostic_kit import __version__
 
 PROG = "adoption-diagnostic"
+#: Set (to anything) to see the traceback of an internal error.
+DEBUG_ENV = "ADOPTION_DIAGNOSTIC_DEBUG"
 
 
 def _positive_int(text: str) -> int:
@@ -373,25 +376,34 @@ def cmd_templates(args: argparse.Namespace) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point: returns the exit code (0 ok, 1 a section failed, 2 a usage/params/input
-    problem)."""
+    problem, 3 an internal error)."""
     args = build_parser().parse_args(argv)
     from diagnostic_kit.inputs.params import ParamsError
 
     try:
-        from diagnostic_kit.inputs.reading import InputError
-    except ImportError:  # the loader is not installed: only params errors can be explained
-        InputError = ParamsError  # noqa: N806
-    try:
         return int(args.func(args) or 0)
-    except (ParamsError, InputError) as exc:
-        print(f"{PROG}: {exc}", file=sys.stderr)
-        return 2
-    except FileNotFoundError as exc:
+    except (ParamsError, FileNotFoundError) as exc:
         print(f"{PROG}: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print(f"{PROG}: interrupted; no partial report was left.", file=sys.stderr)
         return 130
+    except Exception as exc:
+        from diagnostic_kit.inputs.reading import InputError  # heavy: only when needed
+
+        if isinstance(exc, InputError):
+            print(f"{PROG}: {exc}", file=sys.stderr)
+            return 2
+        # A fault in the kit, not in the data: one sentence, and the traceback on request (it
+        # may quote values from the data, so it is not printed by default).
+        if os.environ.get(DEBUG_ENV):
+            raise
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+        print(f"{PROG}: the kit stopped on an internal error ({type(exc).__name__}"
+              f"{': ' + first if first else ''}). This is a fault in the kit, not in your "
+              f"data: please report it. Set {DEBUG_ENV}=1 to see where it happened.",
+              file=sys.stderr)
+        return 3
 
 
 if __name__ == "__main__":  # pragma: no cover
