@@ -119,6 +119,56 @@ def test_alt_text_survives_nbconvert_into_the_report():
     assert re.search(r'width="?(\d+)', img)  # shown at its on-screen size, drawn sharper
 
 
+def _png_size(data: dict[str, str]) -> tuple[int, int]:
+    import base64
+    import io
+
+    from PIL import Image
+
+    return Image.open(io.BytesIO(base64.b64decode(data["image/png"]))).size
+
+
+def test_a_chart_that_fits_is_drawn_once_at_its_own_size(monkeypatch):
+    from matplotlib.figure import Figure
+
+    fig = charts.stage_medians_chart(_stats())
+    draws = []
+    real = Figure.draw
+    monkeypatch.setattr(Figure, "draw", lambda self, r: (draws.append(1), real(self, r))[1])
+    data, meta = charts.png_output(fig)
+    w, h = fig.get_size_inches()
+    assert _png_size(data) == (round(w * charts.PNG_DPI), round(h * charts.PNG_DPI))
+    assert len(draws) == 1
+    assert meta["image/png"]["width"] == round(w * charts.SHOW_DPI)
+    matplotlib.pyplot.close(fig)
+
+
+def test_a_chart_that_spills_past_its_edge_is_cropped_to_its_content():
+    fig, ax = matplotlib.pyplot.subplots(figsize=(6, 3))
+    ax.barh(["Enquiry", "Approval"], [167, 46])
+    charts.finish(fig, "From enquiry to approval", "Source: x.")
+    fig.text(1.02, 0.5, "a label placed past the right edge")
+    data, _ = charts.png_output(fig)
+    width, _ = _png_size(data)
+    assert width > 6 * charts.PNG_DPI  # widened to take in the label, not cut off
+    matplotlib.pyplot.close(fig)
+
+
+def test_a_long_footnote_is_wrapped_inside_the_figure():
+    note = ("Counts under 5 are suppressed. " * 12).strip()
+    fig, ax = matplotlib.pyplot.subplots(figsize=(6, 3))
+    ax.barh(["Enquiry", "Approval"], [167, 46])
+    source = charts.source_note("Demoshire")
+    charts.finish(fig, "From enquiry to approval", source, note=note)
+    foot = fig.texts[-1]
+    lines = foot.get_text().split("\n")
+    assert len(lines) >= 5 and " ".join(lines) == f"{note} {source}"
+    fig.canvas.draw()
+    box = foot.get_window_extent()
+    assert box.x0 >= 0 and box.x1 <= 6 * fig.dpi and box.y0 >= 0
+    matplotlib.pyplot.close(fig)
+
+
 # -- PDF ----------------------------------------------------------------------------------------
 
 

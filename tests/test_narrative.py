@@ -80,3 +80,21 @@ def test_verb_agrees_with_the_count_as_shown():
         assert nv.verb(12) == "were"
     finally:
         nv.set_suppression(0)
+
+
+@pytest.mark.parametrize("text", [
+    r"Counts under 5 are shown as \<5; \*provisional\*",
+    "A *note* with `code`, [a link](#section-2) and <b>kept HTML</b>",
+    r"£1,000 and 50% of households \_under\_ review",
+    "one line\nand the next", "Two paragraphs\n\nthe second", "a ~~struck~~ word",
+    "x < y & z > w", "see https://www.gov.uk/ for the guidance",
+])
+def test_notes_render_as_nbconvert_renders_the_report_cells(text):
+    from nbconvert.filters.markdown_mistune import markdown2html_mistune
+
+    from diagnostic_kit.present.section import inline_markdown
+
+    expected = markdown2html_mistune(text).strip()
+    if expected.count("<p>") == 1 and expected.startswith("<p>") and expected.endswith("</p>"):
+        expected = expected[3:-4]
+    assert inline_markdown(text) == expected

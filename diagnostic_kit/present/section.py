@@ -8,6 +8,7 @@ are also written to ``output_dir`` so the runner can assemble ``metrics.json`` a
 
 from __future__ import annotations
 
+import functools
 import json
 import math
 import re
@@ -72,12 +73,19 @@ def _width_estimate(df: pd.DataFrame, index: bool = False) -> int:
     return total
 
 
+@functools.cache
+def _markdown():
+    """Markdown as the report's cells are rendered (mistune, HTML kept, with the plugins
+    nbconvert's renderer uses for prose), without importing nbconvert into every kernel."""
+    import mistune
+
+    return mistune.create_markdown(escape=False, plugins=["strikethrough", "table", "url"])
+
+
 def inline_markdown(text: str) -> str:
     """A note or notice as HTML: its Markdown rendered (so a value escaped for Markdown by
     ``narrative.escape`` shows as written, with no stray backslash), its HTML kept."""
-    from nbconvert.filters.markdown_mistune import markdown2html_mistune
-
-    out = markdown2html_mistune(text).strip()
+    out = _markdown()(text).strip()
     if out.startswith("<p>") and out.endswith("</p>") and out.count("<p>") == 1:
         out = out[3:-4]
     return out

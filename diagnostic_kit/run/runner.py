@@ -458,6 +458,12 @@ def _adk_warm():
     w.path = list(sys.path)
     w.environ = dict(os.environ)
     sys.modules["_adk_warm"] = w
+    # Everything imported so far lives as long as the kernel: moved out of the collector's
+    # sight, so that a full collection (Python's own, or the reset's) looks only at what the
+    # notebooks made (a quarter of a second less each time).
+    import gc
+    gc.collect()
+    gc.freeze()
 _adk_warm()
 del _adk_warm
 '''
