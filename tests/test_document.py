@@ -169,6 +169,32 @@ def test_a_long_footnote_is_wrapped_inside_the_figure():
     matplotlib.pyplot.close(fig)
 
 
+def test_a_section_renders_as_nbconvert_renders_it():
+    from bs4 import BeautifulSoup
+    from nbconvert import HTMLExporter
+    from nbformat.v4 import new_markdown_cell
+
+    fig = charts.describe(charts.stage_medians_chart(_stats()), "Medians per stage.")
+    data, meta = charts.png_output(fig)
+    matplotlib.pyplot.close(fig)
+    outputs = [new_output("display_data", data=data, metadata=meta),
+               new_output("display_data", data={"image/png": data["image/png"]}),  # no alt
+               new_output("display_data", data={"text/html": table_html(
+                   "<table><tr><th>A</th></tr><tr><td>1</td></tr></table>", "A & B")}),
+               new_output("stream", name="stdout", text="printed\n")]
+    nb = nbformat.from_dict(new_notebook(cells=[
+        new_markdown_cell("## Timescales\n\nSome *prose* & a [link](#x)."),
+        new_code_cell("charts.show(fig)", outputs=outputs)]))
+    nbconvert = HTMLExporter(template_name="basic", exclude_input=True,
+                             exclude_input_prompt=True, exclude_output_prompt=True,
+                             anchor_link_text="")
+    expected, _ = nbconvert.from_notebook_node(assemble.shown_notebook(nb))
+    got, _ = assemble._exporter().from_notebook_node(assemble.shown_notebook(nb))
+    assert str(BeautifulSoup(got, "html.parser")) == expected
+    assert got.count('tabindex="0"') == expected.count('tabindex="0"')
+    assert charts.NO_ALT in got
+
+
 # -- PDF ----------------------------------------------------------------------------------------
 
 

@@ -112,12 +112,43 @@ def shown_notebook(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
 _EXPORTERS = threading.local()
 
 
+#: An image nbconvert would otherwise give its placeholder alt text (the kit's charts carry
+#: their own), and an output area a keyboard should reach (it scrolls sideways when wide).
+_IMG_WITHOUT_ALT = re.compile(r"<img(?![^>]*\balt=)([^>]*)>")
+_OUTPUT_AREA = re.compile(r'(<div class="[^"]*\bjp-OutputArea-output\b[^"]*"[^>]*)>')
+
+
 def _exporter() -> Any:
     exporter = getattr(_EXPORTERS, "exporter", None)
     if exporter is None:
         from nbconvert import HTMLExporter
+        from nbconvert.exporters.templateexporter import TemplateExporter
 
-        exporter = _EXPORTERS.exporter = HTMLExporter(
+        class SectionExporter(HTMLExporter):
+            """nbconvert's HTML export, with its last step (alt text for images that have
+            none, keyboard focus for output areas) done on the text: nbconvert does it by
+            parsing and re-writing the whole page with BeautifulSoup, half the cost of a
+            section's rendering. The page is the same."""
+
+            def from_notebook_node(self, nb, resources=None, **kw):
+                from nbconvert.filters.highlight import Highlight2HTML
+                from nbconvert.filters.widgetsdatatypefilter import WidgetsDataTypeFilter
+
+                lang = nb.metadata.get("language_info", {})
+                lexer = lang.get("pygments_lexer", lang.get("name", None))
+                self.register_filter("highlight_code", self.filters.get(
+                    "highlight_code", Highlight2HTML(pygments_lexer=lexer, parent=self)))
+                resources = self._init_resources(resources)
+                self.register_filter("filter_data_type", WidgetsDataTypeFilter(
+                    notebook_metadata=self._nb_metadata, parent=self, resources=resources))
+                body, resources = TemplateExporter.from_notebook_node(self, nb, resources, **kw)
+                if _IMG_WITHOUT_ALT.search(body):  # never a chart of the kit's
+                    from diagnostic_kit.present.charts import NO_ALT
+
+                    body = _IMG_WITHOUT_ALT.sub(rf'<img alt="{NO_ALT}"\1>', body)
+                return _OUTPUT_AREA.sub(r'\1 tabindex="0">', body), resources
+
+        exporter = _EXPORTERS.exporter = SectionExporter(
             template_name="basic",
             exclude_input=True,
             exclude_input_prompt=True,
