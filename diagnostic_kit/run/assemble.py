@@ -32,6 +32,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
 import pandas as pd
 
 from diagnostic_kit import __version__, resources
@@ -526,24 +527,6 @@ def analyst_table(df: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, list[str | 
     return pd.DataFrame(out, index=range(len(df)), dtype=object), formats
 
 
-def _format_sheet(ws: Any, df: pd.DataFrame, formats: dict[str, list[str | None]]) -> None:
-    """Number formats per cell, the header row frozen and filterable, columns sized to fit."""
-    from openpyxl.utils import get_column_letter
-
-    for c, col in enumerate(df.columns, start=1):
-        fmts = formats.get(str(col), [])
-        for r, fmt in enumerate(fmts, start=2):
-            if fmt:
-                cell = ws.cell(row=r, column=c)
-                if isinstance(cell.value, int | float):
-                    cell.number_format = fmt
-        width = max([len(str(col))] + [len(str(v)) for v in df[col].head(200) if v is not None])
-        ws.column_dimensions[get_column_letter(c)].width = min(max(width + 2, 8), 60)
-    ws.freeze_panes = "A2"
-    if ws.max_row > 1 and ws.max_column:
-        ws.auto_filter.ref = ws.dimensions
-
-
 def _excel_ready(df: pd.DataFrame) -> pd.DataFrame:
     """Excel cannot hold time zones or timedeltas: strip the zone, give days."""
     df = df.reset_index(drop=True) if isinstance(df.index, pd.MultiIndex) else df
@@ -559,30 +542,66 @@ def _excel_ready(df: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def _as_text_cell(cell: Any) -> None:
-    """A cell that openpyxl would write as a formula, or that a spreadsheet could read as one
-    when edited, stored as text with the quote prefix."""
-    if cell.data_type == "f" or (isinstance(cell.value, str) and cell.value.startswith(
-            FORMULA_START)):
-        cell.data_type = "s"
-        cell.quotePrefix = True
+class _Sheets:
+    """``tables.xlsx`` being written (xlsxwriter, which writes a workbook's cells as it goes):
+    one number format object per format, and each value written as its own kind, so that no
+    cell is ever a formula (text that a spreadsheet could read as one keeps Excel's quote
+    prefix, as typing ``'`` before it does)."""
 
+    def __init__(self, path: Path) -> None:
+        import xlsxwriter
 
-def _no_formulas(ws: Any, text_columns: list[int] | None = None) -> None:
-    """No formula cell in a worksheet: the header row, then the text columns (1-based; all
-    columns when None) are looked at; numbers cannot be formulas."""
-    for cell in next(ws.iter_rows(min_row=1, max_row=1), ()):
-        _as_text_cell(cell)
-    cols = text_columns if text_columns is not None else range(1, ws.max_column + 1)
-    for c in cols:
-        for (cell,) in ws.iter_rows(min_row=2, min_col=c, max_col=c):
-            _as_text_cell(cell)
+        self.book = xlsxwriter.Workbook(str(path), {
+            "strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False,
+            "nan_inf_to_errors": True})
+        self._formats: dict[tuple[str | None, bool], Any] = {}
+        self.header = self.book.add_format({"bold": True, "bottom": 1, "quote_prefix": True})
+        self.link = self.book.get_default_url_format()
 
+    def fmt(self, number_format: str | None = None, quote: bool = False) -> Any:
+        key = (number_format, quote)
+        if key not in self._formats:
+            props: dict[str, Any] = {"quote_prefix": True} if quote else {}
+            if number_format:
+                props["num_format"] = number_format
+            self._formats[key] = self.book.add_format(props) if props else None
+        return self._formats[key]
 
-def _text_columns(df: pd.DataFrame) -> list[int]:
-    return [i + 1 for i, col in enumerate(df.columns)
-            if not (pd.api.types.is_numeric_dtype(df[col].dtype)
-                    or pd.api.types.is_datetime64_any_dtype(df[col].dtype))]
+    def text(self, ws: Any, r: int, c: int, value: str) -> None:
+        ws.write_string(r, c, value, self.fmt(quote=value.startswith(FORMULA_START)))
+
+    def value(self, ws: Any, r: int, c: int, v: Any, number_format: str | None) -> None:
+        """One cell: blank for a missing value, numbers (with their format), booleans, dates
+        and text as themselves; anything else as its text."""
+        if v is None or (not isinstance(v, str) and pd.api.types.is_scalar(v) and pd.isna(v)):
+            return
+        if isinstance(v, bool | np.bool_):
+            ws.write_boolean(r, c, bool(v))
+        elif isinstance(v, int | float | np.integer | np.floating):
+            ws.write_number(r, c, float(v), self.fmt(number_format))
+        elif isinstance(v, dt.datetime | dt.date):
+            ts = pd.Timestamp(v)
+            fmt = "yyyy-mm-dd" if ts == ts.normalize() else "yyyy-mm-dd hh:mm:ss"
+            ws.write_datetime(r, c, ts.to_pydatetime(), self.fmt(fmt))
+        else:
+            self.text(ws, r, c, v if isinstance(v, str) else str(v))
+
+    def table(self, name: str, df: pd.DataFrame, formats: dict[str, list[str | None]]) -> Any:
+        """A sheet of ``df``: the header row frozen and filterable, each cell with its number
+        format, columns sized to fit."""
+        ws = self.book.add_worksheet(name)
+        for c, col in enumerate(df.columns):
+            ws.write_string(0, c, str(col), self.header)
+            fmts = formats.get(str(col), [])
+            values = df[col].tolist()
+            for r, v in enumerate(values):
+                self.value(ws, r + 1, c, v, fmts[r] if r < len(fmts) else None)
+            width = max([len(str(col))] + [len(str(v)) for v in values[:200] if v is not None])
+            ws.set_column(c, c, min(max(width + 2, 8), 60))
+        ws.freeze_panes(1, 0)
+        if len(df) and len(df.columns):
+            ws.autofilter(0, 0, len(df), len(df.columns) - 1)
+        return ws
 
 
 def write_tables_xlsx(work: Path, path: Path) -> int:
@@ -597,36 +616,24 @@ def write_tables_xlsx(work: Path, path: Path) -> int:
     keys = [f.stem for f in files]
     names = sheet_names(keys)
     contents = []
+    for f, key, sheet in zip(files, keys, names, strict=True):
+        tf = f.with_suffix(".title")
+        title = tf.read_text(encoding="utf-8") if tf.exists() else key
+        section = key.partition("__")[0]
+        try:
+            where = f"{section_number(section)} {registry.section(section).title}"
+        except Exception:  # a table of a notebook that is not in the registry
+            where = section
+        contents.append({"sheet": sheet, "section": where, "table": title})
     tmp = path.with_name(f".{path.name}.tmp")
-    with pd.ExcelWriter(tmp, engine="openpyxl") as xw:
-        for f, key, sheet in zip(files, keys, names, strict=True):
-            tf = f.with_suffix(".title")
-            title = tf.read_text(encoding="utf-8") if tf.exists() else key
-            section = key.partition("__")[0]
-            try:
-                where = f"{section_number(section)} {registry.section(section).title}"
-            except Exception:  # a table of a notebook that is not in the registry
-                where = section
-            contents.append({"sheet": sheet, "section": where, "table": title})
-        pd.DataFrame(contents, columns=["sheet", "section", "table"]).to_excel(
-            xw, sheet_name="Contents", index=False)
-        ws = xw.sheets["Contents"]
-        _no_formulas(ws)
-        for r, sheet in enumerate(names, start=2):
-            ws.cell(row=r, column=1).hyperlink = f"#'{sheet}'!A1"
-            ws.cell(row=r, column=1).style = "Hyperlink"
-        _format_sheet(ws, pd.DataFrame(contents, columns=["sheet", "section", "table"]), {})
-        for f, sheet in zip(files, names, strict=True):
-            raw = _excel_ready(pd.read_pickle(f))
-            df, formats = analyst_table(raw)
-            try:
-                df.to_excel(xw, sheet_name=sheet, index=False)
-            except (ValueError, TypeError):  # an odd object column: write it as text
-                df, formats = raw.astype(str), {}
-                df.to_excel(xw, sheet_name=sheet, index=False)
-            ws = xw.book[sheet]  # (``xw.sheets`` builds a dict of every sheet on each call)
-            _no_formulas(ws, _text_columns(df))
-            _format_sheet(ws, df, formats)
+    out = _Sheets(tmp)
+    ws = out.table("Contents", pd.DataFrame(contents, columns=["sheet", "section", "table"]), {})
+    for r, sheet in enumerate(names, start=1):
+        ws.write_url(r, 0, f"internal:'{sheet}'!A1", out.link, string=sheet)
+    for f, sheet in zip(files, names, strict=True):
+        df, formats = analyst_table(_excel_ready(pd.read_pickle(f)))
+        out.table(sheet, df, formats)
+    out.book.close()
     os.replace(tmp, path)
     return len(files)
 
