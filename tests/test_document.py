@@ -195,6 +195,28 @@ def test_a_section_renders_as_nbconvert_renders_it():
     assert charts.NO_ALT in got
 
 
+@pytest.mark.parametrize("shape", [(1, 1), (2, 1), (1, 3), (2, 2)])
+def test_the_one_pass_layout_is_matplotlibs_tight_layout(shape):
+    import pickle
+
+    rows, cols = shape
+    fig, axes = matplotlib.pyplot.subplots(rows, cols, figsize=(9, 5), squeeze=False)
+    for i, ax in enumerate(axes.flat):
+        ax.barh([f"A rather long category label {i}", "B"], [167, 46])
+        ax.set_xlabel("Days from care entry")
+        ax.set_title(f"Panel {i}")
+    fig.suptitle("A title", x=0.01, ha="left")
+    twin = pickle.loads(pickle.dumps(fig))
+    rect = (0, 0.075, 1, 0.95)
+    charts.tight_layout_in(fig, rect)
+    twin.tight_layout(rect=rect)
+    for key in ("left", "right", "bottom", "top", "wspace", "hspace"):
+        assert getattr(fig.subplotpars, key) == pytest.approx(getattr(twin.subplotpars, key),
+                                                              abs=1e-12), key
+    matplotlib.pyplot.close(fig)
+    matplotlib.pyplot.close(twin)
+
+
 # -- PDF ----------------------------------------------------------------------------------------
 
 

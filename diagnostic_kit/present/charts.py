@@ -123,12 +123,59 @@ def wrap_footnote(text: str, width_inches: float) -> str:
     return "\n".join(textwrap.fill(line, width) if line else line for line in text.split("\n"))
 
 
+def _grid_shape(fig: Figure) -> tuple[int, int] | None:
+    """The rows and columns tight_layout lays the figure's axes out on (None: axes it cannot
+    lay out, such as ones placed by hand)."""
+    specs = [ax.get_subplotspec() for ax in fig.axes]
+    if not specs or any(s is None for s in specs):
+        return None
+    return (max(s.get_gridspec().nrows for s in specs),
+            max(s.get_gridspec().ncols for s in specs))
+
+
+def tight_layout_in(fig: Figure, rect: tuple[float, float, float, float]) -> None:
+    """``fig.tight_layout(rect=rect)``, measuring the axes' decorations once instead of twice.
+
+    matplotlib measures them over the whole figure, then again to fit them inside ``rect``,
+    though the axes have not moved, so the second measurement repeats the first. Here the
+    first layout is moved into ``rect`` as the second pass would: each margin grows by the
+    rect's, and the gaps between axes keep their size. Where the first layout could not be
+    made (matplotlib warns), or the moved one would not fit, matplotlib's own is used.
+    """
+    import warnings
+
+    shape = _grid_shape(fig)
+    if shape is None:
+        fig.tight_layout(rect=rect)
+        return
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        fig.tight_layout()
+    sp = fig.subplotpars
+    left, bottom = rect[0] + sp.left, rect[1] + sp.bottom
+    right, top = rect[2] - (1 - sp.right), rect[3] - (1 - sp.top)
+    rows, cols = shape
+    new = {"left": left, "right": right, "bottom": bottom, "top": top}
+    for n, key, lo, hi, new_lo, new_hi in ((cols, "wspace", sp.left, sp.right, left, right),
+                                           (rows, "hspace", sp.bottom, sp.top, bottom, top)):
+        if n > 1:
+            ratio = getattr(sp, key)  # gap / axes size, as a fraction of the figure
+            gap = ratio * (hi - lo) / (n + ratio * (n - 1))
+            size = (new_hi - new_lo - gap * (n - 1)) / n
+            new[key] = gap / size if size > 0 else -1.0
+    if caught or right <= left or top <= bottom or min(new.get("wspace", 0),
+                                                       new.get("hspace", 0)) < 0:
+        fig.tight_layout(rect=rect)
+        return
+    fig.subplots_adjust(**new)
+
+
 def finish(fig: Figure, title: str, source: str, note: str = "") -> Figure:
     """Title the figure and add the source (and any note) as a footnote under it."""
     fig.suptitle(title, x=0.01, ha="left", fontsize=13, fontweight="bold")
     foot = wrap_footnote(f"{note}\n{source}" if note else source, fig.get_figwidth())
     fig.text(0.01, 0.005, foot, ha="left", va="bottom", fontsize=9, color="#444444")
-    fig.tight_layout(rect=(0, 0.05 + 0.025 * foot.count("\n"), 1, 0.95))
+    tight_layout_in(fig, (0, 0.05 + 0.025 * foot.count("\n"), 1, 0.95))
     # The layout is done: with no layout engine left, saving the figure does not lay it out
     # (and measure every text) once more before drawing it.
     fig.set_layout_engine(None)
