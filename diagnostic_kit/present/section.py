@@ -40,18 +40,27 @@ def _jsonable(value: Any) -> Any:
     return value
 
 
+def _frame_like(df: pd.DataFrame, columns: list[Any]) -> pd.DataFrame:
+    """A frame of ``columns`` (one array or Series per column of ``df``, in order) with
+    ``df``'s index and headings, built at once (assigning columns one by one copies the frame
+    each time)."""
+    out = pd.DataFrame(dict(enumerate(columns)), index=df.index, copy=False)
+    out.columns = df.columns
+    return out
+
+
 def _plain_missing(df: pd.DataFrame) -> pd.DataFrame:
     """Nullable columns as plain ones, so that to_html's na_rep shows every missing value."""
-    out = df.copy()
-    for col in out.columns:
-        s = out[col]
+    columns = []
+    for _, s in df.items():
         if pd.api.types.is_float_dtype(s.dtype):
-            out[col] = s.astype("float64")
+            s = s.astype("float64")
         elif isinstance(s.dtype, pd.api.extensions.ExtensionDtype) and not isinstance(
             s.dtype, pd.CategoricalDtype | pd.DatetimeTZDtype
         ):
-            out[col] = s.astype(object).where(s.notna(), np.nan)
-    return out
+            s = s.astype(object).where(s.notna(), np.nan)
+        columns.append(s)
+    return _frame_like(df, columns)
 
 
 #: Estimated width (CSS px) over which a table will not fit a phone's screen (about 420 px
@@ -137,14 +146,13 @@ def reader_numbers(df: pd.DataFrame) -> pd.DataFrame:
     """Every number in a shown table in the one reader format ("1,062", "3,040", "12.5"),
     including integer columns and numbers in mixed columns (after suppression); a column whose
     heading names a year keeps its digits as they are (2025, not 2,025)."""
-    out = df.copy()
-    for col in out.columns:
-        s = out[col]
-        if "year" in str(col).lower() or pd.api.types.is_bool_dtype(s.dtype):
-            continue
-        if pd.api.types.is_numeric_dtype(s.dtype) or pd.api.types.is_object_dtype(s.dtype):
-            out[col] = s.astype(object).map(_reader_value)
-    return out
+    columns = []
+    for col, s in df.items():
+        if not ("year" in str(col).lower() or pd.api.types.is_bool_dtype(s.dtype)) and (
+                pd.api.types.is_numeric_dtype(s.dtype) or pd.api.types.is_object_dtype(s.dtype)):
+            s = np.array([_reader_value(v) for v in s.astype(object)], dtype=object)
+        columns.append(s)
+    return _frame_like(df, columns)
 
 
 _RAG_CELL = re.compile(r"<td>(green|amber|red|not rated|Green|Amber|Red|Not rated)</td>")
