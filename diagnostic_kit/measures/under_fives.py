@@ -210,7 +210,8 @@ def children_over_two_years(
     late_from = pd.Series((entry + pd.DateOffset(months=LATE_CHANGE_MONTHS)).to_numpy(), ids)
     late = changes[changes["date"] > changes["period_id"].map(late_from)]
     c["plan_changed_after_12_months"] = ids.isin(late["period_id"])
-    c["plan_path"] = [_path(pl[pl["period_id"].eq(pid)]) for pid in ids]
+    paths = {pid: _path(p) for pid, p in pl.groupby("period_id", sort=False)}
+    c["plan_path"] = [paths.get(pid, "no plan") for pid in ids]
 
     c["second_review"] = second_review_deadline(c["care_entry"], reviews, c["child"],
                                                 c["period_end"]).to_numpy()
@@ -230,8 +231,8 @@ def children_over_two_years(
     # Without any permanence plans supplied, "no plan" cannot be told from "not supplied".
     c["no_plan"] = c["first_plan"].eq("none") & (not plans.empty)
     c["reasons"] = [
-        "; ".join(REASONS[k] for k in REASONS if r[k]) for _, r in
-        c[list(REASONS)].iterrows()
+        "; ".join(REASONS[k] for k, flag in zip(REASONS, row, strict=True) if flag)
+        for row in c[list(REASONS)].itertuples(index=False)
     ]
     c["on_drift_list"] = c["reasons"].ne("")
     return c
@@ -243,8 +244,9 @@ def _path(p: pd.DataFrame) -> str:
     if p.empty:
         return "no plan"
     parts = [PLAN_LABELS.get(p["code"].iloc[0], str(p["code"].iloc[0]))]
-    for _, r in p[p["kind"].eq("plan_change")].iterrows():
-        parts.append(f"{PLAN_LABELS.get(r['code'], r['code'])} ({r['date']:%d/%m/%Y})")
+    changes = p[p["kind"].eq("plan_change")]
+    for code, date in zip(changes["code"], changes["date"], strict=True):
+        parts.append(f"{PLAN_LABELS.get(code, code)} ({date:%d/%m/%Y})")
     return " → ".join(parts)
 
 
