@@ -121,6 +121,26 @@ def test_run_with_a_failing_section_exits_1_naming_la_and_section(tiny_la, make_
     assert f"  {tmp_path / 'reports' / 'tiny' / 'report.html'}" in captured.out.splitlines()
 
 
+def test_run_pdf_without_chromium_says_why_and_run_json_records_it(
+        tiny_la, make_notebook, tmp_path, capsys, monkeypatch):
+    import json
+
+    monkeypatch.setenv("ADOPTION_CHROMIUM", str(tmp_path / "no-such-chromium"))
+    params = tiny_la("tiny")
+    nbdir = tmp_path / "nb"
+    make_notebook(nbdir / "00_fine.ipynb", "Fine", "x = 1")
+    out = tmp_path / "reports"
+    assert cli.main(["run", str(params), "--out", str(out), "--jobs", "1",
+                     "--notebooks", str(nbdir), "--pdf"]) == 0
+    err = capsys.readouterr().err.strip().splitlines()
+    folder = out / "tiny"
+    assert err == [f"No PDF was written: Chromium was not found (install Debian's chromium "
+                   f"package, or set ADOPTION_CHROMIUM); the HTML report is at "
+                   f"{folder / 'report.html'}."]
+    assert (folder / "report.html").exists() and not list(folder.glob("*.pdf"))
+    assert json.loads((folder / "run.json").read_text())["pdf"] == err[0]
+
+
 def test_synth_writes_an_la_that_check_reads(tmp_path, capsys):
     out, params = tmp_path / "synth", tmp_path / "synth.yaml"
     assert cli.main(["synth", "--out", str(out), "--size", "30", "--seed", "7", "--years", "3",

@@ -182,6 +182,8 @@ def test_a_section_renders_as_nbconvert_renders_it():
                new_output("display_data", data={"text/html": table_html(
                    "<table><tr><th>A</th></tr><tr><td>1</td></tr></table>", "A & B")}),
                new_output("stream", name="stdout", text="printed\n")]
+    outputs.append(new_output("display_data", data={
+        "text/markdown": "## What is going well\n\n- 16 of 91 children left through adoption."}))
     nb = nbformat.from_dict(new_notebook(cells=[
         new_markdown_cell("## Timescales\n\nSome *prose* & a [link](#x)."),
         new_code_cell("charts.show(fig)", outputs=outputs)]))
@@ -193,6 +195,13 @@ def test_a_section_renders_as_nbconvert_renders_it():
     assert str(BeautifulSoup(got, "html.parser")) == expected
     assert got.count('tabindex="0"') == expected.count('tabindex="0"')
     assert charts.NO_ALT in got
+    # And as the report holds it: headings without their permalinks, nothing else lost.
+    fragment = assemble.notebook_fragment(nb, "s02")
+    assert "anchor-link" not in fragment
+    assert str(BeautifulSoup(fragment, "html.parser")) == str(BeautifulSoup(
+        assemble.mark_numbers(assemble.scope_ids(expected, "s02")), "html.parser"))
+    for text in ("Some <em>prose</em>", "16 of 91 children left through adoption", "printed"):
+        assert text in fragment
 
 
 @pytest.mark.parametrize("shape", [(1, 1), (2, 1), (1, 3), (2, 2)])

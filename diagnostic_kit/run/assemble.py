@@ -162,7 +162,9 @@ def _exporter() -> Any:
     return exporter
 
 
-_ANCHOR_LINK = re.compile(r'<a class="anchor-link"[^>]*>.*?</a>', re.S)
+# nbconvert writes an empty permalink self-closed (``<a class="anchor-link" href="#x" />``).
+_ANCHOR_LINK = re.compile(r'<a class="anchor-link"[^>]*?/>|<a class="anchor-link"[^>]*>.*?</a>',
+                          re.S)
 # A space before each attribute: the literal lets the search skip the images' base64 quickly.
 _ID_ATTR = re.compile(r' id="([^"]+)"')
 #: A same-page link, other than one to a section of the report (``#section-NN_name``), which is
@@ -762,6 +764,8 @@ def run_record(run: LARun) -> dict[str, Any]:
         "started": run.started,
         "finished": run.finished,
         "sections": [asdict(s) for s in run.sections],
+        # "written", the reason no PDF was written, or None when none was asked for.
+        "pdf": run.pdf_outcome,
     }
 
 

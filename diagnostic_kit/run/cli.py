@@ -70,6 +70,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         timeout=args.timeout,
         notebooks_dir=notebooks,
         plain=True if args.plain else None,
+        pdf=args.pdf,
     )
     code, problems = runner.summarise(runs)
     if len(runs) == 1 and runs[0].status == "failed":
@@ -77,15 +78,11 @@ def cmd_run(args: argparse.Namespace) -> int:
         print(f"{PROG}: {runs[0].error}", file=sys.stderr)
         return code
     built = [r for r in runs if r.report is not None]
-    if built and args.pdf:
-        from diagnostic_kit.run import pdf
-
-        for r in built:
-            why = pdf.write_pdf(r.report)
-            if why:
-                print(why, file=sys.stderr)
-            else:
-                print(f"[{r.name}] PDF: {r.report.with_suffix('.pdf')}")
+    for r in built:
+        if r.pdf_outcome == "written":
+            print(f"[{r.name}] PDF: {r.report.with_suffix('.pdf')}")
+        elif r.pdf_outcome:
+            print(r.pdf_outcome, file=sys.stderr)
     if built:
         print("Reports:")
         for r in built:

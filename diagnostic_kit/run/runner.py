@@ -119,6 +119,10 @@ class LARun:
     #: Each section's part of the page, rendered by its worker thread as soon as its notebook
     #: has run (``assemble.render_section``), so that assembling the report only stitches.
     rendered: dict[str, dict[str, Any]] = field(default_factory=dict, repr=False)
+    #: Whether to print the report to ``report.pdf`` too, and how that went: None (not asked
+    #: for, or not yet), "written", or the one sentence saying why no PDF was written.
+    pdf: bool = False
+    pdf_outcome: str | None = None
 
     @property
     def failed_sections(self) -> list[SectionResult]:
@@ -1168,6 +1172,16 @@ def _finish(run: LARun, notebooks: list[Path], progress: Progress) -> None:
         # The prepared data holds the LA's own ids and dates of birth: gone as soon as the
         # report no longer needs it.
         remove_prepared(run)
+        if run.pdf:
+            # Printed in the build folder, so that report.pdf moves into place with the rest
+            # (and run.json says whether it was written).
+            from diagnostic_kit.run import pdf
+
+            why = pdf.write_pdf(run.build_dir / "report.html")
+            if why:  # named where the report will be, not the build folder
+                why = why.replace(str(run.build_dir), str(run.out_dir))
+            run.pdf_outcome = why or "written"
+            progress(run.name, why or "PDF printed")
         run.status = "sections_failed" if run.failed_sections else "ok"
         run.finished = _now()
         assemble.write_run_json(run)
@@ -1205,6 +1219,7 @@ def run_reports(
     plain: bool | None = None,
     progress: Progress | None = None,
     index: bool | None = None,
+    pdf: bool = False,
 ) -> list[LARun]:
     """Build the report of every LA named by ``params_files``; returns each LA's run.
 
@@ -1217,12 +1232,15 @@ def run_reports(
     while the first LA is prepared, with the kit already imported, reset between notebooks,
     replaced after any failure. ``plain=True`` (or ``ADK_PLAIN=1``) gives each notebook its own
     cold kernel. With more than one LA (or ``index=True``), ``index.html`` and
-    ``batch_metrics.csv`` for the batch are written in ``out_root``.
+    ``batch_metrics.csv`` for the batch are written in ``out_root``. ``pdf=True`` also prints
+    each report to ``report.pdf`` (headless Chromium) before it moves into place.
     """
     out_root = Path(out_root).resolve()
     notebooks = discover_sections(notebooks_dir)
     progress = progress or Progress(echo)
     runs = plan_runs(params_files, out_root)
+    for run in runs:
+        run.pdf = pdf
     if not notebooks:
         raise FileNotFoundError(f"No section notebooks (NN_name.ipynb) in {notebooks_dir}.")
     out_root.mkdir(parents=True, exist_ok=True)
