@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 
+import numpy as np
 import pandas as pd
 
 
@@ -24,15 +25,20 @@ def run_salt(checksums: dict[str, str], la_code: str) -> str:
 
 
 def assign_pseudonyms(ids: pd.Series, salt: str, prefix: str = "C") -> pd.Series:
-    """Map each distinct id to a pseudonym; the result is indexed by the LA's id."""
-    distinct = pd.Series(sorted(ids.dropna().astype(str).unique()), dtype="string")
-    keys = pd.Series([hashlib.sha256(f"{salt}:{x}".encode()).hexdigest() for x in distinct],
-                     index=distinct.index, dtype="string")
-    order = keys.argsort(kind="stable")
+    """Map each distinct id to a pseudonym; the result is indexed by the LA's id.
+
+    The ids (as text, sorted) are numbered in the order of their keyed hashes (SHA-256 of
+    ``salt:id``), compared as bytes: the order of the hashes' hex digests.
+    """
+    # Each distinct value once (before the conversion to text), then as text.
+    texts = pd.Series(ids.dropna().unique(), dtype=object).astype(str).unique()
+    distinct = np.array(sorted(texts), dtype=object)
+    digests = np.array([hashlib.sha256(f"{salt}:{x}".encode()).digest() for x in distinct],
+                       dtype="S32")
+    order = np.argsort(digests, kind="stable")
     width = max(4, len(str(len(distinct))))
-    names = pd.Series(
-        [f"{prefix}-{i + 1:0{width}d}" for i in range(len(distinct))], dtype="string"
-    )
-    out = pd.Series(names.to_numpy(), index=distinct.iloc[order].to_numpy(), dtype="string")
+    names = pd.array([f"{prefix}-{i:0{width}d}" for i in range(1, len(distinct) + 1)],
+                     dtype="string")
+    out = pd.Series(names, index=distinct[order])
     out.index.name = "child"
     return out.rename("pseudonym")

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
 
 
@@ -117,6 +118,37 @@ class DataQuality:
 def _rows(s: pd.Series) -> pd.Series:
     """Row numbers as whole numbers (never ``15.0``)."""
     return pd.to_numeric(s, errors="coerce").round().astype("Int64")
+
+
+def _file_row_keys(frame: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """Each row's ``file`` and ``row`` as whole numbers in the order ``sort_values`` puts them
+    in (files by name; blanks last)."""
+    files = pd.factorize(frame["file"], sort=True)[0].astype(np.int64)
+    files[files < 0] = files.max(initial=-1) + 1
+    rows = frame["row"].to_numpy(dtype="float64", na_value=np.nan)
+    blank = np.isnan(rows)
+    rows = np.where(blank, 0, rows).astype(np.int64)
+    rows[blank] = rows.max(initial=0) + 1
+    return files, rows
+
+
+def _excluded_by_file(
+    exclusions: pd.DataFrame,
+) -> tuple[dict[str, int], dict[str, list[tuple[str, int]]]]:
+    """Per file, the rows excluded, and each reason with its count in the order first seen
+    (what ``groupby(sort=False).size()`` gives), counted on whole-number codes of the two
+    columns (a blank file or reason is in no group)."""
+    files, file_names = pd.factorize(exclusions["file"].to_numpy(dtype=object))
+    reasons, reason_names = pd.factorize(exclusions["reason"].to_numpy(dtype=object))
+    counts = np.bincount(files[files >= 0], minlength=len(file_names))
+    excluded = dict(zip(file_names.tolist(), counts.tolist(), strict=True))
+    grouped = (files >= 0) & (reasons >= 0)
+    pairs, per_pair = pd.factorize(files[grouped] * len(reason_names) + reasons[grouped])
+    reasons_of: dict[str, list[tuple[str, int]]] = {}
+    for pair, count in zip(per_pair.tolist(), np.bincount(pairs).tolist(), strict=True):
+        f, r = divmod(pair, len(reason_names))
+        reasons_of.setdefault(file_names[f], []).append((reason_names[r], count))
+    return excluded, reasons_of
 
 
 class Findings:
@@ -238,17 +270,11 @@ class Findings:
             else pd.DataFrame(columns=EXCLUSION_COLUMNS)
         )
         exclusions["row"] = _rows(exclusions["row"])
+        files, rows = _file_row_keys(exclusions)
         # A row excluded for two reasons is one excluded row: keep its first reason.
-        exclusions = exclusions.drop_duplicates(["file", "row"], ignore_index=True)
-        # Per file: the rows excluded, and each reason's count, most first (ties in the order
-        # first seen, as value_counts gives them).
-        excluded: dict[str, int] = {}
-        reasons_of: dict[str, list[tuple[str, int]]] = {}
-        if len(exclusions):
-            excluded = exclusions.groupby("file", sort=False).size().to_dict()
-            by_reason = exclusions.groupby(["file", "reason"], sort=False).size()
-            for (file, reason), count in by_reason.items():
-                reasons_of.setdefault(file, []).append((reason, int(count)))
+        first = ~pd.Series(files * (int(rows.max(initial=0)) + 1) + rows).duplicated().to_numpy()
+        exclusions, files, rows = exclusions[first].reset_index(drop=True), files[first], rows[first]
+        excluded, reasons_of = _excluded_by_file(exclusions)
         acc = []
         for file, (table, n) in self.rows_read.items():
             counts = sorted(reasons_of.get(file, []), key=lambda rc: -rc[1])
@@ -261,7 +287,8 @@ class Findings:
         )
         return DataQuality(
             findings=findings,
-            exclusions=exclusions.sort_values(["file", "row"], ignore_index=True),
+            # In file and row order (a stable sort, as ``sort_values``).
+            exclusions=exclusions.take(np.lexsort((rows, files))).reset_index(drop=True),
             accounting=accounting,
             dropped_columns=pd.DataFrame(self.dropped, columns=["file", "column", "reason"]),
             missing_extracts=pd.DataFrame(

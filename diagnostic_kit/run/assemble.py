@@ -469,7 +469,15 @@ def parse_cell(text: Any) -> tuple[float, str | None, int | None, int | None] | 
     None); ``"44% (24 of 55)"`` -> (0.44, "0%", 24, 55); ``"£27,000"``, ``"460 days"``."""
     if not isinstance(text, str):
         return None
+    return _parse_text(text)
+
+
+@lru_cache(maxsize=65536)
+def _parse_text(text: str) -> tuple[float, str | None, int | None, int | None] | None:
+    """:func:`parse_cell` of a text (remembered: a workbook's cells repeat the same texts)."""
     t = text.strip()
+    if not any(ch.isdigit() for ch in t):  # every pattern needs a digit
+        return None
     for pattern, groups, fmt in _CELL_PATTERNS:
         m = pattern.match(t)
         if not m:
