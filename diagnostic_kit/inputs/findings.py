@@ -120,29 +120,31 @@ def _rows(s: pd.Series) -> pd.Series:
     return pd.to_numeric(s, errors="coerce").round().astype("Int64")
 
 
-def _file_row_keys(frame: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+def _file_row_keys(frame: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, list[str]]:
     """Each row's ``file`` and ``row`` as whole numbers in the order ``sort_values`` puts them
-    in (files by name; blanks last)."""
-    files = pd.factorize(frame["file"], sort=True)[0].astype(np.int64)
-    files[files < 0] = files.max(initial=-1) + 1
+    in (files by name; blanks last: a blank file is numbered ``len(names)``), and the files'
+    names."""
+    files, names = pd.factorize(frame["file"].to_numpy(dtype=object), sort=True)
+    files = files.astype(np.int64)
+    files[files < 0] = len(names)
     rows = frame["row"].to_numpy(dtype="float64", na_value=np.nan)
     blank = np.isnan(rows)
     rows = np.where(blank, 0, rows).astype(np.int64)
     rows[blank] = rows.max(initial=0) + 1
-    return files, rows
+    return files, rows, names.tolist()
 
 
 def _excluded_by_file(
-    exclusions: pd.DataFrame,
+    exclusions: pd.DataFrame, files: np.ndarray, file_names: list[str]
 ) -> tuple[dict[str, int], dict[str, list[tuple[str, int]]]]:
     """Per file, the rows excluded, and each reason with its count in the order first seen
-    (what ``groupby(sort=False).size()`` gives), counted on whole-number codes of the two
-    columns (a blank file or reason is in no group)."""
-    files, file_names = pd.factorize(exclusions["file"].to_numpy(dtype=object))
+    (what ``groupby(sort=False).size()`` gives), counted on whole-number codes (``files``, from
+    :func:`_file_row_keys`; a blank file or reason is in no group)."""
     reasons, reason_names = pd.factorize(exclusions["reason"].to_numpy(dtype=object))
-    counts = np.bincount(files[files >= 0], minlength=len(file_names))
-    excluded = dict(zip(file_names.tolist(), counts.tolist(), strict=True))
-    grouped = (files >= 0) & (reasons >= 0)
+    named = files < len(file_names)
+    counts = np.bincount(files[named], minlength=len(file_names))
+    excluded = {f: n for f, n in zip(file_names, counts.tolist(), strict=True) if n}
+    grouped = named & (reasons >= 0)
     pairs, per_pair = pd.factorize(files[grouped] * len(reason_names) + reasons[grouped])
     reasons_of: dict[str, list[tuple[str, int]]] = {}
     for pair, count in zip(per_pair.tolist(), np.bincount(pairs).tolist(), strict=True):
@@ -270,11 +272,15 @@ class Findings:
             else pd.DataFrame(columns=EXCLUSION_COLUMNS)
         )
         exclusions["row"] = _rows(exclusions["row"])
-        files, rows = _file_row_keys(exclusions)
-        # A row excluded for two reasons is one excluded row: keep its first reason.
+        files, rows, file_names = _file_row_keys(exclusions)
+        # A row excluded for two reasons is one excluded row: keep its first reason (a row's
+        # file and row number as one whole number).
         first = ~pd.Series(files * (int(rows.max(initial=0)) + 1) + rows).duplicated().to_numpy()
-        exclusions, files, rows = exclusions[first].reset_index(drop=True), files[first], rows[first]
-        excluded, reasons_of = _excluded_by_file(exclusions)
+        exclusions = exclusions[first].reset_index(drop=True)
+        files, rows = files[first], rows[first]
+        # Per file: the rows excluded, and each reason's count, most first (ties in the order
+        # first seen, as value_counts gives them).
+        excluded, reasons_of = _excluded_by_file(exclusions, files, file_names)
         acc = []
         for file, (table, n) in self.rows_read.items():
             counts = sorted(reasons_of.get(file, []), key=lambda rc: -rc[1])
