@@ -74,8 +74,8 @@ STYLE = {
     # when the PNG is drawn (on screen a chart still shows at SHOW_DPI: see png_output).
     "figure.dpi": 150,
     "savefig.dpi": 150,
-    # Glyphs as drawn at this resolution without hinting: as sharp at 150 dpi, and a quarter
-    # quicker to draw (text is most of a chart's drawing).
+    # Glyphs drawn without hinting: as sharp at 150 dpi, and quicker to draw (a tenth with
+    # matplotlib 3.10, a quarter with 3.11; text is most of a chart's drawing).
     "text.hinting": "no_hinting",
     "font.size": 11,
     "axes.titlesize": 12,
