@@ -116,10 +116,6 @@ class LAInputs:
 _UTF8_BOM = b"\xef\xbb\xbf"
 
 
-def _decode(path: Path, rel: str, table: Table, data: bytes | None = None) -> str:
-    return _decoded(path.read_bytes() if data is None else data, rel, table)[0]
-
-
 def _decoded(data: bytes, rel: str, table: Table) -> tuple[str, str]:
     """The file's text and the encoding it was read in."""
     if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
@@ -313,13 +309,6 @@ def _read_table(
     if len(df) + len(ragged) == 0 and table.required_file:
         log.add_file_level("file_no_rows", rel, "")
     return df, distinct
-
-
-def _strip_local(df: pd.DataFrame) -> pd.DataFrame:
-    """Every column as text, stripped, blank → NA (each distinct value stripped once)."""
-    if df.empty:  # a file with no rows keeps the types it was read with
-        return df.replace("", pd.NA)
-    return pd.DataFrame(_stripped({c: df[c] for c in df.columns})[0], index=df.index)
 
 
 def _stripped(
@@ -877,6 +866,13 @@ def _fmt_key(rows: pd.DataFrame, col: str) -> pd.Series:
     return s.astype("string")
 
 
+def sort_key(s: pd.Series) -> np.ndarray:
+    """Whole numbers in the order ``sort_values`` puts the values in (blanks last), for
+    sorting by several columns at once with ``np.lexsort``."""
+    codes, _ = pd.factorize(s, sort=True)
+    return np.where(codes < 0, codes.max(initial=0) + 1, codes)
+
+
 def _codes(df: pd.DataFrame, cols: list[str]) -> dict[str, np.ndarray]:
     """Each column as whole-number codes (equal values, and blanks, share a code)."""
     return {c: df[c].factorize()[0].astype(np.int64) for c in cols}
@@ -975,10 +971,6 @@ def _resolve_duplicates(
     return df.drop(index=losers.index), {k: v[keep] for k, v in codes.items()}
 
 
-#: The name used before conflicts were told apart from duplicates.
-drop_within_file_duplicates = resolve_duplicates
-
-
 # -- combining collection years --------------------------------------------------------------
 
 
@@ -1047,9 +1039,7 @@ def _combine_years(
     # In order of year, file and row. Frames read by _load_903 are each one file in row order,
     # and come in year order: then nothing moves.
     if not _in_order(frames):
-        files, _ = pd.factorize(df["_file"], sort=True)
-        files = np.where(files < 0, files.max(initial=0) + 1, files)  # a blank file last
-        order = np.lexsort((df["_row"].to_numpy(), files, year))
+        order = np.lexsort((df["_row"].to_numpy(), sort_key(df["_file"]), year))
         df = df.take(order).reset_index(drop=True)
         keys = {c: v[order] for c, v in keys.items()}
         year = year[order]

@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from diagnostic_kit.inputs import codes
+from diagnostic_kit.inputs.reading import sort_key
 from diagnostic_kit.rules.registry import Context, memo, rule
 
 STAGE = "episodes"
@@ -30,16 +31,10 @@ def chain_order(ep: pd.DataFrame) -> pd.DataFrame:
     if ep.empty:
         return ep
     not_zero_day = ~_flag(ep["DEC"].eq(ep["DECOM"]))
-    keys = [_sort_key(not_zero_day) if c == "_nzd" else _sort_key(ep[c])
+    keys = [sort_key(not_zero_day) if c == "_nzd" else sort_key(ep[c])
             for c in ("CHILD", "DECOM", "_nzd", "_year", "_file", "_row") if c in ep or c == "_nzd"]
     # As a stable sort by those columns (blanks last), on whole-number keys.
     return ep.take(np.lexsort(keys[::-1]))
-
-
-def _sort_key(s: pd.Series) -> np.ndarray:
-    """Whole numbers in the order ``sort_values`` puts the values in (blanks last)."""
-    codes, _ = pd.factorize(s, sort=True)
-    return np.where(codes < 0, codes.max(initial=0) + 1, codes)
 
 
 def links(ep: pd.DataFrame) -> pd.DataFrame:

@@ -391,8 +391,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         if isinstance(exc, InputError):
             print(f"{PROG}: {exc}", file=sys.stderr)
             return 2
-        # A fault in the kit, not in the data: one sentence, and the traceback on request (it
-        # may quote values from the data, so it is not printed by default).
+        # A fault in the kit, not in the data: one sentence for the user, and the traceback
+        # (for whoever mends the kit) on request.
         if os.environ.get(DEBUG_ENV):
             raise
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else ""

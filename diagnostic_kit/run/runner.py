@@ -119,9 +119,8 @@ class LARun:
     #: Each section's part of the page, rendered by its worker thread as soon as its notebook
     #: has run (``assemble.render_section``), so that assembling the report only stitches.
     rendered: dict[str, dict[str, Any]] = field(default_factory=dict, repr=False)
-    #: Whether to print the report to ``report.pdf`` too, and how that went: None (not asked
-    #: for, or not yet), "written", or the one sentence saying why no PDF was written.
-    pdf: bool = False
+    #: How printing ``report.pdf`` went: None (not asked for, or not yet), "written", or the
+    #: one sentence saying why no PDF was written.
     pdf_outcome: str | None = None
 
     @property
@@ -1163,8 +1162,9 @@ def _swap_into_place(build: Path, final: Path) -> None:
         shutil.rmtree(old, ignore_errors=True)
 
 
-def _finish(run: LARun, notebooks: list[Path], progress: Progress) -> None:
-    """Assemble the report in the build folder and move it into place."""
+def _finish(run: LARun, notebooks: list[Path], progress: Progress, pdf: bool = False) -> None:
+    """Assemble the report in the build folder (with ``report.pdf`` if ``pdf``) and move it
+    into place."""
     from diagnostic_kit.run import assemble
 
     try:
@@ -1172,12 +1172,12 @@ def _finish(run: LARun, notebooks: list[Path], progress: Progress) -> None:
         # The prepared data holds the LA's own ids and dates of birth: gone as soon as the
         # report no longer needs it.
         remove_prepared(run)
-        if run.pdf:
+        if pdf:
             # Printed in the build folder, so that report.pdf moves into place with the rest
             # (and run.json says whether it was written).
-            from diagnostic_kit.run import pdf
+            from diagnostic_kit.run.pdf import write_pdf
 
-            why = pdf.write_pdf(run.build_dir / "report.html")
+            why = write_pdf(run.build_dir / "report.html")
             if why:  # named where the report will be, not the build folder
                 why = why.replace(str(run.build_dir), str(run.out_dir))
             run.pdf_outcome = why or "written"
@@ -1239,8 +1239,6 @@ def run_reports(
     notebooks = discover_sections(notebooks_dir)
     progress = progress or Progress(echo)
     runs = plan_runs(params_files, out_root)
-    for run in runs:
-        run.pdf = pdf
     if not notebooks:
         raise FileNotFoundError(f"No section notebooks (NN_name.ipynb) in {notebooks_dir}.")
     out_root.mkdir(parents=True, exist_ok=True)
@@ -1256,7 +1254,7 @@ def run_reports(
         def finish_oldest() -> None:
             run, futs = pending.pop(0)
             run.sections = [f.result() for f in futs]
-            _finish(run, notebooks, progress)
+            _finish(run, notebooks, progress, pdf=pdf)
             progress.la_done()
 
         try:
