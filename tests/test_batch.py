@@ -48,8 +48,8 @@ def test_fast_path_outputs_equal_the_plain_path_on_the_demo(tmp_path):
     a, b = tmp_path / "fast" / "demo", tmp_path / "plain" / "demo"
     assert json.loads((a / "metrics.json").read_text()) == json.loads(
         (b / "metrics.json").read_text())
-    ta = pd.read_excel(a / "tables.xlsx", sheet_name=None)
-    tb = pd.read_excel(b / "tables.xlsx", sheet_name=None)
+    ta = pd.read_excel(a / "tables.xlsx", sheet_name=None, engine="openpyxl")
+    tb = pd.read_excel(b / "tables.xlsx", sheet_name=None, engine="openpyxl")
     assert list(ta) == list(tb)
     for sheet in ta:
         pd.testing.assert_frame_equal(ta[sheet], tb[sheet], obj=sheet)

@@ -284,3 +284,39 @@ def test_a_period_whose_first_episode_has_no_rne_has_an_unknown_entry(tmp_path):
     assert pd.isna(row.care_entry) and pd.isna(row.a1_days)
     f = la.dq.findings
     assert f.loc[f["rule"].eq("required_missing"), "column"].tolist() == ["RNE"]
+
+
+def test_plans_of_a_period_are_one_definition_for_journeys_and_under_fives():
+    """Section 3's plan changes and section 4's are the same events (derive/events): plans
+    dated within the period (any before its end when its start is before the data), same-day
+    plans in file order."""
+    from diagnostic_kit.derive import events, journeys
+
+    T = pd.Timestamp
+    periods = pd.DataFrame({"child": ["A", "B"], "period_id": [1, 2],
+                            "care_entry": [T("2023-01-10"), pd.NaT],
+                            "period_end": [T("2024-06-30"), pd.NaT]})
+    plans = pd.DataFrame({
+        "child": ["A", "A", "A", "A", "A", "B", "B"],
+        "plan_date": [T("2023-01-09"), T("2023-02-01"), T("2023-05-05"), T("2023-05-05"),
+                      T("2024-07-01"), T("2021-03-01"), T("2022-03-01")],
+        # A: one before entry and one after the end (both outside); on 05/05 adoption is
+        # recorded first, then reunification. B's period began before the data: both count.
+        "plan": ["long_term_fostering", "adoption", "adoption", "reunification", "sgo",
+                 "reunification", "adoption"],
+        "source": ["lac_review", "iro_recommendation", "lac_review", "lac_review",
+                   "lac_review", "lac_review", "iro_recommendation"],
+        "match_date": pd.NaT, "early_permanence_date": pd.NaT})
+    inside = events.plans_in_periods(plans, periods)
+    assert list(inside["plan_date"].dt.strftime("%d/%m/%Y")) == [
+        "01/02/2023", "05/05/2023", "05/05/2023", "01/03/2021", "01/03/2022"]
+    ch = events.plan_events(plans, periods)
+    ch = ch[ch["kind"].eq("plan_change")]
+    # A: adoption → adoption is no change; adoption → reunification is one. B: one.
+    assert list(zip(ch["period_id"], ch["previous"], ch["code"], strict=True)) == [
+        (1, "adoption", "reunification"), (2, "reunification", "adoption")]
+    j = periods.set_index("period_id").assign(adm_date=pd.NaT, match_date=pd.NaT,
+                                              ao_date=pd.NaT, early_permanence_date=pd.NaT)
+    out = journeys._add_plans(j, plans)
+    assert list(out["plan_changes"]) == [1, 1]
+    assert list(out["iro_date"]) == [T("2023-02-01"), T("2022-03-01")]

@@ -242,9 +242,9 @@ def test_tables_xlsx_one_sheet_per_table(built):
     assert names[0] == "Contents"
     assert "00_days_by_stage" in names and "01_days_by_stage" in names
     assert all(len(n) <= 31 for n in names) and len(set(names)) == len(names)
-    days = pd.read_excel(out / "tables.xlsx", sheet_name="00_days_by_stage")
+    days = pd.read_excel(out / "tables.xlsx", sheet_name="00_days_by_stage", engine="openpyxl")
     assert days.to_dict("list") == {"stage": ["entry", "order"], "days": [10, 20]}
-    contents = pd.read_excel(out / "tables.xlsx", sheet_name="Contents")
+    contents = pd.read_excel(out / "tables.xlsx", sheet_name="Contents", engine="openpyxl")
     assert len(contents) == len(names) - 1
     assert set(contents["sheet"]) == set(names[1:])
 

@@ -12,8 +12,8 @@ One row per event: ``child, period_id, date, kind, code, previous``.
   whose LS differs from the previous episode's in the period); ``code`` the new LS,
   ``previous`` the one before.
 - ``plan``: a permanence plan decision (local ``permanence_plans.csv``) dated within the
-  period of care (from its start, or from its first episode when the start is before the data,
-  to its end); ``plan_change`` when its plan differs from the previous plan of the period
+  period of care (from its start to its end; any before its end when the start is before the
+  data); ``plan_change`` when its plan differs from the previous plan of the period
   (e.g. reunification → adoption: ``previous`` reunification, ``code`` adoption). Plans
   recorded the same day are taken in file order.
 """
@@ -67,17 +67,32 @@ def legal_status_events(episodes: pd.DataFrame) -> pd.DataFrame:
     return _frame(rows, "legal_status", rows["LS"], prev[changed])
 
 
-def plan_events(plans: pd.DataFrame, periods: pd.DataFrame) -> pd.DataFrame:
-    """Each permanence plan decision within a period of care, and every change of plan."""
+def plans_in_periods(plans: pd.DataFrame, periods: pd.DataFrame) -> pd.DataFrame:
+    """Each permanence plan decision dated within one of the child's periods of care, with the
+    period's columns, in date order within each period (same-day plans in file order).
+
+    Within: on or after the period's start and on or before its end (open: no end). A period
+    whose start is before the data (``care_entry`` blank) takes any plan before its end: the
+    plan may have been made before the first episode the data holds.
+
+    ``periods`` needs ``child, period_id, care_entry, period_end``; any other column it has is
+    carried along."""
     if plans.empty or periods.empty:
-        return pd.DataFrame(columns=COLUMNS)
-    per = periods[["child", "period_id", "care_entry", "first_decom", "period_end"]]
-    p = plans.assign(_order=range(len(plans))).merge(per, on="child")
-    start = p["care_entry"].fillna(p["first_decom"])
-    inside = (p["plan_date"] >= start) & (p["period_end"].isna()
-                                          | (p["plan_date"] <= p["period_end"]))
+        return plans.iloc[:0].assign(period_id=pd.Series(dtype="int64"))
+    p = plans.assign(_order=range(len(plans))).merge(periods, on="child")
+    inside = (p["care_entry"].isna() | (p["plan_date"] >= p["care_entry"])) & (
+        p["period_end"].isna() | (p["plan_date"] <= p["period_end"]))
     p = p[inside.fillna(False).astype(bool)].sort_values(["period_id", "plan_date", "_order"],
                                                           kind="stable")
+    return p.drop(columns="_order")
+
+
+def plan_events(plans: pd.DataFrame, periods: pd.DataFrame) -> pd.DataFrame:
+    """Each permanence plan decision within a period of care (:func:`plans_in_periods`), and
+    every change of plan: a plan that differs from the previous one of the period."""
+    p = plans_in_periods(plans, periods[["child", "period_id", "care_entry", "period_end"]])
+    if p.empty:
+        return pd.DataFrame(columns=COLUMNS)
     prev = p.groupby("period_id")["plan"].shift()
     kind = pd.Series("plan", index=p.index).where(~(prev.notna() & p["plan"].ne(prev)),
                                                   "plan_change")

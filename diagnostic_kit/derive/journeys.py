@@ -28,6 +28,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from diagnostic_kit.derive import events
 from diagnostic_kit.derive.characteristics import add_characteristics, age_in_years
 from diagnostic_kit.derive.spans import span_days
 from diagnostic_kit.inputs import codes
@@ -271,8 +272,11 @@ def adoption_facts(
     ffa = ep_j[ep_j["PLACE"].isin(codes.PLACE_EARLY_PERMANENCE) & before]
     j["early_permanence_date"] = ffa.groupby("period_id")["DECOM"].min().reindex(ids)
 
-    # Placement moves: changes of carer (RNE P or B) in the period before the adoptive placement.
-    moves = ep_j[ep_j["RNE"].isin(codes.RNE_CHANGE_OF_CARER) & before]
+    # Placement moves: the changes of carer (derive/events) before the adoptive placement.
+    moves = events.placement_events(ep_j)
+    moves = moves[moves["kind"].eq("change_of_carer")]
+    placed = moves["period_id"].map(j["placement_date"])
+    moves = moves[placed.isna() | (moves["date"] < placed)]
     j["placement_moves"] = moves.groupby("period_id").size().reindex(ids, fill_value=0)
 
     # Local plans: IRO recommendation, plan changes, local match and early-permanence dates.
@@ -313,12 +317,7 @@ def _add_plans(j: pd.DataFrame, plans: pd.DataFrame) -> pd.DataFrame:
         j["plan_changes"] = 0
         return j
     window = j.reset_index()[["period_id", "child", "care_entry", "period_end", "adm_date"]]
-    p = plans.merge(window, on="child")
-    # A period whose start predates the data takes any plan before its end.
-    in_period = (p["care_entry"].isna() | (p["plan_date"] >= p["care_entry"])) & (
-        p["period_end"].isna() | (p["plan_date"] <= p["period_end"])
-    )
-    p = p[in_period]
+    p = events.plans_in_periods(plans, window)
 
     iro = p[p["plan"].eq("adoption") & p["source"].eq("iro_recommendation")]
     before_adm = iro["adm_date"].isna() | (iro["plan_date"] <= iro["adm_date"])
@@ -326,11 +325,10 @@ def _add_plans(j: pd.DataFrame, plans: pd.DataFrame) -> pd.DataFrame:
     first_any = iro.groupby("period_id")["plan_date"].min()
     j["iro_date"] = latest_before.reindex(ids).fillna(first_any.reindex(ids))
 
-    ordered = p.sort_values(["period_id", "plan_date"])
-    changed = ordered["plan"].ne(ordered.groupby("period_id")["plan"].shift()) & ordered[
-        "period_id"
-    ].eq(ordered["period_id"].shift())
-    j["plan_changes"] = changed.groupby(ordered["period_id"]).sum().reindex(ids, fill_value=0)
+    # Changes of plan as section 4 counts them (derive/events), over the whole period.
+    changes = events.plan_events(plans, window)
+    changes = changes[changes["kind"].eq("plan_change")]
+    j["plan_changes"] = changes.groupby("period_id").size().reindex(ids, fill_value=0)
 
     # The local match date is for children not yet adopted; an adopted child's is AD1's.
     local_match = p.groupby("period_id")["match_date"].max().reindex(ids)
