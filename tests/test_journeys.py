@@ -320,3 +320,13 @@ def test_plans_of_a_period_are_one_definition_for_journeys_and_under_fives():
     out = journeys._add_plans(j, plans)
     assert list(out["plan_changes"]) == [1, 1]
     assert list(out["iro_date"]) == [T("2023-02-01"), T("2022-03-01")]
+
+
+def test_an_la_with_no_adoption_decision_has_no_journeys(tmp_path):
+    params = write_la(tmp_path, {"2024-25": {
+        "header": [hdr("Z", "01/06/2015")],
+        "episodes": [ep("Z", "01/05/2024", "S", "C2", "U4"),
+                     ep("Z", "01/09/2024", "P", "C2", "U5")]}})
+    la = prepare_la(params)
+    assert la.journeys.empty
+    assert len(la.periods) == 1 and int(la.periods["n_episodes"].iloc[0]) == 2

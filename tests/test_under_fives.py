@@ -167,3 +167,23 @@ def test_events_are_dated_per_child():
     ch = e[e["kind"].eq("plan_change")]
     assert list(zip(ch["child"], ch["previous"], ch["code"], strict=True)) == [
         ("A", "reunification", "adoption"), ("F", "reunification", "adoption")]
+
+
+def test_no_child_in_the_cohort_gives_empty_measures_not_an_error(params):
+    """A small LA may have no under-five still looked after two years on (D's care ended on
+    the anniversary, B entered at five): every measure is empty and the headline says 0."""
+    keep = PERIODS["child"].isin(["B", "D"])
+    ids = PERIODS.loc[keep, "period_id"]
+    k = uf.children_over_two_years(PERIODS[keep], EPISODES[EPISODES["period_id"].isin(ids)],
+                                   HEADER, REVIEWS, OC2, PLANS, HEALTH, params)
+    assert k.empty
+    h = uf.headline(PERIODS[keep], HEADER, k, params)
+    assert (h["entrants"], h["cohort"], h["three_plus"], h["drift"]) == (1, 0, 0, 0)
+    assert int(uf.placements_distribution(k)["children"].sum()) == 0
+
+
+def test_events_and_moves_of_no_periods():
+    none = ev.child_events(EPISODES.iloc[:0], PERIODS.iloc[:0], PLANS)
+    assert none.empty and str(none["date"].dtype).startswith("datetime64")
+    start = pd.Series([], dtype="datetime64[ns]", index=pd.Index([], dtype="int64"))
+    assert ev.moves_between(none, start, start).empty

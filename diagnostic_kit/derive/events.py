@@ -33,6 +33,14 @@ KINDS = ("placement", "change_of_carer", "same_carer_move", "legal_status", "pla
          "plan_change")
 
 
+def _empty() -> pd.DataFrame:
+    """No events, with the columns' types (so that dates still subtract and compare)."""
+    return pd.DataFrame({"child": pd.Series(dtype="string"),
+                         "period_id": pd.Series(dtype="int64"),
+                         "date": pd.Series(dtype="datetime64[ns]"),
+                         **{c: pd.Series(dtype="string") for c in ("kind", "code", "previous")}})
+
+
 def _frame(df: pd.DataFrame, kind: pd.Series | str, code: pd.Series,
            previous: pd.Series | None = None) -> pd.DataFrame:
     return pd.DataFrame({
@@ -92,7 +100,7 @@ def plan_events(plans: pd.DataFrame, periods: pd.DataFrame) -> pd.DataFrame:
     every change of plan: a plan that differs from the previous one of the period."""
     p = plans_in_periods(plans, periods[["child", "period_id", "care_entry", "period_end"]])
     if p.empty:
-        return pd.DataFrame(columns=COLUMNS)
+        return _empty()
     prev = p.groupby("period_id")["plan"].shift()
     kind = pd.Series("plan", index=p.index).where(~(prev.notna() & p["plan"].ne(prev)),
                                                   "plan_change")
@@ -108,7 +116,7 @@ def child_events(episodes: pd.DataFrame, periods: pd.DataFrame,
         parts.append(plan_events(plans, periods))
     parts = [p for p in parts if len(p)]
     if not parts:
-        return pd.DataFrame(columns=COLUMNS)
+        return _empty()
     ev = pd.concat(parts, ignore_index=True)
     ev["_k"] = ev["kind"].map({k: i for i, k in enumerate(KINDS)})
     ev = ev.sort_values(["child", "period_id", "date", "_k"], kind="stable")
@@ -121,8 +129,10 @@ def moves_between(events: pd.DataFrame, start: pd.Series, end: pd.Series,
     ``start`` and on or before ``end``."""
     ev = events[events["kind"].eq(kind)]
     ev = ev[ev["period_id"].isin(start.index)]
-    s = ev["period_id"].map(start)
-    e = ev["period_id"].map(end)
+    # Looked up by reindexing, not Series.map: pandas cannot map by an empty Series of dates
+    # (an LA with no such period would stop here).
+    s = start.reindex(ev["period_id"]).to_numpy()
+    e = end.reindex(ev["period_id"]).to_numpy()
     inside = (ev["date"] > s) & (ev["date"] <= e)
     return ev[inside.fillna(False).astype(bool)].groupby("period_id").size().reindex(
         start.index, fill_value=0).astype("int64")

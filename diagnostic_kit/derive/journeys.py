@@ -275,8 +275,8 @@ def adoption_facts(
     # Placement moves: the changes of carer (derive/events) before the adoptive placement.
     moves = events.placement_events(ep_j)
     moves = moves[moves["kind"].eq("change_of_carer")]
-    placed = moves["period_id"].map(j["placement_date"])
-    moves = moves[placed.isna() | (moves["date"] < placed)]
+    placed = j["placement_date"].reindex(moves["period_id"]).to_numpy()  # not map: see events
+    moves = moves[pd.isna(placed) | (moves["date"] < placed).to_numpy()]
     j["placement_moves"] = moves.groupby("period_id").size().reindex(ids, fill_value=0)
 
     # Local plans: IRO recommendation, plan changes, local match and early-permanence dates.

@@ -96,7 +96,7 @@ def entry_periods(periods: pd.DataFrame, header: pd.DataFrame, params: Params) -
     years = params.under_fives.years_looked_after
     dob = header.drop_duplicates("CHILD", keep="last").set_index("CHILD")["DOB"]
     p = periods.copy()
-    p["dob"] = p["child"].map(dob)
+    p["dob"] = dob.reindex(p["child"]).to_numpy()
     entry = p["care_entry"]
     under = entry < p["dob"] + pd.DateOffset(years=UNDER_AGE)
     short = p.get("short_breaks_only", pd.Series(False, index=p.index)).fillna(False)
@@ -123,7 +123,7 @@ def cohort(periods: pd.DataFrame, header: pd.DataFrame, params: Params) -> pd.Da
 def _ls_on(episodes: pd.DataFrame, when: pd.Series) -> pd.Series:
     """The legal status of the episode open on ``when`` (indexed by period_id)."""
     ep = episodes[episodes["period_id"].isin(when.index)]
-    d = ep["period_id"].map(when)
+    d = when.reindex(ep["period_id"]).to_numpy()  # not map: it fails on no periods
     open_then = (ep["DECOM"] <= d) & (ep["DEC"].isna() | (ep["DEC"] > d))
     last = ep[open_then.fillna(False).astype(bool)].groupby("period_id").tail(1)
     return last.set_index("period_id")["LS"].reindex(when.index)
@@ -131,7 +131,7 @@ def _ls_on(episodes: pd.DataFrame, when: pd.Series) -> pd.Series:
 
 def _place_on(episodes: pd.DataFrame, when: pd.Series) -> pd.DataFrame:
     ep = episodes[episodes["period_id"].isin(when.index)]
-    d = ep["period_id"].map(when)
+    d = when.reindex(ep["period_id"]).to_numpy()  # not map: it fails on no periods
     started = ep[(ep["DECOM"] <= d).fillna(False).astype(bool)]
     return started.groupby("period_id").tail(1).set_index("period_id")[["LS", "PLACE"]].reindex(
         when.index)
@@ -197,7 +197,7 @@ def children_over_two_years(
     c["ls_group"] = ls.where(ls.isin(LEGAL_STATUSES[:-1]), "other").to_numpy()
 
     pl = events[events["kind"].isin(["plan", "plan_change"])].copy()
-    pl = pl[pl["date"] <= pl["period_id"].map(ann)]
+    pl = pl[(pl["date"] <= ann.reindex(pl["period_id"]).to_numpy()).to_numpy()]
     first = pl.groupby("period_id").head(1).set_index("period_id")
     last = pl.groupby("period_id").tail(1).set_index("period_id")
     c["first_plan"] = first["code"].reindex(ids).to_numpy()
@@ -208,7 +208,8 @@ def children_over_two_years(
     changes = pl[pl["kind"].eq("plan_change")]
     c["plan_changes"] = changes.groupby("period_id").size().reindex(ids, fill_value=0).to_numpy()
     late_from = pd.Series((entry + pd.DateOffset(months=LATE_CHANGE_MONTHS)).to_numpy(), ids)
-    late = changes[changes["date"] > changes["period_id"].map(late_from)]
+    late = changes[(changes["date"] > late_from.reindex(changes["period_id"]).to_numpy())
+                   .to_numpy()]
     c["plan_changed_after_12_months"] = ids.isin(late["period_id"])
     paths = {pid: _path(p) for pid, p in pl.groupby("period_id", sort=False)}
     c["plan_path"] = [paths.get(pid, "no plan") for pid in ids]
