@@ -40,6 +40,11 @@ def test_a_table_sits_in_a_labelled_region_with_a_hint_when_wide():
     assert "kit-scroll-hint" not in narrow and 'role="region"' in narrow
     many = "<table><thead><tr>" + "<th>x</th>" * 8 + "</tr></thead></table>"
     assert "kit-table-many" in table_html(many, "Wide")
+    # Counted by the header row's cells (<thead> is not one): six columns is many, five not.
+    def cols(n: int) -> str:
+        return "<table><thead><tr>" + "<th>x</th>" * n + "</tr></thead></table>"
+    assert "kit-table-many" in table_html(cols(6), "Six")
+    assert "kit-table-many" not in table_html(cols(5), "Five")
 
 
 def test_print_styles_are_a4_without_scrolling_or_split_figures():
@@ -167,6 +172,38 @@ def test_a_long_footnote_is_wrapped_inside_the_figure():
     box = foot.get_window_extent()
     assert box.x0 >= 0 and box.x1 <= 6 * fig.dpi and box.y0 >= 0
     matplotlib.pyplot.close(fig)
+
+
+def test_nothing_drawn_overlaps_the_footnote():
+    """The axes, their labels and a label shared by every panel (the trend chart's) all sit
+    above the footnote, however many lines it has."""
+    trend = pd.DataFrame({"stage": ["entry_to_iro"] * 3 + ["iro_to_adm"] * 3,
+                          "year": ["2023-24", "2024-25", "2025-26"] * 2,
+                          "median": [136, 148, 160, 38, 62, 34], "children": [5] * 6})
+    fig = charts.trend_chart(trend, standards={"entry_to_iro": 122})
+    fig.canvas.draw()
+    r = fig.canvas.get_renderer()
+    foot_top = fig.texts[-1].get_window_extent(r).y1
+    assert fig.texts[-1].get_text().count("\n") >= 2  # a footnote of three lines or more
+    assert fig._supxlabel.get_window_extent(r).y0 >= foot_top
+    for ax in fig.axes:
+        assert ax.get_tightbbox(r).y0 >= foot_top
+    matplotlib.pyplot.close(fig)
+
+
+def test_a_document_s_tables_each_sit_in_a_labelled_box():
+    from diagnostic_kit.present.section import document_html
+
+    out = document_html("## Standards\n\n| key | days | label |\n| --- | ---: | --- |\n"
+                        "| entry_to_iro | 122 | 4 months |\n\n### Two\n\n| a | b |\n"
+                        "| --- | --- |\n| 1 | 2 |\n")
+    assert out.startswith('<div class="kit-doc">')
+    boxes = re.findall(r'(<p class="kit-scroll-hint"[^>]*>[^<]*</p>)?<div class="kit-table-wrap" '
+                       r'role="region" aria-label="([^"]+)" tabindex="0"><table>', out)
+    # Named by the heading above each; only the three-column table has the phone hint.
+    assert [(bool(h), label) for h, label in boxes] == [(True, "Table: Standards"),
+                                                        (False, "Table: Two")]
+    assert '<td style="text-align:right">122</td>' in out
 
 
 def test_a_section_renders_as_nbconvert_renders_it():

@@ -112,3 +112,9 @@ def test_children_left_out_of_measures_in_words():
         "Why left out": ["no placement order", "no placement order date", "care entry unknown"],
         "Children": [2, 2, 1],
     }
+
+
+def test_a_workbook_accounted_list_by_list_is_one_file():
+    acc = pd.DataFrame({"file": ["903/2024-25/episodes.csv", "local/annex_a.xlsx [List 10]",
+                                 "local/annex_a.xlsx [List 11]", "local/costs.csv"]})
+    assert dqs.files_read(acc) == 3

@@ -197,10 +197,15 @@ def test_going_well_and_where_to_look(journeys, params):
             "England's 9% (years ending 31 March 2023 and 2025): "
             '<span class="rag rag-green">● Green</span>: better than England.') in well
     look = ps.where_to_look_first(h, params, under_fives_drift=3, po_waiting=2)
+    # Each link goes to the heading of the table it names (tests/test_e2e.py: they resolve).
     assert look[0].startswith("[Section 2: children in the process over their stage's "
-                              "standard](#section-02_timescales): ")
+                              "standard](#s02-Drift-now:-children-in-the-process-at-the-"
+                              "reference-date): ")
+    assert look[1] == ("[Section 2: children with a placement order not yet placed]"
+                       "(#s02-Drift-now:-children-in-the-process-at-the-reference-date): "
+                       "2 children, none of them 18 months or more since the order.")
     assert look[2] == ("[Section 4: under-fives still looked after 2 years later, on the drift "
-                       "list](#section-04_under_fives): 3 children with three or more "
+                       "list](#s04-Drift-list): 3 children with three or more "
                        "placements, no plan, or a plan changed after 12 months.")
 
 
@@ -209,7 +214,7 @@ def test_where_to_look_suppresses_small_counts(journeys, params):
     nv.set_suppression(5)
     look = ps.where_to_look_first(h, params, under_fives_drift=3, po_waiting=2)
     assert "<5 children with three or more placements" in look[2]
-    assert ": <5 children, 0 of them" in look[1]
+    assert ": <5 children, none of them" in look[1]
 
 
 # -- representation ------------------------------------------------------------------------

@@ -85,8 +85,6 @@ def plans_in_periods(plans: pd.DataFrame, periods: pd.DataFrame) -> pd.DataFrame
 
     ``periods`` needs ``child, period_id, care_entry, period_end``; any other column it has is
     carried along."""
-    if plans.empty or periods.empty:
-        return plans.iloc[:0].assign(period_id=pd.Series(dtype="int64"))
     p = plans.assign(_order=range(len(plans))).merge(periods, on="child")
     inside = (p["care_entry"].isna() | (p["plan_date"] >= p["care_entry"])) & (
         p["period_end"].isna() | (p["plan_date"] <= p["period_end"]))

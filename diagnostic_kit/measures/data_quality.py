@@ -79,6 +79,13 @@ def accounting_table(accounting: pd.DataFrame) -> pd.DataFrame:
                                "reasons": "Reasons for exclusion"})
 
 
+def files_read(accounting: pd.DataFrame) -> int:
+    """How many input files the rows came from: a workbook whose lists are accounted for one
+    by one (``annex_a.xlsx [List 10]``, ``[List 11]``) is one file, as in the checksums."""
+    return int(accounting["file"].astype(str).str.replace(r" \[[^\]]*\]$", "", regex=True)
+               .nunique())
+
+
 def accounting_balances(accounting: pd.DataFrame) -> bool:
     """Whether every file's rows read equal rows used plus rows excluded."""
     return bool(

@@ -14,6 +14,7 @@ from diagnostic_kit.present.charts import (
     GREY,
     OKABE_ITO,
     apply_style,
+    count_axis,
     describe,
     finish,
     ranked_alt,
@@ -77,7 +78,7 @@ def leaving_sentence(lv: pd.DataFrame) -> str:
     total = int(lv["households"].sum())
     return (f"{households(total)} who enquired in the period left the process; most left at "
             f"{ad.STEP_LABELS[step].lower()} ({nv.count(int(by_step.max()))}), and the most common "
-            f"reason was {ad.LEFT_REASONS.get(reason, reason)} "
+            f"reason given was \u201c{ad.LEFT_REASONS.get(reason, reason)}\u201d "
             f"({nv.count(int(by_reason.iloc[0]))}).")
 
 
@@ -146,6 +147,7 @@ def funnel_chart(fun: pd.DataFrame, source: str) -> Figure:
                 va="center", fontsize=9)
     ax.invert_yaxis()
     ax.set_xlabel("Households (enquiry in the period)")
+    count_axis(ax.xaxis)
     ax.set_xlim(0, max(1, fun["households"].max()) * 1.45)
     fig = finish(fig, "From enquiry to adoption order: households who enquired in the period",
                  source)
@@ -190,6 +192,7 @@ def waiting_chart(w: pd.DataFrame, source: str) -> Figure:
                 va="center", fontsize=9)
     ax.invert_yaxis()
     ax.set_xlabel("Approved households waiting to be matched at the reference date")
+    count_axis(ax.xaxis)
     fig = finish(fig, "How long approved households have waited to be matched", source)
     return describe(fig, ranked_alt("How long approved households have waited to be matched",
                                     tab["Waiting since approval"], tab["Households"],

@@ -294,6 +294,7 @@ def grades_by_quarter_chart(counts: pd.DataFrame, source: str) -> Figure:
     ax.set_xticks(x, list(counts.index), rotation=45, ha="right", fontsize=8)
     ax.set_xlabel("Quarter audited (financial year)")
     ax.set_ylabel("Audits")
+    charts.count_axis(ax.yaxis)
     ax.grid(axis="y", color="#E5E5E5")
     ax.grid(axis="x", visible=False)
     ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=8)

@@ -175,7 +175,16 @@ def finish(fig: Figure, title: str, source: str, note: str = "") -> Figure:
     fig.suptitle(title, x=0.01, ha="left", fontsize=13, fontweight="bold")
     foot = wrap_footnote(f"{note}\n{source}" if note else source, fig.get_figwidth())
     fig.text(0.01, 0.005, foot, ha="left", va="bottom", fontsize=9, color="#444444")
-    tight_layout_in(fig, (0, 0.05 + 0.025 * foot.count("\n"), 1, 0.95))
+    # Room for the footnote's lines (9 pt, with their spacing) and a margin, in inches, so a
+    # short figure keeps as much as a tall one.
+    bottom = (0.08 + (foot.count("\n") + 1) * 9 * 1.3 / 72) / fig.get_figheight()
+    label = getattr(fig, "_supxlabel", None)
+    if label is not None and label.get_text():
+        # A label shared by every panel sits just above the footnote, in room kept for it
+        # (tight_layout does not see it): a line of its size and a little more.
+        label.set(y=bottom, va="bottom")
+        bottom += 1.5 * label.get_fontsize() / 72 / fig.get_figheight()
+    tight_layout_in(fig, (0, bottom, 1, 0.95))
     # The layout is done: with no layout engine left, saving the figure does not lay it out
     # (and measure every text) once more before drawing it.
     fig.set_layout_engine(None)
@@ -188,6 +197,14 @@ SHOW_DPI = 100
 PNG_DPI = 150
 #: What nbconvert writes when an image has no alt text; a chart never goes out with it.
 NO_ALT = "No description has been provided for this image"
+
+
+def count_axis(axis) -> None:
+    """Ticks at whole numbers only, for an axis of counts (children, households, audits): no
+    "0.5 children" on a chart of a few."""
+    from matplotlib.ticker import MaxNLocator
+
+    axis.set_major_locator(MaxNLocator(integer=True))
 
 
 def ranked_alt(title: str, labels, counts, noun: str = "children") -> str:
@@ -569,7 +586,7 @@ def trend_chart(trend: pd.DataFrame, source: str = DEFAULT_SOURCE, *,
         ax.set_ylabel("")
     grid.axes.flat[0].set_ylabel("Median days")
     fig.supxlabel("Financial year of the adoption order (23-24: April 2023 to March 2024)",
-                  fontsize=10, y=0.09)
+                  fontsize=10)
     note = ("Each panel has its own scale. A year with few adoptions moves a lot; the table "
             "gives the children behind each median.")
     if standards:

@@ -227,9 +227,9 @@ def display_interagency(cmp: pd.DataFrame, h: dict[str, Any]) -> pd.DataFrame:
 def interagency_note(params: Params) -> str:
     return ("The interagency fee is what one agency charges another for placing a child with "
             "its adopters; it is a price, not a measured cost, but is the usual yardstick. The "
-            f"voluntary agencies' fee ({nv.money(params.costs.interagency_fee_vaa.value)}, "
-            f"{nv.escape(params.costs.interagency_fee_vaa.period)}) is uprated every year, so "
-            "earlier years' fees were lower.")
+            f"voluntary agencies' fee is {nv.money(params.costs.interagency_fee_vaa.value)} "
+            f"{nv.escape(params.costs.interagency_fee_vaa.period)}: it is uprated every year, "
+            "so earlier years' fees were lower.")
 
 
 # -- charts -----------------------------------------------------------------------------
@@ -288,21 +288,27 @@ def unit_cost_chart(uc: pd.DataFrame, params: Params, source: str) -> Figure:
             ("interagency_fee_la_london", "Interagency fee, LA/RAA London", charts.GREY),
             ("interagency_fee_vaa", "Interagency fee, voluntary agency",
              charts.OKABE_ITO["vermillion"]))
+    periods = []
     for key, label, colour in fees:
         b = params.costs[key]
         if b.known:
             ax.axhline(b.value / 1000, color=colour, linestyle=(0, (2, 1.5)), linewidth=1.3,
-                       label=f"{label} {nv.money(b.value)} ({b.period})")
+                       label=f"{label} {nv.money(b.value)}")
+            periods.append(f"{label.removeprefix('Interagency fee, ')} {b.period}")
     ax.set_xticks(x, years)
     ax.set_xlabel("Financial year")
     ax.set_ylabel("£ thousand")
     ax.set_ylim(bottom=0)
     ax.grid(axis="y", color="#E5E5E5")
     ax.grid(axis="x", visible=False)
+    # Beside the plot, its labels short (the fees' periods are in the note), so that the
+    # years keep most of the chart's width.
     ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=8)
+    note = "Net cost of the year ÷ children placed for adoption in the year."
+    if periods:
+        note += " Fees: " + "; ".join(periods) + "."
     fig = charts.finish(fig, "Cost per child placed for adoption against the interagency fees",
-                         source, note="Net cost of the year ÷ children placed for adoption in "
-                         "the year.")
+                         source, note=note)
     shown = [(y, v) for y, v in zip(years, vals * 1000, strict=False) if not np.isnan(v)]
     trend = "; ".join(f"{y} {nv.money(v)}" for y, v in shown) or "not shown (small numbers)"
     fee = params.costs["interagency_fee_la"]

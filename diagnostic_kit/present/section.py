@@ -67,7 +67,7 @@ def _plain_missing(df: pd.DataFrame) -> pd.DataFrame:
 #: less the page's padding): it then scrolls sideways in its box, and a hint says so.
 PHONE_WIDTH = 380
 #: Columns from which a table is set in a smaller font, so that it fits a 1280 px screen and A4.
-MANY_COLUMNS = 7
+MANY_COLUMNS = 6
 
 
 def _width_estimate(df: pd.DataFrame, index: bool = False) -> int:
@@ -100,6 +100,16 @@ def inline_markdown(text: str) -> str:
     return out
 
 
+def header_cells(table: str) -> int:
+    """The columns of an HTML table: the cells of its first row (``<thead>`` is not one)."""
+    return len(re.findall(r"<th[\s>]", table.split("</tr>", 1)[0]))
+
+
+#: Shown above a table's box on a narrow screen only (report.css).
+SCROLL_HINT = ('<p class="kit-scroll-hint" aria-hidden="true">Scroll the table sideways to see '
+               'every column &rarr;</p>')
+
+
 def table_html(table: str, title: str, note: str | None = None, width: int = 0) -> str:
     """A table as the report shows it: its title, then the table in a box of its own, then its
     note. The box is a labelled region that a keyboard can reach (``tabindex="0"``), so that a
@@ -109,17 +119,39 @@ def table_html(table: str, title: str, note: str | None = None, width: int = 0) 
     label = html_escape(title, quote=True)
     caption = f'<p class="kit-table-title">{title}</p>'
     foot = f'<p class="kit-table-note">{inline_markdown(note)}</p>' if note else ""
-    n_cols = table.split("</tr>", 1)[0].count("<th")
+    n_cols = header_cells(table)
     classes = ["kit-table-wrap"]
     if n_cols >= MANY_COLUMNS:
         classes.append("kit-table-many")
     hint = ""
     if width > PHONE_WIDTH:
         classes.append("kit-table-scrolls")
-        hint = ('<p class="kit-scroll-hint" aria-hidden="true">Scroll the table sideways to '
-                'see every column &rarr;</p>')
+        hint = SCROLL_HINT
     return (f'{caption}{hint}<div class="{" ".join(classes)}" role="region" '
             f'aria-label="{label}" tabindex="0">{table}</div>{foot}')
+
+
+_DOC_TABLE = re.compile(r"<table>.*?</table>", re.S)
+_DOC_HEADING = re.compile(r"<h\d[^>]*>(.*?)</h\d>", re.S)
+
+
+def document_html(text: str) -> str:
+    """A long Markdown document (the methodology) as HTML, each of its tables in a labelled
+    box of its own (named by the heading above it) that scrolls sideways on a narrow screen,
+    as the kit's tables do, instead of breaking its words and numbers to fit."""
+    out = _markdown()(text)
+
+    def boxed(m: re.Match) -> str:
+        heads = _DOC_HEADING.findall(out, 0, m.start())
+        name = re.sub(r"<[^>]+>", "", heads[-1]).strip() if heads else "Table"
+        label = html_escape(f"Table: {name}", quote=True)
+        # Three columns or more are wider than a phone: a hint there says the box scrolls.
+        wide = header_cells(m.group(0)) >= 3
+        hint = SCROLL_HINT if wide else ""
+        return (f'{hint}<div class="kit-table-wrap" role="region" aria-label="{label}" '
+                f'tabindex="0">{m.group(0)}</div>')
+
+    return f'<div class="kit-doc">{_DOC_TABLE.sub(boxed, out)}</div>'
 
 
 def reader_float(x: float) -> str:
@@ -199,6 +231,10 @@ class Section:
     def md(self, text: str) -> None:
         """Show Markdown built from computed values."""
         display(Markdown(text))
+
+    def document(self, text: str) -> None:
+        """Show a long Markdown document (the methodology): see :func:`document_html`."""
+        display(HTML(document_html(text)))
 
     def notice(self, text: str) -> None:
         """Show a boxed notice, e.g. that an optional extract is missing."""

@@ -17,7 +17,11 @@ from diagnostic_kit.present import timescales as pts
 from diagnostic_kit.present.timescales import STAGE_LABELS, period_label, scorecard_labels
 
 #: Section anchors of the assembled report (``section-<key>``).
-ANCHORS = {"02_timescales": "#section-02_timescales", "04_under_fives": "#section-04_under_fives"}
+#: Where "Where to look first" sends the reader: the heading of the table it names (an id the
+#: report makes from the heading's text in that section's notebook; tests/test_e2e.py checks
+#: every link resolves, so a reworded heading is caught).
+ANCHORS = {"02_timescales": "#s02-Drift-now:-children-in-the-process-at-the-reference-date",
+           "04_under_fives": "#s04-Drift-list"}
 
 
 def _finding(key: str, params: Params) -> str:
@@ -235,7 +239,8 @@ def where_to_look_first(head: pd.DataFrame, params: Params,
         wait18 = int(h.loc["po_waiting_18m", "children"]) if "po_waiting_18m" in h.index else 0
         out.append(f"[Section 2: children with a placement order not yet placed]"
                    f"({ANCHORS['02_timescales']}): {nv.children(po_waiting)}, "
-                   f"{nv.count(wait18)} of them 18 months or more since the order.")
+                   + (f"{nv.count(wait18)} of them 18 months or more since the order."
+                      if wait18 else "none of them 18 months or more since the order."))
     if under_fives_drift is not None:
         years = params.under_fives.years_looked_after
         out.append(f"[Section 4: under-fives still looked after {years} years later, on the "
@@ -297,7 +302,11 @@ def rating_note() -> str:
 def _suppression_note(params: Params) -> str:
     k = params.suppress_below
     if not k:
-        return ""
+        # Said where a reader starts, as the lists of children and small counts are there.
+        return ("\n\n**Small numbers are not suppressed in this report**: it shows counts "
+                "of one or two children and lists individual children (by pseudonym), so it is "
+                "for people entitled to see those children's records. To share it more widely, "
+                "build it again with `suppress_below` set (5 is usual) in the LA's params file.")
     return (f"\n\n**Small numbers are suppressed in this report**: every count under {k} is "
             f"shown as \"<{k}\", a percentage built on such a count is not shown, and lists of "
             "individual children are left out.")

@@ -15,6 +15,7 @@ from diagnostic_kit.present.charts import (
     GREY,
     OKABE_ITO,
     apply_style,
+    count_axis,
     describe,
     finish,
     ranked_alt,
@@ -36,8 +37,8 @@ def window_text(params: Params) -> str:
 def national_note(params: Params) -> str:
     c = params.comparators.three_plus_placements_pct
     return (f"England: {nv.pct(c.value)} of children looked after for two years had three or "
-            f"more placements in that time ({c.period}; figure not confirmed against the "
-            "published table)")
+            f"more placements in that time, {c.period}, a figure not confirmed against the "
+            "published table")
 
 
 def key_findings(h: dict, params: Params, plans_given: bool = True) -> str:
@@ -52,10 +53,14 @@ def key_findings(h: dict, params: Params, plans_given: bool = True) -> str:
         return nv.bullets(lines + ["With no child in the cohort, nothing more can be said."])
     lines.append(
         f"{nv.count_of(h['three_plus'], h['cohort'])} had {uf.PLACEMENTS_FLAG} or more "
-        f"placements in their first {years} years ({national_note(params)}).")
+        f"placements in their first {years} years. {national_note(params)}.")
     if plans_given:
-        lines.append(f"{nv.count_of(h['no_plan'], h['cohort'])} had no permanence plan "
-                     f"recorded by the anniversary; {nv.count_of(h['late_change'], h['cohort'])} "
+        planned = ("every child in the cohort had a permanence plan recorded by the "
+                   "anniversary" if not h["no_plan"] else
+                   f"{nv.count_of(h['no_plan'], h['cohort'])} had no permanence plan recorded "
+                   "by the anniversary")
+        lines.append(f"{planned[0].upper()}{planned[1:]}; "
+                     f"{nv.count_of(h['late_change'], h['cohort'])} "
                      f"had their plan changed more than {uf.LATE_CHANGE_MONTHS} months after "
                      "entering care.")
         lines.append(f"{nv.count_of(h['by_second_review'], h['cohort'])} had a permanence plan "
@@ -144,6 +149,7 @@ def placements_chart(dist: pd.DataFrame, h: dict, params: Params, source: str) -
     _bar_labels(ax1, bars, dist["children"])
     ax1.invert_yaxis()
     ax1.set_xlabel("Children")
+    count_axis(ax1.xaxis)
     ax1.set_ylabel("Placements in the two years")
     c = params.comparators.three_plus_placements_pct
     vals = [h["three_plus_pct"], c.value if c.known else np.nan]
@@ -178,6 +184,7 @@ def distribution_chart(dist: pd.DataFrame, key: str, labels: dict[str, str], tit
     _bar_labels(ax, bars, dist["children"])
     ax.invert_yaxis()
     ax.set_xlabel(xlabel)
+    count_axis(ax.xaxis)
     return describe(finish(fig, title, source),
                     ranked_alt(title, [labels.get(k, k) for k in dist[key]], dist["children"]))
 
@@ -195,6 +202,7 @@ def plan_flow_chart(flow: pd.DataFrame, source: str) -> Figure:
         left += vals
     ax.invert_yaxis()
     ax.set_xlabel("Children")
+    count_axis(ax.xaxis)
     ax.set_ylabel("First plan")
     ax.legend(title="Plan at two years", loc="upper left", bbox_to_anchor=(1, 1), fontsize=8)
     fig = finish(fig, "From the first permanence plan to the plan at two years", source)
@@ -222,6 +230,7 @@ def first_plan_chart(kids: pd.DataFrame, params: Params, source: str) -> Figure:
             color=OKABE_ITO["vermillion"], va="top", fontsize=9)
     ax.set_xlabel("Days from care entry to the first permanence plan")
     ax.set_ylabel("Children")
+    count_axis(ax.yaxis)
     ax.grid(axis="y")
     fig = finish(fig, "How soon a permanence plan was made", source,
                  note=f"The line: a plan is expected by the second review ({std.label}).")
@@ -241,8 +250,7 @@ def summary_sentences(h: dict, params: Params) -> list[str]:
            f"{window_text(params)} were still looked after {years} years later."]
     if h["cohort"]:
         out.append(f"{nv.count_of(h['three_plus'], h['cohort'])} had "
-                   f"{uf.PLACEMENTS_FLAG} or more placements in that time "
-                   f"({national_note(params)}); "
+                   f"{uf.PLACEMENTS_FLAG} or more placements in that time; "
                    f"{nv.children(h['drift'])} {nv.verb(h['drift'], 'is', 'are')} on the "
-                   "section's drift list.")
+                   f"section's drift list. {national_note(params)}.")
     return out

@@ -167,9 +167,12 @@ _ANCHOR_LINK = re.compile(r'<a class="anchor-link"[^>]*?/>|<a class="anchor-link
                           re.S)
 # A space before each attribute: the literal lets the search skip the images' base64 quickly.
 _ID_ATTR = re.compile(r' id="([^"]+)"')
-#: A same-page link, other than one to a section of the report (``#section-NN_name``), which is
-#: a link across sections and keeps its target.
-_LOCAL_HREF = re.compile(r' href="#(?!section-)([^"]+)"')
+#: A same-page link, other than one to a section of the report (``#section-NN_name``) or to a
+#: place in another section (``#sNN-heading``, as the ids are scoped), which are links across
+#: sections and keep their target.
+_LOCAL_HREF = re.compile(r' href="#(?!section-|s\d\d-)([^"]+)"')
+#: A link across sections (see above), on a section's own page.
+_ACROSS_HREF = re.compile(r'href="#(section-|s\d\d-)')
 
 
 _NUMERIC_TD = re.compile(r"<td>(\s*[-+–<£]?[\d.,]+%?\s*)</td>")
@@ -739,7 +742,11 @@ def build_outputs(run: LARun, notebooks: list[Path]) -> None:
                 period_end=p.period_end)
     for s in sections:
         # On a section's own page, a link to another section goes to the whole report.
-        alone = {**s, "html": s["html"].replace('href="#section-', 'href="../report.html#section-')}
+        own = f"s{s['key'][:2]}-"  # the ids notebook_fragment scoped this section's with
+        alone = {**s, "html": _ACROSS_HREF.sub(
+            lambda m, own=own: m.group(0) if m.group(1) == own
+            else f'href="../report.html#{m.group(1)}',
+            s["html"])}
         _write_atomic(build / "sections" / f"{s['key']}.html",
                       render_page(**page, sections=[alone], contents=False,
                                   home="../report.html"))
