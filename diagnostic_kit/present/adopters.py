@@ -29,9 +29,11 @@ def key_findings(hd: dict, fun: pd.DataFrame, params: Params) -> str:
     """The section's findings in plain English, from ``measures.adopters.headline``."""
     s = params.adopter_standards
     lines = [
-        f"{households(hd['enquiries'])} enquired in the period; {nv.count(hd['registrations'])} "
-        f"started stage 1 (registration) and {nv.count(hd['approved'])} "
-        f"{nv.verb(hd['approved'])} approved as adopters in the period.",
+        f"In the period {households(hd['enquiries'])} enquired, "
+        f"{nv.count(hd['registrations'])} started stage 1 (registration) and "
+        f"{nv.count(hd['approved'])} {nv.verb(hd['approved'])} approved as adopters, whenever "
+        "they first enquired; the funnel below follows only the households who enquired in "
+        "the period.",
     ]
     n0 = int(fun["households"].iloc[0]) if len(fun) else 0
     if n0:
@@ -44,8 +46,8 @@ def key_findings(hd: dict, fun: pd.DataFrame, params: Params) -> str:
                  if ft else "")
         lines.append(
             f"{nv.count_of(hd['approval_6m_within'], hd['approval_6m_n'], 'households')} "
-            f"approved in the period were approved within {s.approval_from_registration.label} "
-            f"of registration{extra}.")
+            f"approved in the period reached approval within "
+            f"{s.approval_from_registration.label} of registration{extra}.")
     if hd["match_n"]:
         k3, k6 = hd["match_3m_within"], hd["match_6m_within"]
         lines.append(
@@ -230,7 +232,7 @@ def summary_sentences(adopters: pd.DataFrame, params: Params) -> list[str]:
     out = [f"{households(hd['enquiries'])} enquired and {nv.count(hd['approved'])} "
            f"{nv.verb(hd['approved'])} approved as adopters in the period; "
            f"{nv.count_of(hd['approval_6m_within'], hd['approval_6m_n'], 'households')} "
-           f"approved were approved within {s.approval_from_registration.label} of "
+           f"approved reached approval within {s.approval_from_registration.label} of "
            "registration."]
     if hd["match_n"]:
         out.append(f"{nv.count_of(hd['match_3m_within'], hd['match_n'], 'households')} matched "
