@@ -45,6 +45,12 @@ def test_a_table_sits_in_a_labelled_region_with_a_hint_when_wide():
         return "<table><thead><tr>" + "<th>x</th>" * n + "</tr></thead></table>"
     assert "kit-table-many" in table_html(cols(6), "Six")
     assert "kit-table-many" not in table_html(cols(5), "Five")
+    # A short table is kept whole on a printed page; a long one may break between rows.
+    def rows(n: int) -> str:
+        return "<table><thead><tr><th>x</th></tr></thead><tbody>" + \
+            "<tr><td>1</td></tr>" * n + "</tbody></table>"
+    assert "kit-table-short" in table_html(rows(15), "Fifteen")
+    assert "kit-table-short" not in table_html(rows(16), "Sixteen")
 
 
 def test_print_styles_are_a4_without_scrolling_or_split_figures():

@@ -66,6 +66,8 @@ def _plain_missing(df: pd.DataFrame) -> pd.DataFrame:
 #: Estimated width (CSS px) over which a table will not fit a phone's screen (about 420 px
 #: less the page's padding): it then scrolls sideways in its box, and a hint says so.
 PHONE_WIDTH = 380
+#: Rows up to which a printed table is never split across pages (no orphan row on a page).
+SHORT_ROWS = 15
 #: Columns from which a table is set in a smaller font, so that it fits a 1280 px screen and A4.
 MANY_COLUMNS = 6
 
@@ -123,6 +125,8 @@ def table_html(table: str, title: str, note: str | None = None, width: int = 0) 
     classes = ["kit-table-wrap"]
     if n_cols >= MANY_COLUMNS:
         classes.append("kit-table-many")
+    if len(re.findall(r"<tr[\s>]", table)) <= SHORT_ROWS + 1:
+        classes.append("kit-table-short")  # kept whole on one printed page (report.css)
     hint = ""
     if width > PHONE_WIDTH:
         classes.append("kit-table-scrolls")
