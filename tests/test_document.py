@@ -165,6 +165,37 @@ def test_a_chart_that_spills_past_its_edge_is_cropped_to_its_content():
     matplotlib.pyplot.close(fig)
 
 
+def test_a_chart_that_fits_is_not_measured_again(monkeypatch):
+    from matplotlib.figure import Figure
+
+    fig = charts.stage_medians_chart(_stats())
+    measured = []
+    real = Figure.get_tightbbox
+    monkeypatch.setattr(Figure, "get_tightbbox",
+                        lambda self, *a, **k: (measured.append(1), real(self, *a, **k))[1])
+    charts.png_output(fig)
+    assert measured == []  # nothing touches the edge, nothing lies past it
+    matplotlib.pyplot.close(fig)
+
+
+@pytest.mark.parametrize("place", ["crossing the right edge", "a legend wholly past it",
+                                   "an axis title wholly below"])
+def test_content_past_the_edge_is_found_however_it_got_there(place):
+    fig, ax = matplotlib.pyplot.subplots(figsize=(6, 3))
+    ax.barh(["Enquiry", "Approval"], [167, 46], label="households")
+    charts.finish(fig, "From enquiry to approval", "Source: x.")
+    if place == "crossing the right edge":
+        fig.text(0.8, 0.5, "a label that runs on past the right edge of the chart")
+    elif place == "a legend wholly past it":
+        ax.legend(loc="upper left", bbox_to_anchor=(1.4, 1.0))
+    else:
+        ax.set_xlabel("Households", labelpad=400)
+    data, _ = charts.png_output(fig)
+    w, h = _png_size(data)
+    assert w > 6 * charts.PNG_DPI or h > 3 * charts.PNG_DPI  # cropped to take it in
+    matplotlib.pyplot.close(fig)
+
+
 def test_a_long_footnote_is_wrapped_inside_the_figure():
     note = ("Counts under 5 are suppressed. " * 12).strip()
     fig, ax = matplotlib.pyplot.subplots(figsize=(6, 3))

@@ -300,10 +300,8 @@ def png_output(fig: Figure, alt: str | None = None) -> tuple[dict[str, str], dic
     fig.patch.set_facecolor("white")
     canvas = FigureCanvasAgg(fig) if not isinstance(fig.canvas, FigureCanvasAgg) else fig.canvas
     canvas.draw()
-    box = fig.get_tightbbox(canvas.get_renderer())
-    w, h = fig.get_size_inches()
     buf = io.BytesIO()
-    if box.x0 < 0 or box.y0 < 0 or box.x1 > w or box.y1 > h:
+    if _may_spill(fig, canvas):
         fig.savefig(buf, format="png", dpi=PNG_DPI, facecolor="white", bbox_inches="tight")
     else:
         # Opaque (the background is white) and of few colours: written with a palette of 256,
@@ -317,6 +315,38 @@ def png_output(fig: Figure, alt: str | None = None) -> tuple[dict[str, str], dic
     data = {"image/png": base64.b64encode(png).decode("ascii"), "text/plain": alt}
     meta = {"image/png": {"alt": alt, "width": round(width * SHOW_DPI / PNG_DPI)}}
     return data, meta
+
+
+def _may_spill(fig: Figure, canvas: FigureCanvasAgg) -> bool:
+    """Whether the drawn chart's content may reach past the figure's edge, and if so whether it
+    does (``fig.get_tightbbox``, which measures every axis's ticks again: as long as the
+    drawing). Content that crosses an edge leaves ink on the edge's pixels; content wholly past
+    it is a text, legend or axes placed there, whose extents the drawing has measured. Only
+    when one of those says it may spill is the whole content measured."""
+    rgba = np.asarray(canvas.buffer_rgba())
+    edges = np.concatenate([rgba[0], rgba[-1], rgba[:, 0], rgba[:, -1]])[:, :3]
+    suspect = bool((edges != 255).any())  # the figure is drawn on white
+    if not suspect:
+        r = canvas.get_renderer()
+        w, h = fig.bbox.width, fig.bbox.height
+        parts = [*fig.texts, *fig.legends, *fig.axes]
+        for ax in fig.axes:
+            parts += [*ax.texts, ax.title, ax._left_title, ax._right_title, ax.xaxis.label,
+                      ax.yaxis.label]
+            if ax.get_legend() is not None:
+                parts.append(ax.get_legend())
+        for a in parts:
+            if not a.get_visible() or (hasattr(a, "get_text") and not a.get_text()):
+                continue
+            b = a.get_window_extent(r)
+            if b.x1 < 0 or b.y1 < 0 or b.x0 > w or b.y0 > h:
+                suspect = True
+                break
+    if not suspect:
+        return False
+    box = fig.get_tightbbox(canvas.get_renderer())
+    w, h = fig.get_size_inches()
+    return box.x0 < 0 or box.y0 < 0 or box.x1 > w or box.y1 > h
 
 
 def show(fig: Figure, alt: str | None = None) -> None:
