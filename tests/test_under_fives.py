@@ -180,6 +180,9 @@ def test_no_child_in_the_cohort_gives_empty_measures_not_an_error(params):
     h = uf.headline(PERIODS[keep], HEADER, k, params)
     assert (h["entrants"], h["cohort"], h["three_plus"], h["drift"]) == (1, 0, 0, 0)
     assert int(uf.placements_distribution(k)["children"].sum()) == 0
+    from diagnostic_kit.present import under_fives as text
+
+    assert "the tables and charts below are empty" in text.key_findings(h, params)
 
 
 def test_events_and_moves_of_no_periods():

@@ -50,7 +50,8 @@ def key_findings(h: dict, params: Params, plans_given: bool = True) -> str:
         "later: this section's cohort."
     ]
     if not h["cohort"]:
-        return nv.bullets(lines + ["With no child in the cohort, nothing more can be said."])
+        return nv.bullets(lines + ["With no child in the cohort, the tables and charts below "
+                                   "are empty: nothing more can be said of it."])
     lines.append(
         f"{nv.count_of(h['three_plus'], h['cohort'])} had {uf.PLACEMENTS_FLAG} or more "
         f"placements in their first {years} years. {national_note(params)}.")
