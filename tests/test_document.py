@@ -165,6 +165,16 @@ def test_a_chart_that_spills_past_its_edge_is_cropped_to_its_content():
     matplotlib.pyplot.close(fig)
 
 
+def test_a_count_axis_has_whole_numbers_from_zero_even_with_nothing_to_count():
+    fig, ax = matplotlib.pyplot.subplots()
+    ax.barh(["1", "2", "3"], [0, 0, 0])
+    charts.count_axis(ax.xaxis)
+    fig.canvas.draw()
+    ticks = [t for t in ax.get_xticks() if ax.get_xlim()[0] <= t <= ax.get_xlim()[1]]
+    assert ax.get_xlim() == (0.0, 1.0) and ticks == [0.0, 1.0]
+    matplotlib.pyplot.close(fig)
+
+
 def test_a_chart_that_fits_is_not_measured_again(monkeypatch):
     from matplotlib.figure import Figure
 

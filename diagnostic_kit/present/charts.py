@@ -205,6 +205,8 @@ def count_axis(axis) -> None:
     from matplotlib.ticker import MaxNLocator
 
     axis.set_major_locator(MaxNLocator(integer=True))
+    if axis.get_view_interval()[1] < 1:  # no count at all: 0 to 1, never "-0.045 children"
+        axis.set_view_interval(0, 1, ignore=True)
 
 
 def ranked_alt(title: str, labels, counts, noun: str = "children") -> str:
