@@ -96,7 +96,13 @@ def plans_in_periods(plans: pd.DataFrame, periods: pd.DataFrame) -> pd.DataFrame
 def plan_events(plans: pd.DataFrame, periods: pd.DataFrame) -> pd.DataFrame:
     """Each permanence plan decision within a period of care (:func:`plans_in_periods`), and
     every change of plan: a plan that differs from the previous one of the period."""
-    p = plans_in_periods(plans, periods[["child", "period_id", "care_entry", "period_end"]])
+    return plan_events_within(
+        plans_in_periods(plans, periods[["child", "period_id", "care_entry", "period_end"]]))
+
+
+def plan_events_within(p: pd.DataFrame) -> pd.DataFrame:
+    """:func:`plan_events` of plans already taken within their periods, in order
+    (:func:`plans_in_periods`)."""
     if p.empty:
         return _empty()
     prev = p.groupby("period_id")["plan"].shift()

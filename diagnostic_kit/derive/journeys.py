@@ -326,7 +326,7 @@ def _add_plans(j: pd.DataFrame, plans: pd.DataFrame) -> pd.DataFrame:
     j["iro_date"] = latest_before.reindex(ids).fillna(first_any.reindex(ids))
 
     # Changes of plan as section 4 counts them (derive/events), over the whole period.
-    changes = events.plan_events(plans, window)
+    changes = events.plan_events_within(p)
     changes = changes[changes["kind"].eq("plan_change")]
     j["plan_changes"] = changes.groupby("period_id").size().reindex(ids, fill_value=0)
 

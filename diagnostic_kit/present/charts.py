@@ -330,7 +330,7 @@ def _may_spill(fig: Figure, canvas: FigureCanvasAgg) -> bool:
     suspect = bool((edges != 255).any())  # the figure is drawn on white
     if not suspect:
         r = canvas.get_renderer()
-        w, h = fig.bbox.width, fig.bbox.height
+        w_px, h_px = fig.bbox.width, fig.bbox.height
         parts = [*fig.texts, *fig.legends, *fig.axes]
         for ax in fig.axes:
             parts += [*ax.texts, ax.title, ax._left_title, ax._right_title, ax.xaxis.label,
@@ -341,7 +341,7 @@ def _may_spill(fig: Figure, canvas: FigureCanvasAgg) -> bool:
             if not a.get_visible() or (hasattr(a, "get_text") and not a.get_text()):
                 continue
             b = a.get_window_extent(r)
-            if b.x1 < 0 or b.y1 < 0 or b.x0 > w or b.y0 > h:
+            if b.x1 < 0 or b.y1 < 0 or b.x0 > w_px or b.y0 > h_px:
                 suspect = True
                 break
     if not suspect:

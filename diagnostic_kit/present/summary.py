@@ -239,8 +239,8 @@ def where_to_look_first(head: pd.DataFrame, params: Params,
         wait18 = int(h.loc["po_waiting_18m", "children"]) if "po_waiting_18m" in h.index else 0
         out.append(f"[Section 2: children with a placement order not yet placed]"
                    f"({ANCHORS['02_timescales']}): {nv.children(po_waiting)}, "
-                   + (f"{nv.count(wait18)} of them 18 months or more since the order."
-                      if wait18 else "none of them 18 months or more since the order."))
+                   f"{nv.count(wait18) if wait18 else 'none'} of them 18 months or more since "
+                   "the order.")
     if under_fives_drift is not None:
         years = params.under_fives.years_looked_after
         out.append(f"[Section 4: under-fives still looked after {years} years later, on the "

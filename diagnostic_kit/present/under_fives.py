@@ -56,11 +56,11 @@ def key_findings(h: dict, params: Params, plans_given: bool = True) -> str:
         f"{nv.count_of(h['three_plus'], h['cohort'])} had {uf.PLACEMENTS_FLAG} or more "
         f"placements in their first {years} years. {national_note(params)}.")
     if plans_given:
-        planned = ("every child in the cohort had a permanence plan recorded by the "
+        planned = ("Every child in the cohort had a permanence plan recorded by the "
                    "anniversary" if not h["no_plan"] else
                    f"{nv.count_of(h['no_plan'], h['cohort'])} had no permanence plan recorded "
                    "by the anniversary")
-        lines.append(f"{planned[0].upper()}{planned[1:]}; "
+        lines.append(f"{planned}; "
                      f"{nv.count_of(h['late_change'], h['cohort'])} "
                      f"had their plan changed more than {uf.LATE_CHANGE_MONTHS} months after "
                      "entering care.")
