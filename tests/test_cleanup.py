@@ -189,3 +189,28 @@ def test_a_signal_while_kernels_warm_up_ends_the_run_promptly(short_tmp: Path):
     assert took < 30, f"the run took {took:.0f} s to stop"
     assert "Traceback" not in stderr
     assert leftovers(tmp, out, runtime) == []
+
+
+# Python reports the exception it drops in __del__ as an "unraisable" one: expected here.
+@pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
+def test_a_signal_whose_exception_python_drops_still_stops_the_run():
+    """A SIGTERM handled while the main thread runs a finaliser: Python reports the handler's
+    exception and drops it ("Exception ignored in ..."), so the run would go on to build the
+    report. The run remembers the signal and stops at its next step all the same."""
+
+    class Finalised:
+        def __del__(self) -> None:
+            os.kill(os.getpid(), signal.SIGTERM)
+            for _ in range(10_000):  # the handler runs here, inside __del__
+                pass
+
+    with pytest.raises(runner.Terminated, match="SIGTERM"), runner.terminate_as_interrupt():
+        obj = Finalised()
+        del obj  # the Terminated raised inside __del__ is lost
+        lost = True
+        runner.stop_requested()
+        lost = False
+    assert lost  # it was the remembered signal, not the handler's own exception, that stopped it
+    # A new run starts with no signal remembered.
+    with runner.terminate_as_interrupt():
+        runner.stop_requested()

@@ -304,6 +304,19 @@ def remove_stale(out_root: Path | None = None) -> list[Path]:
     return removed
 
 
+#: The signal that asked this run to stop, once one has. The handler's exception can be lost:
+#: raised while the main thread runs a finaliser (a ``__del__``, a weakref callback), it is
+#: reported and ignored by Python, and the run would go on; so the run also looks here between
+#: its steps (:func:`stop_requested`).
+_STOP: list[str] = []
+
+
+def stop_requested() -> None:
+    """Raise :class:`Terminated` if a signal has asked the run to stop."""
+    if _STOP:
+        raise Terminated(_STOP[0])
+
+
 @contextlib.contextmanager
 def terminate_as_interrupt() -> Iterator[None]:
     """While inside, SIGTERM and SIGHUP raise :class:`Terminated` (a KeyboardInterrupt) in the
@@ -314,14 +327,17 @@ def terminate_as_interrupt() -> Iterator[None]:
         return
 
     def handler(signum: int, frame: Any) -> None:
-        raise Terminated(signal.Signals(signum).name)
+        _STOP.append(signal.Signals(signum).name)
+        raise Terminated(_STOP[0])
 
+    _STOP.clear()
     old = {}
     for sig in (signal.SIGTERM, signal.SIGHUP):
         with contextlib.suppress(ValueError, OSError):
             old[sig] = signal.signal(sig, handler)
     try:
         yield
+        stop_requested()
     finally:
         for sig, h in old.items():
             with contextlib.suppress(ValueError, OSError):
@@ -1254,6 +1270,7 @@ def run_reports(
         def finish_oldest() -> None:
             run, futs = pending.pop(0)
             run.sections = [f.result() for f in futs]
+            stop_requested()
             _finish(run, notebooks, progress, pdf=pdf)
             progress.la_done()
 
@@ -1265,7 +1282,10 @@ def run_reports(
                                    or all(f.done() for f in pending[0][1])):
                     finish_oldest()
                 run.started = _now()
-                if not _prepare(run, progress):
+                stop_requested()
+                prepared = _prepare(run, progress)
+                stop_requested()
+                if not prepared:
                     progress.la_done(sections_skipped=len(notebooks))
                     continue
                 futs = [pool.submit(_section_task, run, nb, timeout, progress, kernels)
