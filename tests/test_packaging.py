@@ -91,3 +91,17 @@ def test_imports_stay_cheap():
                          timeout=60, cwd=ROOT).stdout.strip()
     # report.py needs pandas; nothing else heavy is imported up front.
     assert out == "['pandas']"
+
+
+def test_kernels_do_not_import_pandera():
+    """What a warm kernel imports (preparing, every measure, the charts) leaves pandera out:
+    the reading checks the schema's rules itself, and pandera (a sixth of a second to import,
+    in every kernel) is only the declared schema the tests compare the reading with."""
+    code = ("import sys, diagnostic_kit.run.prepare, diagnostic_kit.present.charts, "
+            "diagnostic_kit.measures.summary, diagnostic_kit.inputs.reading as r; "
+            "from diagnostic_kit.inputs.schema import SSDA903_TABLES; "
+            "print('pandera' in sys.modules); r.table_schema(SSDA903_TABLES[0]); "
+            "print('pandera' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         timeout=60, cwd=ROOT).stdout.split()
+    assert out == ["False", "True"]

@@ -31,15 +31,18 @@ import threading
 from dataclasses import dataclass, field
 from itertools import repeat
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
-import pandera.pandas as pa
 
 from diagnostic_kit import resources
 from diagnostic_kit.inputs.findings import LOCAL_CODE_MESSAGE, DataQuality, Findings
 from diagnostic_kit.inputs.params import Params
 from diagnostic_kit.inputs.schema import LOCAL_TABLES, SSDA903_TABLES, SSDA903_UNUSED, Column, Table
+
+if TYPE_CHECKING:
+    import pandera.pandas as pa
 
 TEMPLATE_HINT = "data_templates/data_dictionary.md"
 
@@ -543,6 +546,8 @@ def _allowed(col: Column, table: Table) -> set[str]:
 
 def _check_for(col: Column, table: Table) -> list[pa.Check]:
     """The pandera checks for one column's codes, each named by its rule id."""
+    import pandera.pandas as pa
+
     if col.kind == "code" and col.allowed:
         allowed = _allowed(col, table)
         return [pa.Check(lambda s, a=allowed: s.isin(a) | s.isna(), name="code_unknown")]
@@ -573,7 +578,10 @@ def _schema_failures(df: pd.DataFrame, table: Table) -> pd.DataFrame:
 
 def table_schema(table: Table) -> pa.DataFrameSchema:
     """A pandera schema over the text columns of one table, built from ``schema.py``: codes in
-    their allowed lists, required values present."""
+    their allowed lists, required values present. (pandera is imported here, not with the
+    module: the reading checks the same rules itself, and a kernel need not pay for it.)"""
+    import pandera.pandas as pa
+
     return pa.DataFrameSchema(
         {
             c.name: pa.Column(
