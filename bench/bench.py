@@ -65,6 +65,19 @@ def median_of(n: int, fn: Callable[[], Any], *, own_time: bool = False
     return med, note, out
 
 
+def machine_speed() -> float:
+    """Seconds for a fixed loop of plain Python in a fresh interpreter (the best of three):
+    timed at the start and the end of the bench, it shows whether the machine's own speed
+    changed while the bench ran (on a shared host it can, by a fifth within minutes)."""
+    code = "s = 0\nfor i in range(5_000_000):\n    s += i\n"
+    runs = []
+    for _ in range(3):
+        t0 = time.perf_counter()
+        subprocess.run([sys.executable, "-c", code], check=True)
+        runs.append(time.perf_counter() - t0)
+    return min(runs)
+
+
 def cold_prepare(params_file: str) -> Any:
     """Prepare an LA as a new process would: with the reading's cache of date texts empty
     (the bench's own earlier runs fill it with the same dates)."""
@@ -308,6 +321,9 @@ def main() -> None:
         print(f"  {what}: {seconds:.1f} s {verdict}", flush=True)
 
     demo_params = str(ROOT / "params" / "demo.yaml")
+    speed = machine_speed()
+    record("machine speed at the start: a fixed loop of plain Python", speed,
+           f"{speed:.2f} s; the same loop is timed at the end")
     try:
         demo = load_params("demo")
         if not demo.data_dir.is_dir():
@@ -326,6 +342,9 @@ def main() -> None:
                    f"peak memory {peak:.2f} GiB; target < 600 s and < 4 GiB: "
                    + ("met" if s < 600 and peak < 4 and not bad else "MISSED")
                    + (f"; FAILED, so not a fair time: {bad}" if bad else ""))
+            end = machine_speed()
+            record("machine speed at the end: the same loop", end,
+                   f"{end:.2f} s, {end / speed:.2f} x the start's")
             return
 
         fl = peer = 0.0
@@ -391,6 +410,10 @@ def main() -> None:
         if "findings" in only:
             s, note = findings_at_scale(tmp / "findings")
             record("1,000,000 findings: section 8's tables and data_quality.csv", s, note)
+        end = machine_speed()
+        record("machine speed at the end: the same loop", end,
+               f"{end:.2f} s, {end / speed:.2f} x the start's (more than a few per cent either "
+               "way: the machine's own speed changed during the bench)")
     finally:
         if not args.keep:
             shutil.rmtree(tmp, ignore_errors=True)
