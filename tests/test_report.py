@@ -39,3 +39,29 @@ def test_metrics_written_for_the_runner(tmp_path):
                        "a3_pct_under_426_days": None, "a3_pct_under_426_days_n": 0}
     with pytest.raises(ValueError, match="snake_case"):
         sec.metric("A1 mean", 1)
+
+
+def test_a_table_with_no_rows_is_one_line_and_keeps_its_headings_for_the_workbook(
+        tmp_path, monkeypatch):
+    """An empty table shows its title and one line (the notebook's words, else "None to
+    show."), never a row of headings over nothing; tables.xlsx still gets its headings."""
+    from IPython.display import HTML
+
+    from diagnostic_kit.present import section as section_mod
+
+    shown: list[str] = []
+    monkeypatch.setattr(section_mod, "display",
+                        lambda obj: shown.append(obj.data if isinstance(obj, HTML) else obj))
+    sec = Section("04_under_fives", tmp_path)
+    empty = pd.DataFrame(columns=["Child", "Why on the list"])
+    sec.table(empty, "Drift list", empty="No child is on the drift list.")
+    sec.table(empty, "Another list")
+    sec.table(pd.DataFrame({"Child": ["C-0001"], "Why on the list": ["3 placements"]}),
+              "A list with a child")
+    assert "<table" not in shown[0] and "<th" not in shown[0]
+    assert '<p class="kit-table-title">Drift list</p>' in shown[0]
+    assert '<p class="kit-table-empty">No child is on the drift list.</p>' in shown[0]
+    assert '<p class="kit-table-empty">None to show.</p>' in shown[1]
+    assert "<table" in shown[2] and "C-0001" in shown[2]
+    kept = pd.read_pickle(tmp_path / "tables" / "04_under_fives__drift_list.pkl")
+    assert list(kept.columns) == ["Child", "Why on the list"] and kept.empty

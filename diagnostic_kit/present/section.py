@@ -135,6 +135,17 @@ def table_html(table: str, title: str, note: str | None = None, width: int = 0) 
             f'aria-label="{label}" tabindex="0">{table}</div>{foot}')
 
 
+#: Said in place of a table with no rows (a notebook may say it its own way: ``empty=``).
+NO_ROWS = "None to show."
+
+
+def empty_table_html(title: str, message: str = NO_ROWS) -> str:
+    """A table with no rows as the report shows it: its title, then one line saying so (not a
+    row of headings over nothing)."""
+    return (f'<p class="kit-table-title">{title}</p>'
+            f'<p class="kit-table-empty">{inline_markdown(message)}</p>')
+
+
 _DOC_TABLE = re.compile(r"<table>.*?</table>", re.S)
 _DOC_HEADING = re.compile(r"<h\d[^>]*>(.*?)</h\d>", re.S)
 
@@ -292,8 +303,10 @@ class Section:
         note: str | None = None,
         index: bool = False,
         per_child: bool = False,
+        empty: str = NO_ROWS,
     ) -> None:
-        """Show a table with its title and keep it for ``tables.xlsx``.
+        """Show a table with its title and keep it for ``tables.xlsx``. A table with no rows is
+        shown as its title and ``empty`` (one line; ``tables.xlsx`` keeps its headings).
 
         Counts of children (the columns in ``counts``, and any numeric column whose heading
         names children, households or a group of them: :data:`COUNT_WORDS`) are suppressed
@@ -314,6 +327,9 @@ class Section:
             out.mkdir(parents=True, exist_ok=True)
             shown.to_pickle(out / f"{self.key}__{name}.pkl")
             (out / f"{self.key}__{name}.title").write_text(title, encoding="utf-8")
+        if shown.empty:
+            display(HTML(empty_table_html(title, empty)))
+            return
         html = reader_numbers(_plain_missing(shown)).to_html(
             index=index, classes="kit-table", border=0, na_rep="–",
             float_format=reader_float)
