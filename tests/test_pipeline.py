@@ -456,3 +456,24 @@ def test_executed_notebooks_rerun_from_their_params_file(built):
     lines = injected[0].splitlines()
     assert 'prepared = ""' in lines and 'output_dir = ""' in lines
     assert any(line.startswith("params_file = ") and "tiny" in line for line in lines)
+
+
+def test_mark_numbers_aligns_whole_columns():
+    """A column is right-aligned when every value written in it is a number (a suppressed
+    count and a missing value's dash go with the numbers); a column of labels that are mostly
+    numbers (1, 2, 3, 4+) stays left-aligned as a whole."""
+    table = ("<table><thead><tr><th>Placements</th><th>Children</th><th>%</th></tr></thead>"
+             "<tbody><tr><td>1</td><td>4</td><td>57%</td></tr>"
+             "<tr><td>3</td><td>&lt;5</td><td>–</td></tr>"
+             "<tr><td>4+</td><td>0</td><td>0%</td></tr></tbody></table>")
+    assert assemble.mark_numbers(table) == (
+        "<table><thead><tr><th>Placements</th><th>Children</th><th>%</th></tr></thead>"
+        '<tbody><tr><td>1</td><td class="num">4</td><td class="num">57%</td></tr>'
+        '<tr><td>3</td><td class="num">&lt;5</td><td class="num">–</td></tr>'
+        '<tr><td>4+</td><td class="num">0</td><td class="num">0%</td></tr></tbody></table>')
+    # With the index shown (a <th> first in each row), columns are counted from it.
+    indexed = ("<table><tbody><tr><th>a</th><td>12</td><td>x</td></tr>"
+               "<tr><th>b</th><td>1,234.5</td><td>–</td></tr></tbody></table>")
+    assert assemble.mark_numbers(indexed) == (
+        '<table><tbody><tr><th>a</th><td class="num">12</td><td>x</td></tr>'
+        '<tr><th>b</th><td class="num">1,234.5</td><td>–</td></tr></tbody></table>')

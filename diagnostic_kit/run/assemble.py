@@ -176,12 +176,51 @@ _ACROSS_HREF = re.compile(r'href="#(section-|s\d\d-)')
 
 
 _NUMERIC_TD = re.compile(r"<td>(\s*[-+–<£]?[\d.,]+%?\s*)</td>")
+_TBODY = re.compile(r"<tbody>(.*?)</tbody>", re.S)
+_ROW = re.compile(r"<tr[^>]*>.*?</tr>", re.S)
+_CELL = re.compile(r"<(t[dh])([^>]*)>(.*?)</\1>", re.S)
+#: A number as a cell shows it: a count, an amount, a percentage, a suppressed count (``<5``).
+_NUMBER = re.compile(r"(?:[-+–£]|&lt;)?[\d.,]*\d[\d.,]*%?")
+#: A cell with no value (blank, or the dash a missing value is shown as): neither kind.
+_NO_VALUE = {"", "–"}
+
+
+def _aligned_body(body: str) -> str:
+    """A table body with the cells of its number columns marked ``class="num"``: a column is
+    one when every value written in it is a number. A column of labels that are mostly numbers
+    (placements 1, 2, 3, 4+; age bands) stays left-aligned as a whole, and a missing value in a
+    number column aligns with the numbers. A body with merged cells is marked cell by cell."""
+    if "rowspan" in body or "colspan" in body:
+        return _NUMERIC_TD.sub(r'<td class="num">\1</td>', body)
+    rows = [_CELL.findall(r) for r in _ROW.findall(body)]
+    width = max((len(r) for r in rows), default=0)
+    numeric = []
+    for j in range(width):
+        written = [text.strip() for r in rows if j < len(r)
+                   for tag, _, text in [r[j]] if tag == "td" and text.strip() not in _NO_VALUE]
+        numeric.append(bool(written) and all(_NUMBER.fullmatch(v) for v in written))
+
+    def row(m: re.Match[str]) -> str:
+        at = iter(range(width + 1))
+
+        def cell(c: re.Match[str]) -> str:
+            j = next(at, width)
+            if c.group(1) == "td" and not c.group(2) and j < width and numeric[j]:
+                return f'<td class="num">{c.group(3)}</td>'
+            return c.group(0)
+
+        return _CELL.sub(cell, m.group(0))
+
+    return _ROW.sub(row, body)
 
 
 def mark_numbers(fragment: str) -> str:
-    """Give table cells that hold a number ``class="num"`` so they align right; text stays
-    left-aligned."""
-    return _NUMERIC_TD.sub(r'<td class="num">\1</td>', fragment)
+    """Give the cells of a table's number columns ``class="num"`` so they align right; text
+    stays left-aligned (see :func:`_aligned_body`). Cells outside a table body are marked one
+    by one."""
+    if "<tbody>" not in fragment:
+        return _NUMERIC_TD.sub(r'<td class="num">\1</td>', fragment)
+    return _TBODY.sub(lambda m: f"<tbody>{_aligned_body(m.group(1))}</tbody>", fragment)
 
 
 def scope_ids(fragment: str, prefix: str) -> str:
