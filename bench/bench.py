@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import functools
 import io
 import json
 import os
@@ -105,28 +106,30 @@ def make_synthetic(root: Path, name: str, *, size: int, seed: int) -> Path:
     return params
 
 
-_Shell: Any = None
+@functools.cache
+def _shell() -> Any:
+    """The in-process IPython shell of the floor: one for every run (a shell is a singleton of
+    its class, so the class is made once)."""
+    from IPython.core.interactiveshell import InteractiveShell
+
+    class Shell(InteractiveShell):
+        def enable_gui(self, gui: str | None = None) -> None:
+            """``%matplotlib inline`` needs no event loop; figures render to PNG on display."""
+
+    return Shell.instance()
 
 
 def floor(params_file: str, work: Path) -> float:
     """Seconds to prepare the LA and run every section notebook's code in this process."""
     import matplotlib
     import nbformat
-    from IPython.core.interactiveshell import InteractiveShell
 
     from diagnostic_kit.inputs.params import load_params
     from diagnostic_kit.run.prepare import prepare_la
     from diagnostic_kit.run.runner import discover_sections
 
-    global _Shell
-    if _Shell is None:  # one class for every run: the shell is a singleton of its class
-        class _Shell(InteractiveShell):
-            def enable_gui(self, gui: str | None = None) -> None:
-                """``%matplotlib inline`` needs no event loop; figures render to PNG on
-                display."""
-
     matplotlib.use("agg")
-    shell = _Shell.instance()
+    shell = _shell()
     t0 = time.perf_counter()
     la = prepare_la(load_params(params_file))
     pkl = work / "la.pkl"

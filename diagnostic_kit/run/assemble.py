@@ -24,6 +24,7 @@ from __future__ import annotations
 import copy
 import datetime as dt
 import html
+import itertools
 import json
 import os
 import re
@@ -192,21 +193,22 @@ def _aligned_body(body: str) -> str:
     number column aligns with the numbers. A body with merged cells is marked cell by cell."""
     if "rowspan" in body or "colspan" in body:
         return _NUMERIC_TD.sub(r'<td class="num">\1</td>', body)
-    rows = [_CELL.findall(r) for r in _ROW.findall(body)]
-    width = max((len(r) for r in rows), default=0)
-    numeric = []
-    for j in range(width):
-        written = [text.strip() for r in rows if j < len(r)
-                   for tag, _, text in [r[j]] if tag == "td" and text.strip() not in _NO_VALUE]
-        numeric.append(bool(written) and all(_NUMBER.fullmatch(v) for v in written))
+    # Per column: does every value written in its data cells read as a number?
+    written: dict[int, list[str]] = {}
+    for r in _ROW.findall(body):
+        for j, (tag, _, text) in enumerate(_CELL.findall(r)):
+            values = written.setdefault(j, [])
+            if tag == "td" and text.strip() not in _NO_VALUE:
+                values.append(text.strip())
+    numeric = {j: bool(v) and all(_NUMBER.fullmatch(x) for x in v) for j, v in written.items()}
 
     def row(m: re.Match[str]) -> str:
-        at = iter(range(width + 1))
+        column = itertools.count()
 
         def cell(c: re.Match[str]) -> str:
-            j = next(at, width)
-            if c.group(1) == "td" and not c.group(2) and j < width and numeric[j]:
-                return f'<td class="num">{c.group(3)}</td>'
+            tag, attrs, text = c.groups()
+            if numeric[next(column)] and tag == "td" and not attrs:
+                return f'<td class="num">{text}</td>'
             return c.group(0)
 
         return _CELL.sub(cell, m.group(0))
