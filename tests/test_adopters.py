@@ -223,6 +223,32 @@ def test_the_template_is_used_when_both_are_given(tmp_path):
     assert any(re.search("local/adopters.csv was used", d) for d in dq.notes["detail"])
 
 
+def test_a_list_not_used_is_counted_but_not_checked(tmp_path):
+    """With both templates supplied, lists 10 and 11 are not used: each of their written rows is
+    listed once as excluded for that reason, their columns are still recorded as dropped, and
+    their values (list 11's differing family dates, its rows with no family) raise no finding."""
+    from diagnostic_kit.run.prepare import check_inputs
+
+    local = {"adopters": [{"household_id": "T1", "household_type": "single",
+                           "enquiry_date": "2024-01-01"}],
+             "permanence_plans": [{"child": "K1", "plan_date": "2024-04-01",
+                                   "plan": "adoption", "source": "adm"}]}
+    dq = check_inputs(_la(tmp_path, local)).dq
+    f11, f10 = "local/Annex A 2025.xlsx [List 11 - adopters]", "local/Annex A 2025.xlsx [10]"
+    acc = dq.accounting.set_index("file")
+    assert tuple(acc.loc[f11, ["rows_read", "rows_used", "rows_excluded"]]) == (4, 0, 4)
+    assert tuple(acc.loc[f10, ["rows_read", "rows_used", "rows_excluded"]]) == (3, 0, 3)
+    ex = dq.exclusions[dq.exclusions["file"] == f11]
+    assert sorted(ex["row"]) == sorted(set(ex["row"]))          # each row once
+    assert set(ex["reason"]) == {"local/adopters.csv was supplied and is used instead of "
+                                 "Annex A list 11"}
+    on_lists = dq.findings[dq.findings["file"].isin([f11, f10])]
+    assert set(on_lists["rule"]) == {"column_not_in_template"}  # the file's shape, not values
+    dropped = dq.dropped_columns.set_index(["file", "column"])["reason"]
+    assert dropped[(f11, "Adopter name")] == "personal data the kit does not need"
+    assert dropped[(f10, "Date of Birth")] == "personal data the kit does not need"
+
+
 def test_the_synthetic_workbook_gives_the_same_section_5_figures(tmp_path):
     from diagnostic_kit.run.prepare import check_inputs
     from diagnostic_kit.synth import generate, write_params

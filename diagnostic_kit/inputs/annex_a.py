@@ -27,6 +27,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import re
+from collections.abc import Collection
 from dataclasses import dataclass
 from operator import itemgetter
 from pathlib import Path
@@ -117,7 +118,8 @@ class AnnexList:
 
     number: int
     table: str
-    frame: pd.DataFrame
+    #: None where the table's template was supplied (the list is not used).
+    frame: pd.DataFrame | None
     rows: pd.DataFrame
     rel: str
 
@@ -168,11 +170,21 @@ def _texts(values) -> np.ndarray:
     return np.array([*map(_cell_text, uniques), None], dtype=object)[codes]
 
 
+def _written(values: list) -> np.ndarray:
+    """Whether each cell holds something (what :func:`_cell_text` does not make blank)."""
+    return np.fromiter((v is not None and not (isinstance(v, str) and not v.strip())
+                        for v in values), dtype=bool, count=len(values))
+
+
 def _read_sheet(sheet: list, rel: str, columns: dict[str, tuple[str, ...]],
-                unneeded: tuple[str, ...], log: Findings) -> pd.DataFrame:
+                unneeded: tuple[str, ...], log: Findings, *,
+                rows_only: bool = False) -> pd.DataFrame:
     """The rows of one list with the kit's columns (text), ``_file`` and ``_row`` (the
     spreadsheet's row number). Only the columns the kit reads are taken from each row.
-    ``sheet`` holds the sheet's rows from row 1, each a sequence of cell values."""
+    ``sheet`` holds the sheet's rows from row 1, each a sequence of cell values.
+
+    ``rows_only``: the same rows (and the same columns recorded as dropped), with ``_file`` and
+    ``_row`` only, for a list that is not used (its cells are not read as text)."""
     rows = iter(sheet)
     header_at, header = None, []
     for i, row in enumerate(rows, start=1):
@@ -204,13 +216,18 @@ def _read_sheet(sheet: list, rel: str, columns: dict[str, tuple[str, ...]],
     body = sheet[header_at:]
     width = len(body[0]) if body else 0
     blank = np.full(len(body), None, dtype=object)
+    numbers = np.arange(header_at + 1, header_at + 1 + len(body))
+    if rows_only:
+        used = np.zeros(len(body), dtype=bool)
+        for j in keep:
+            used |= _written([row[j] if j < len(row) else None for row in body])
+        return pd.DataFrame({"_row": pd.Series(numbers[used], dtype="int64"), "_file": rel})
     if all(len(row) == width for row in body):
         data = {t: _texts(list(map(itemgetter(j), body))) if j < width else blank
                 for j, t in keep.items()}
     else:
         data = {t: _texts([row[j] if j < len(row) else None for row in body])
                 for j, t in keep.items()}
-    numbers = np.arange(header_at + 1, header_at + 1 + len(body))
     # Rows with nothing in the kit's columns are left out.
     used = np.zeros(len(body), dtype=bool)
     for values in data.values():
@@ -432,8 +449,14 @@ def open_workbook(path: Path) -> Workbook:
     return Workbook(path, checksum, list(_worksheets(path)))
 
 
-def read_workbook(path: Path | Workbook, rel: str) -> tuple[list[AnnexList], Findings]:
-    """Lists 10 and 11 of an Annex A workbook, each as the kit's table, and the findings."""
+def read_workbook(
+    path: Path | Workbook, rel: str, supplied: Collection[str] = ()
+) -> tuple[list[AnnexList], Findings]:
+    """Lists 10 and 11 of an Annex A workbook, each as the kit's table, and the findings.
+
+    ``supplied``: the tables whose template the LA supplied. Their list is not used, so only
+    its rows are read (to be listed as excluded) and its values are neither made into the
+    table nor checked (``frame`` is None)."""
     book = path if isinstance(path, Workbook) else open_workbook(path)
     log = Findings()
     log.checksums[rel] = book.checksum
@@ -444,7 +467,14 @@ def read_workbook(path: Path | Workbook, rel: str) -> tuple[list[AnnexList], Fin
         if number not in (10, 11) or any(a.number == number for a in out):
             continue
         sheet_rel = f"{rel} [{title}]"
-        if number == 11:
+        table = "adopters" if number == 11 else "permanence_plans"
+        if table in supplied:
+            columns, unneeded = (LIST11_COLUMNS, LIST11_UNNEEDED) if number == 11 else \
+                (LIST10_COLUMNS, LIST10_UNNEEDED)
+            rows = _read_sheet(sheet, sheet_rel, columns, unneeded, log, rows_only=True)
+            log.rows_read[sheet_rel] = (table, len(rows))
+            out.append(AnnexList(number, table, None, rows, sheet_rel))
+        elif number == 11:
             rows = _read_sheet(sheet, sheet_rel, LIST11_COLUMNS, LIST11_UNNEEDED, log)
             log.rows_read[sheet_rel] = ("adopters", len(rows))
             frame = households_from_list11(rows, sheet_rel, log)
@@ -473,8 +503,9 @@ def add_annex_a(
     book = open_local_workbook(local_dir) if workbook == "find" else workbook
     if book is None:
         return inputs
-    lists, log = read_workbook(book, f"{Path(local_dir).name}/{book.path.name}")
     missing = {m["table"]: m for m in inputs.findings.missing}
+    supplied = {t for t in ("adopters", "permanence_plans") if t not in missing}
+    lists, log = read_workbook(book, f"{Path(local_dir).name}/{book.path.name}", supplied)
     for a in lists:
         template = f"local/{a.table}.csv"
         if a.table in missing:
