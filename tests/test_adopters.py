@@ -224,29 +224,54 @@ def test_the_template_is_used_when_both_are_given(tmp_path):
 
 
 def test_a_list_not_used_is_counted_but_not_checked(tmp_path):
-    """With both templates supplied, lists 10 and 11 are not used: each of their written rows is
-    listed once as excluded for that reason, their columns are still recorded as dropped, and
-    their values (list 11's differing family dates, its rows with no family) raise no finding."""
+    """With adopters.csv supplied (and no permanence_plans.csv), list 10 fills the plans and
+    list 11 is not used: each of its written rows is listed once as excluded for that reason,
+    its columns are still recorded as dropped, and its values (differing family dates, a row
+    with no family) raise no finding."""
     from diagnostic_kit.run.prepare import check_inputs
 
+    local = {"adopters": [{"household_id": "T1", "household_type": "single",
+                           "enquiry_date": "2024-01-01"}]}
+    dq = check_inputs(_la(tmp_path, local)).dq
+    f11 = "local/Annex A 2025.xlsx [List 11 - adopters]"
+    acc = dq.accounting.set_index("file")
+    assert tuple(acc.loc[f11, ["rows_read", "rows_used", "rows_excluded"]]) == (4, 0, 4)
+    ex = dq.exclusions[dq.exclusions["file"] == f11]
+    assert sorted(ex["row"]) == [3, 4, 5, 6]                    # each written row once
+    assert set(ex["reason"]) == {"local/adopters.csv was supplied and is used instead of "
+                                 "Annex A list 11"}
+    on_list = dq.findings[dq.findings["file"] == f11]
+    assert set(on_list["rule"]) == {"column_not_in_template"}  # the file's shape, not values
+    dropped = dq.dropped_columns.set_index(["file", "column"])["reason"]
+    assert dropped[(f11, "Adopter name")] == "personal data the kit does not need"
+
+
+def test_a_workbook_standing_in_for_two_supplied_templates_is_not_opened(tmp_path, monkeypatch):
+    """With both adopters.csv and permanence_plans.csv supplied, nothing in the Annex A workbook
+    would be used: it is not opened (its names and dates of birth are never loaded), it is
+    listed among the files found but not read with the reason, and it adds no rows, findings
+    or dropped columns."""
+    from diagnostic_kit.inputs import annex_a
+    from diagnostic_kit.run.prepare import check_inputs
+
+    def refuse(path):
+        raise AssertionError(f"{path} was opened")
+
+    monkeypatch.setattr(annex_a, "open_workbook", refuse)
     local = {"adopters": [{"household_id": "T1", "household_type": "single",
                            "enquiry_date": "2024-01-01"}],
              "permanence_plans": [{"child": "K1", "plan_date": "2024-04-01",
                                    "plan": "adoption", "source": "adm"}]}
-    dq = check_inputs(_la(tmp_path, local)).dq
-    f11, f10 = "local/Annex A 2025.xlsx [List 11 - adopters]", "local/Annex A 2025.xlsx [10]"
-    acc = dq.accounting.set_index("file")
-    assert tuple(acc.loc[f11, ["rows_read", "rows_used", "rows_excluded"]]) == (4, 0, 4)
-    assert tuple(acc.loc[f10, ["rows_read", "rows_used", "rows_excluded"]]) == (3, 0, 3)
-    ex = dq.exclusions[dq.exclusions["file"] == f11]
-    assert sorted(ex["row"]) == sorted(set(ex["row"]))          # each row once
-    assert set(ex["reason"]) == {"local/adopters.csv was supplied and is used instead of "
-                                 "Annex A list 11"}
-    on_lists = dq.findings[dq.findings["file"].isin([f11, f10])]
-    assert set(on_lists["rule"]) == {"column_not_in_template"}  # the file's shape, not values
-    dropped = dq.dropped_columns.set_index(["file", "column"])["reason"]
-    assert dropped[(f11, "Adopter name")] == "personal data the kit does not need"
-    assert dropped[(f10, "Date of Birth")] == "personal data the kit does not need"
+    inputs = check_inputs(_la(tmp_path, local))
+    dq = inputs.dq
+    assert dq.unused_files == [
+        "local/Annex A 2025.xlsx (an Annex A workbook: not opened, as local/adopters.csv and "
+        "local/permanence_plans.csv were supplied and are used instead of lists 11 and 10)"]
+    assert not dq.accounting["file"].str.contains("Annex A").any()
+    assert not dq.findings["file"].astype(str).str.contains("Annex A").any()
+    assert not dq.dropped_columns["file"].str.contains("Annex A").any()
+    assert list(inputs.tables["adopters"]["household_id"]) == ["T1"]
+    assert list(inputs.tables["permanence_plans"]["child"]) == ["K1"]
 
 
 def test_the_synthetic_workbook_gives_the_same_section_5_figures(tmp_path):
@@ -317,3 +342,21 @@ def test_an_annex_a_error_cell_is_an_unreadable_date(tmp_path):
     f = log.build().findings
     bad = f[(f["rule"] == "date_unparseable") & (f["column"] == "enquiry_date")]
     assert list(zip(bad["row"], bad["value"], strict=True)) == [(3, "#N/A")]
+
+
+def test_cells_read_once_per_distinct_value_agree_with_one_by_one():
+    """_texts (a cell's text) and _written (whether a cell holds anything), which work once per
+    distinct value, give what _cell_text gives cell by cell: blanks and spaces are nothing, a NaN
+    is written ("nan"), 1 and True stay apart, a whole float loses its ".0"."""
+    import datetime as dt
+
+    from diagnostic_kit.inputs import annex_a
+
+    cells = [None, " ", "x", " x ", "", 1, True, 1.0, 0.0, 2.5, dt.date(2024, 3, 1),
+             dt.datetime(2024, 3, 1, 10, 0), "x", None]
+    for column in (cells, [*cells, float("nan")], [c for c in cells if c.__class__ is not int
+                                                   and c.__class__ is not bool], []):
+        one_by_one = [annex_a._cell_text(v) for v in column]
+        assert list(annex_a._texts(column)) == one_by_one
+        assert list(annex_a._written(column)) == [t is not None for t in one_by_one]
+    assert list(annex_a._written([None, " ", float("nan"), "a"])) == [False, False, True, True]

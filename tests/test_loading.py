@@ -262,3 +262,39 @@ def test_checks_and_parsing_match_the_pandera_schema_and_row_by_row_parsing(rows
         got = r._schema_failures(df, table)
         assert set(zip(got["column"], got["rule"], got["index"].astype(int),
                        strict=True)) == expected, table.name
+
+
+def test_blanks_around_903_values_are_stripped(tmp_path):
+    """Spaces and tabs before a comma or a line end (as some exports pad fixed-width fields)
+    are stripped: the padded file reads as the plain one, with no finding."""
+    plain = load_inputs(_la(tmp_path / "plain"))
+    params = _la(tmp_path / "padded")
+    path = params.ssda903_dir / "2024-25" / "episodes.csv"
+    lines = path.read_text().splitlines()
+    path.write_text("\n".join(ln.replace(",", " \t,") + "  " for ln in lines) + " \r\n")
+    padded = load_inputs(params)
+    assert padded.dq.findings.empty
+    cols = ["CHILD", "DECOM", "RNE", "LS", "PLACE", "DEC", "REC"]
+    pd.testing.assert_frame_equal(padded.tables["episodes"][cols], plain.tables["episodes"][cols])
+
+
+@pytest.mark.parametrize("delim", [",", ";", "\t", "|"])
+def test_padding_is_found_wherever_the_stripping_pattern_would_strip(delim):
+    """_has_padding (a byte search that skips the strip when nothing would change) says yes for
+    a blank before a delimiter, a line end (either character) or the end of the text, and so
+    wherever _padding's pattern finds a blank to strip; over every short text of these
+    characters."""
+    from itertools import product
+
+    from diagnostic_kit.inputs.reading import _has_padding, _padding
+
+    pattern = _padding(delim)
+    blanks = " " if delim == "\t" else " \t"
+    for n in range(5):
+        for chars in product(["a", " ", "\t", delim, "\n", "\r"], repeat=n):
+            text = "".join(chars)
+            expected = any(c in blanks and (i == n - 1 or text[i + 1] in (delim, "\n", "\r"))
+                           for i, c in enumerate(text))
+            found = _has_padding(text.encode(), delim)
+            assert found == expected, repr(text)
+            assert found or not pattern.search(text), repr(text)

@@ -20,6 +20,9 @@ need are dropped and reported; a column whose heading names a person's name is n
 Every row is used or listed as excluded with its reason. Where the kit's own template
 (``local/adopters.csv``, ``local/permanence_plans.csv``) is also given, the template is used,
 the list's rows are listed as excluded for that reason, and a note says which source was used.
+Where both templates are given the workbook is not opened at all (nothing in it would be used,
+and its names and dates of birth are then never loaded): it is listed as a file found but not
+read, with that reason.
 """
 
 from __future__ import annotations
@@ -41,6 +44,7 @@ from diagnostic_kit.inputs.findings import Findings, Rule, register
 from diagnostic_kit.inputs.reading import (
     PERSONAL_DROP_REASON,
     LAInputs,
+    local_files,
     read_dates,
     validate_columns,
 )
@@ -171,9 +175,24 @@ def _texts(values) -> np.ndarray:
 
 
 def _written(values: list) -> np.ndarray:
-    """Whether each cell holds something (what :func:`_cell_text` does not make blank)."""
-    return np.fromiter((v is not None and not (isinstance(v, str) and not v.strip())
-                        for v in values), dtype=bool, count=len(values))
+    """Whether each cell holds something (what :func:`_cell_text` does not make blank): not
+    None, nor text of spaces only. The few blank values a column holds are found among its
+    distinct values, and each is then looked for in the whole column."""
+    cells = np.fromiter(values, dtype=object, count=len(values))
+    blank = np.zeros(len(cells), dtype=bool)
+    for v in {v for v in set(values) if v is None or (isinstance(v, str) and not v.strip())}:
+        blank |= cells == v if v is not None else np.equal(cells, None)
+    return ~blank
+
+
+def _cells(body: list, keep: dict[int, str]) -> dict[int, list]:
+    """The cells of each kept column (by position) of the rows of ``body``; a column past
+    every row's end is left out (all blank). Rows of one width (as a sheet's usually are) are
+    taken a column at a time by ``itemgetter``."""
+    width = len(body[0]) if body else 0
+    if all(len(row) == width for row in body):
+        return {j: list(map(itemgetter(j), body)) for j in keep if j < width}
+    return {j: [row[j] if j < len(row) else None for row in body] for j in keep}
 
 
 def _read_sheet(sheet: list, rel: str, columns: dict[str, tuple[str, ...]],
@@ -214,20 +233,15 @@ def _read_sheet(sheet: list, rel: str, columns: dict[str, tuple[str, ...]],
             log.add_file_level("column_not_in_template", rel, str(name))
         log.dropped.append({"file": rel, "column": str(name), "reason": reason})
     body = sheet[header_at:]
-    width = len(body[0]) if body else 0
-    blank = np.full(len(body), None, dtype=object)
     numbers = np.arange(header_at + 1, header_at + 1 + len(body))
     if rows_only:
         used = np.zeros(len(body), dtype=bool)
-        for j in keep:
-            used |= _written([row[j] if j < len(row) else None for row in body])
+        for values in _cells(body, keep).values():
+            used |= _written(values)
         return pd.DataFrame({"_row": pd.Series(numbers[used], dtype="int64"), "_file": rel})
-    if all(len(row) == width for row in body):
-        data = {t: _texts(list(map(itemgetter(j), body))) if j < width else blank
-                for j, t in keep.items()}
-    else:
-        data = {t: _texts([row[j] if j < len(row) else None for row in body])
-                for j, t in keep.items()}
+    cells = _cells(body, keep)
+    blank = np.full(len(body), None, dtype=object)
+    data = {t: _texts(cells[j]) if j in cells else blank for j, t in keep.items()}
     # Rows with nothing in the kit's columns are left out.
     used = np.zeros(len(body), dtype=bool)
     for values in data.values():
@@ -487,10 +501,23 @@ def read_workbook(
     return out, log
 
 
+#: The tables an Annex A workbook can fill (list 11, list 10).
+ANNEX_A_TABLES = ("adopters", "permanence_plans")
+
+
+def templates_supplied(local_dir: Path) -> set[str]:
+    """Which of :data:`ANNEX_A_TABLES` the LA supplied as the kit's own template."""
+    present = local_files(Path(local_dir))
+    return {t for t in ANNEX_A_TABLES if schema.TABLES[t].file in present}
+
+
 def open_local_workbook(local_dir: Path) -> Workbook | None:
-    """:func:`open_workbook` of the local folder's Annex A workbook (None where there is none)."""
+    """:func:`open_workbook` of the local folder's Annex A workbook (None where there is none,
+    or where it would not be used: both templates it stands in for were supplied)."""
     path = find_workbook(Path(local_dir))
-    return open_workbook(path) if path is not None else None
+    if path is None or templates_supplied(local_dir) >= set(ANNEX_A_TABLES):
+        return None
+    return open_workbook(path)
 
 
 def add_annex_a(
@@ -498,13 +525,24 @@ def add_annex_a(
 ) -> LAInputs:
     """``inputs`` with Annex A lists 10 and 11 read from the local folder's workbook, where
     there is one: each list fills its table when the kit's template was not supplied; otherwise
-    the template is used and the list's rows are excluded, saying so. ``workbook`` is that
-    workbook opened already (:func:`open_local_workbook`; None: there is none)."""
+    the template is used and the list's rows are excluded, saying so. Where both templates were
+    supplied the workbook is not read: it is listed as found but not read. ``workbook`` is that
+    workbook opened already (:func:`open_local_workbook`; None: there is none, or it is not
+    needed)."""
+    missing = {m["table"]: m for m in inputs.findings.missing}
+    supplied = {t for t in ANNEX_A_TABLES if t not in missing}
+    if supplied >= set(ANNEX_A_TABLES):
+        path = find_workbook(Path(local_dir))
+        if path is not None:
+            rel = f"{Path(local_dir).name}/{path.name}"
+            inputs.findings.unused.append(
+                f"{rel} (an Annex A workbook: not opened, as local/adopters.csv and "
+                "local/permanence_plans.csv were supplied and are used instead of lists 11 "
+                "and 10)")
+        return inputs
     book = open_local_workbook(local_dir) if workbook == "find" else workbook
     if book is None:
         return inputs
-    missing = {m["table"]: m for m in inputs.findings.missing}
-    supplied = {t for t in ("adopters", "permanence_plans") if t not in missing}
     lists, log = read_workbook(book, f"{Path(local_dir).name}/{book.path.name}", supplied)
     for a in lists:
         template = f"local/{a.table}.csv"

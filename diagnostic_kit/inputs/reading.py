@@ -170,16 +170,12 @@ def sniff_delimiter(text: str) -> str:
 def _has_padding(data: bytes, delim: str) -> bool:
     """Whether text has a blank (a space, or a tab unless tab is the delimiter) before a
     delimiter or a line end, or at its end: what :func:`_padding` strips. ``data`` is the text
-    in an encoding that writes these characters as ASCII (UTF-8, Windows-1252), looked at byte
-    by byte in one pass."""
-    a = np.frombuffer(data, dtype=np.uint8)
-    blank = a == 32 if delim == "\t" else (a == 32) | (a == 9)
-    if not blank.any():
-        return False
-    if blank[-1]:
-        return True
-    after = a[1:]
-    return bool((blank[:-1] & ((after == ord(delim)) | (after == 10) | (after == 13))).any())
+    in an encoding that writes these characters as ASCII (UTF-8, Windows-1252); each pair is
+    looked for as bytes (a search at memory speed; most files hold no blank at all)."""
+    blanks = (b" ",) if delim == "\t" else (b" ", b"\t")
+    ends = (delim.encode(), b"\n", b"\r")
+    return any(b in data and (data.endswith(b) or any(b + e in data for e in ends))
+               for b in blanks)
 
 
 def _padding(delim: str) -> re.Pattern[str]:
@@ -1130,9 +1126,14 @@ def _load_903(root: Path, log: Findings) -> tuple[dict[str, pd.DataFrame], list[
     return tables, [str(y) for y in years]
 
 
+def local_files(root: Path) -> dict[str, Path]:
+    """The CSV files of the local folder, by their name in lower case (as templates are named)."""
+    return {p.name.lower(): p for p in root.glob("*.csv")} if root.is_dir() else {}
+
+
 def _load_local(root: Path, log: Findings) -> dict[str, pd.DataFrame]:
     tables: dict[str, pd.DataFrame] = {}
-    present = {p.name.lower(): p for p in root.glob("*.csv")} if root.is_dir() else {}
+    present = local_files(root)
     for table in LOCAL_TABLES:
         path = present.get(table.file)
         if path is None:
