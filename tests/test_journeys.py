@@ -330,3 +330,31 @@ def test_an_la_with_no_adoption_decision_has_no_journeys(tmp_path):
     la = prepare_la(params)
     assert la.journeys.empty
     assert len(la.periods) == 1 and int(la.periods["n_episodes"].iloc[0]) == 2
+
+
+def test_chain_order_and_period_numbers_by_hand(tmp_path):
+    """Worked by hand: episodes given out of order come back in chain order (child, DECOM, the
+    zero-day episode first among those starting the same day); each child's periods are
+    numbered from 1 (period_seq) and every period has its own period_id. P has two periods
+    (adopted E11, then back in care with RNE S); Q's zero-day episode sorts before the episode
+    starting that day; R's open episode (no DEC) is its only period."""
+    years = {"2024-25": {
+        "header": [hdr("P", "01/01/2020"), hdr("Q", "01/01/2021"), hdr("R", "01/01/2019")],
+        "episodes": [
+            ep("R", "10/05/2024", "S", "C2", "U4"),
+            ep("P", "01/06/2024", "P", "E1", "A4", "01/09/2024", "E11"),
+            ep("Q", "02/04/2024", "P", "C2", "U4", "30/06/2024", "E8"),
+            ep("P", "01/10/2024", "S", "C2", "U4", "01/12/2024", "E8"),
+            ep("Q", "02/04/2024", "S", "C2", "U6", "02/04/2024", "X1"),
+            ep("P", "01/04/2024", "S", "C2", "U4", "01/06/2024", "X1"),
+        ]}}
+    la = prepare_la(write_la(tmp_path, years))
+    e = la.episodes
+    assert list(zip(e["CHILD"], e["DECOM"].dt.strftime("%d/%m"), e["RNE"], strict=True)) == [
+        ("P", "01/04", "S"), ("P", "01/06", "P"), ("P", "01/10", "S"),
+        ("Q", "02/04", "S"), ("Q", "02/04", "P"), ("R", "10/05", "S")]
+    assert list(e["period_seq"]) == [1, 1, 2, 1, 1, 1]
+    assert list(e["new_period"]) == [True, False, True, True, False, True]
+    assert list(e["period_id"]) == [1, 1, 2, 3, 3, 4]
+    assert list(zip(la.periods["child"], la.periods["period_seq"], strict=True)) == [
+        ("P", 1), ("P", 2), ("Q", 1), ("R", 1)]

@@ -298,3 +298,24 @@ def test_padding_is_found_wherever_the_stripping_pattern_would_strip(delim):
             found = _has_padding(text.encode(), delim)
             assert found == expected, repr(text)
             assert found or not pattern.search(text), repr(text)
+
+
+def test_sort_keys_order_rows_as_sort_values_does():
+    """np.lexsort over sort_key of several columns (text, dates with blanks, whole numbers,
+    yes/no) puts rows in the order of a stable DataFrame.sort_values (blanks last)."""
+    import numpy as np
+
+    from diagnostic_kit.inputs.reading import sort_key
+
+    df = pd.DataFrame({
+        "child": pd.array(["b", "a", "b", None, "a", "c", "a", "b"], dtype="string"),
+        "date": pd.to_datetime(["2024-05-01", None, "2023-01-01", "2024-01-01", "2024-05-01",
+                                None, "2024-05-01", "2023-01-01"]),
+        "flag": [True, False, True, False, False, True, True, False],
+        "row": [8, 7, 6, 5, 4, 3, 2, 1],
+    })
+    cols = ["child", "date", "flag", "row"]
+    for by in (cols, cols[1:], ["date", "child"], ["flag", "date"]):
+        order = np.lexsort([sort_key(df[c]) for c in reversed(by)])
+        expected = df.sort_values(by, kind="stable", na_position="last").index
+        assert list(order) == list(expected), by

@@ -13,6 +13,7 @@ is treated as ended on that DEC with an unknown reason (``end_reason`` blank,
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from diagnostic_kit import rules
@@ -25,6 +26,16 @@ from diagnostic_kit.rules.registry import memo, memo_scope
 def _chain_and_links(episodes: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     ep = chain_order(episodes)
     return ep, links(ep)
+
+
+def _count_within_child(new_period: np.ndarray, same_child: np.ndarray) -> np.ndarray:
+    """The running count of ``new_period`` within each child's episodes, which chain order
+    keeps together (a run of ``same_child`` after each child's first episode): a child's
+    first period is 1."""
+    total = np.cumsum(new_period, dtype=np.int64)
+    first = np.flatnonzero(~same_child)
+    before = (total - new_period)[first]
+    return total - np.repeat(before, np.diff(np.append(first, len(total))))
 
 
 def window_start(years: list[int]) -> pd.Timestamp | None:
@@ -57,7 +68,8 @@ def clean_episodes(
     lk = lk.reset_index(drop=True)
     ep["new_period"] = lk["new_period"]
     ep["period_id"] = lk["new_period"].cumsum().astype("int64")
-    ep["period_seq"] = ep.groupby("CHILD")["new_period"].cumsum().astype("int64")
+    ep["period_seq"] = _count_within_child(lk["new_period"].to_numpy(),
+                                           lk["same_child"].to_numpy())
 
     if ctx.window_start is not None and not ep.empty:
         first = ep[~lk["same_child"]]

@@ -32,7 +32,8 @@ def assign_pseudonyms(ids: pd.Series, salt: str, prefix: str = "C") -> pd.Series
     """
     # Each distinct value once (before the conversion to text), then as text.
     texts = pd.Series(ids.dropna().unique(), dtype=object).astype(str).unique()
-    distinct = np.array(sorted(texts), dtype=object)
+    # As a plain array (iterating the text array itself reads it value by value).
+    distinct = np.array(sorted(np.asarray(texts, dtype=object)), dtype=object)
     digests = np.array([hashlib.sha256(f"{salt}:{x}".encode()).digest() for x in distinct],
                        dtype="S32")
     order = np.argsort(digests, kind="stable")

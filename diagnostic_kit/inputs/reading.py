@@ -872,7 +872,14 @@ def _fmt_key(rows: pd.DataFrame, col: str) -> pd.Series:
 
 def sort_key(s: pd.Series) -> np.ndarray:
     """Whole numbers in the order ``sort_values`` puts the values in (blanks last), for
-    sorting by several columns at once with ``np.lexsort``."""
+    sorting by several columns at once with ``np.lexsort``. Whole numbers, yes/no values and
+    dates are their own key (a blank date last); other values are numbered in sorted order."""
+    values = s.to_numpy() if isinstance(s.dtype, np.dtype) else None
+    if values is not None and values.dtype.kind in "iub":
+        return values.astype(np.int64, copy=False)
+    if values is not None and values.dtype.kind == "M":
+        days = values.view(np.int64)
+        return np.where(np.isnat(values), np.iinfo(np.int64).max, days)
     codes, _ = pd.factorize(s, sort=True)
     return np.where(codes < 0, codes.max(initial=0) + 1, codes)
 

@@ -45,8 +45,11 @@ def links(ep: pd.DataFrame) -> pd.DataFrame:
     other than X1: the child left care), ``starts`` (RNE S), ``new_period`` and ``last`` (the
     child's last episode).
     """
-    child = ep["CHILD"]
-    same_child = _flag(child.eq(child.shift()))
+    # The child as a whole number (a blank never equals another): quicker to compare than text.
+    child = pd.factorize(ep["CHILD"])[0]
+    same = np.zeros(len(child), dtype=bool)
+    same[1:] = (child[1:] == child[:-1]) & (child[1:] >= 0)
+    same_child = pd.Series(same, index=ep.index)
     prev_dec = ep["DEC"].shift().where(same_child)
     prev_rec = ep["REC"].shift().where(same_child)
     prev_left = _flag(same_child & prev_rec.notna() & prev_rec.ne(codes.REC_CONTINUES))
@@ -59,7 +62,7 @@ def links(ep: pd.DataFrame) -> pd.DataFrame:
         "prev_left": prev_left,
         "starts": starts,
         "new_period": _flag(~same_child | prev_left | (starts & same_child)),
-        "last": ~_flag(child.eq(child.shift(-1))),
+        "last": ~np.append(same[1:], False),
     }, index=ep.index)
 
 
