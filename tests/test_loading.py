@@ -265,13 +265,14 @@ def test_checks_and_parsing_match_the_pandera_schema_and_row_by_row_parsing(rows
 
 
 def test_blanks_around_903_values_are_stripped(tmp_path):
-    """Spaces and tabs before a comma or a line end (as some exports pad fixed-width fields)
-    are stripped: the padded file reads as the plain one, with no finding."""
+    """Spaces and tabs before a comma or a line end, and spaces after a comma or at a line's
+    start (as some exports pad fixed-width fields), are stripped: the padded file reads as the
+    plain one, with no finding."""
     plain = load_inputs(_la(tmp_path / "plain"))
     params = _la(tmp_path / "padded")
     path = params.ssda903_dir / "2024-25" / "episodes.csv"
     lines = path.read_text().splitlines()
-    path.write_text("\n".join(ln.replace(",", " \t,") + "  " for ln in lines) + " \r\n")
+    path.write_text("\n".join(" " + ln.replace(",", " \t,  ") + "  " for ln in lines) + " \r\n")
     padded = load_inputs(params)
     assert padded.dq.findings.empty
     cols = ["CHILD", "DECOM", "RNE", "LS", "PLACE", "DEC", "REC"]
@@ -286,7 +287,7 @@ def test_padding_is_found_wherever_the_stripping_pattern_would_strip(delim):
     characters."""
     from itertools import product
 
-    from diagnostic_kit.inputs.reading import _has_padding, _padding
+    from diagnostic_kit.inputs.reading import _blanks, _has_padding, _padding
 
     pattern = _padding(delim)
     blanks = " " if delim == "\t" else " \t"
@@ -298,6 +299,10 @@ def test_padding_is_found_wherever_the_stripping_pattern_would_strip(delim):
             found = _has_padding(text.encode(), delim)
             assert found == expected, repr(text)
             assert found or not pattern.search(text), repr(text)
+            # A field starting with a space: at the text's or a line's start, after a delimiter.
+            leading = any(c == " " and (i == 0 or text[i - 1] in (delim, "\n", "\r"))
+                          for i, c in enumerate(text))
+            assert _blanks(text.encode(), delim) == (expected, leading), repr(text)
 
 
 def test_sort_keys_order_rows_as_sort_values_does():
@@ -319,3 +324,29 @@ def test_sort_keys_order_rows_as_sort_values_does():
         order = np.lexsort([sort_key(df[c]) for c in reversed(by)])
         expected = df.sort_values(by, kind="stable", na_position="last").index
         assert list(order) == list(expected), by
+
+
+def test_dates_read_by_arithmetic_are_read_as_the_date_formats_read_them():
+    """Dates written at full width (dd/mm/yyyy, yyyy-mm-dd) are read by arithmetic on their
+    characters; every day from 1899 to 2031 in each, impossible days (30/02, 31/04, 29/02 of a
+    common year, month 13, day 00), years before 1900, padded and other formats, and random
+    ten-character texts of digits and separators read exactly as the format-by-format reading
+    (_read_dates_detail) reads them: the same day, format and first-pass flag."""
+    import numpy as np
+
+    from diagnostic_kit.inputs.reading import DATE_FORMATS, _parse_dates, _read_dates_detail
+
+    days = pd.date_range("1899-01-01", "2031-12-31")
+    rng = np.random.default_rng(7)
+    noise = ["".join(rng.choice(list("0123456789/-"), 10)) for _ in range(20_000)]
+    texts = np.array([*days.strftime("%d/%m/%Y"), *days.strftime("%Y-%m-%d"),
+                      "30/02/2024", "31/04/2023", "29/02/2023", "01/13/2024", "00/01/2024",
+                      "2023-02-29", "2024-00-10", "2024-04-31", "0024-01-01", "01/01/0024",
+                      " 01/05/2024", "1/5/2024", "2024-5-1", "01/05/2024 10:00", "01/05/24",
+                      "45123", "2024/05/01", *noise], dtype=object)
+    day, fmt, first = _parse_dates(texts)
+    dates, names, first_pass = _read_dates_detail(pd.Series(texts, dtype="string").str.strip())
+    assert (day == dates.to_numpy().astype("datetime64[D]").astype(np.int64)).all()
+    assert (fmt == pd.Categorical(names, categories=[f[0] for f in DATE_FORMATS]).codes).all()
+    assert (first == first_pass.to_numpy(dtype=bool)).all()
+    assert (fmt[: 2 * len(days)] >= 0).sum() == 2 * (days >= "1900-01-01").sum()

@@ -294,16 +294,16 @@ def add_stage_spans(
     recorded there as a ``stage_negative`` finding named by the child's pseudonym (or
     "(withheld)" without ``pseudonyms``)."""
     j = j.copy()
-    names = (j["child"].map(pseudonyms) if pseudonyms is not None
-             else pd.Series("(withheld)", index=j.index)).astype("string")
     for stage, (start, end) in STAGE_DATES.items():
         span = span_days(j[start], j[end], start, end)
         if log is not None and span.negative.any():
             bad = j[span.negative]
+            names = (bad["child"].map(pseudonyms) if pseudonyms is not None
+                     else pd.Series("(withheld)", index=bad.index)).astype("string")
             rows = pd.DataFrame({"_file": "derived: journeys", "_row": pd.NA}, index=bad.index)
             raw = (j[end] - j[start]).dt.days[bad.index].astype("Int64")
             log.add("stage_negative", rows, f"stage_{stage}",
-                    value=names[bad.index] + ": " + raw.astype("string") + " days")
+                    value=names + ": " + raw.astype("string") + " days")
         j[f"stage_{stage}"] = span.days
     return j
 

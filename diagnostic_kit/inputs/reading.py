@@ -169,13 +169,29 @@ def sniff_delimiter(text: str) -> str:
 
 def _has_padding(data: bytes, delim: str) -> bool:
     """Whether text has a blank (a space, or a tab unless tab is the delimiter) before a
-    delimiter or a line end, or at its end: what :func:`_padding` strips. ``data`` is the text
-    in an encoding that writes these characters as ASCII (UTF-8, Windows-1252); each pair is
-    looked for as bytes (a search at memory speed; most files hold no blank at all)."""
-    blanks = (b" ",) if delim == "\t" else (b" ", b"\t")
-    ends = (delim.encode(), b"\n", b"\r")
-    return any(b in data and (data.endswith(b) or any(b + e in data for e in ends))
-               for b in blanks)
+    delimiter or a line end, or at its end: what :func:`_padding` strips."""
+    return _blanks(data, delim)[0]
+
+
+def _blanks(data: bytes, delim: str) -> tuple[bool, bool]:
+    """Whether text has a blank that :func:`_padding` strips (see :func:`_has_padding`), and
+    whether a field starts with a space (after a delimiter, at a line's start or the text's):
+    what the CSV reader's ``skipinitialspace`` skips, which costs it time on every field.
+    ``data`` is the text in an encoding that writes these characters as ASCII (UTF-8,
+    Windows-1252). Most files hold no blank at all, which is found at memory speed."""
+    if b" " not in data and (delim == "\t" or b"\t" not in data):
+        return False, False
+    a = np.frombuffer(data, dtype=np.uint8)
+    ends = (ord(delim), 10, 13)
+    blank = np.flatnonzero(a == 32 if delim == "\t" else (a == 32) | (a == 9))
+    if not len(blank):
+        return False, False
+    inside = blank[blank < len(a) - 1]
+    padding = len(inside) < len(blank) or bool(np.isin(a[inside + 1], ends).any())
+    space = blank[a[blank] == 32]
+    leading = len(space) > 0 and (space[0] == 0 or bool(np.isin(a[space[space > 0] - 1],
+                                                                 ends).any()))
+    return padding, leading
 
 
 def _padding(delim: str) -> re.Pattern[str]:
@@ -242,17 +258,20 @@ def _read_table(
         name = {"\t": "tab", ";": "semicolon (;)", "|": "bar (|)"}[delim]
         log.note(rel, "delimiter", f"read as {name}-delimited: the kit expects commas, and read "
                  "the values the same way")
-    if table.source == "903" and _has_padding(utf8 if utf8 is not None else data, delim):
+    padding, leading = _blanks(utf8 if utf8 is not None else data, delim)
+    if table.source == "903" and padding:
         # 903 files hold codes and dates only: strip blanks around values in one pass.
         # (Only where there is a blank to strip: most files have none.)
         text = _padding(delim).sub("", text)
         utf8 = None
     ragged: list[int] = []
     try:
+        # Read as objects (blank: NaN): the values are numbered and typed column by column
+        # after, so pandas' own text type need not check every value first.
         raw = pd.read_csv(
-            io.BytesIO(utf8 if utf8 is not None else text.encode("utf-8")), dtype=str,
+            io.BytesIO(utf8 if utf8 is not None else text.encode("utf-8")), dtype=object,
             keep_default_na=False, na_values=[""], skip_blank_lines=True,
-            skipinitialspace=True, sep=delim, index_col=False, low_memory=False,
+            skipinitialspace=leading, sep=delim, index_col=False, low_memory=False,
         )
         # Numbered from the header's line (blank lines skipped are not counted).
         rows: np.ndarray | list[int] = np.arange(2, len(raw) + 2)
@@ -364,6 +383,59 @@ def _spread(flags: np.ndarray, codes: np.ndarray) -> np.ndarray:
     return np.append(flags, False)[codes]
 
 
+#: Where the digits and separators of a date written at full width are, as (day, month, year,
+#: separator) positions, and its format's index in :data:`DATE_FORMATS`.
+_FULL_WIDTH = {0: ((0, 1), (3, 4), (6, 7, 8, 9), (2, 5), "/"),
+               2: ((8, 9), (5, 6), (0, 1, 2, 3), (4, 7), "-")}
+
+
+def _full_width_dates(texts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Days since 1970 and format (an index into :data:`DATE_FORMATS`, -1 where not read) of
+    texts written exactly as ``dd/mm/yyyy`` or ``yyyy-mm-dd`` with two-digit days and months:
+    real dates from 1900 on, read by arithmetic on the characters, which is what nearly every
+    date in real files looks like. Anything else is left to :func:`_read_dates_detail`."""
+    days = np.zeros(len(texts), dtype=np.int64)
+    formats = np.full(len(texts), -1, dtype=np.int8)
+    ten = np.flatnonzero(np.fromiter(map(len, texts), dtype=np.intp, count=len(texts)) == 10)
+    if not len(ten):
+        return days, formats
+    chars = np.array(texts[ten], dtype="U10").view(np.uint32).reshape(-1, 10).astype(np.int64)
+    digit = chars - ord("0")
+    for fmt, (d, m, y, seps, sep) in _FULL_WIDTH.items():
+        ok = ((digit[:, [*d, *m, *y]] >= 0) & (digit[:, [*d, *m, *y]] <= 9)).all(axis=1) & \
+            (chars[:, list(seps)] == ord(sep)).all(axis=1)
+        number = [sum(digit[:, p] * 10 ** (len(ps) - 1 - i) for i, p in enumerate(ps))
+                  for ps in (d, m, y)]
+        day, month, year = number
+        ok &= (month >= 1) & (month <= 12) & (day >= 1) & (year >= 1900)
+        months = np.where(ok, (year - 1970) * 12 + month - 1, 0)
+        first = months.astype("datetime64[M]").astype("datetime64[D]").astype(np.int64)
+        after = (months + 1).astype("datetime64[M]").astype("datetime64[D]").astype(np.int64)
+        ok &= first + day - 1 < after  # a day the month has
+        at = ten[ok]
+        days[at] = (first + day - 1)[ok]
+        formats[at] = fmt
+    return days, formats
+
+
+def _parse_dates(texts: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The day (days since 1970; NaT's number where unreadable), format (an index into
+    :data:`DATE_FORMATS`, -1 where none) and whether the dd/mm/yyyy pass read it, of each
+    text: as :func:`_read_dates_detail` reads the stripped texts, those written at full
+    width (:func:`_full_width_dates`) by arithmetic."""
+    stripped = pd.Series(texts, dtype="string").str.strip()
+    days, formats = _full_width_dates(stripped.to_numpy(dtype=object, na_value=""))
+    first = formats == 0
+    rest = formats < 0
+    if rest.any():
+        dates, fmt, first_rest = _read_dates_detail(stripped[rest])
+        days[rest] = dates.to_numpy().astype("datetime64[D]").astype(np.int64)
+        names = pd.Categorical(fmt, categories=[f[0] for f in DATE_FORMATS])
+        formats[rest] = names.codes.astype(np.int8)
+        first[rest] = first_rest.to_numpy(dtype=bool)
+    return days, formats, first
+
+
 class _DateCache:
     """What each date text read so far reads as: the same dates recur across files and
     collection years, and are parsed once. A text's number indexes arrays of its day (days
@@ -394,17 +466,14 @@ class _DateCache:
                     self._reset()  # then every text is parsed again
                     ids[:], new[:] = -1, True
                 fresh = np.asarray(texts, dtype=object)[new]
-                dates, fmt, first = _read_dates_detail(pd.Series(fresh, dtype="string")
-                                                       .str.strip())
+                days, formats, first = _parse_dates(fresh)
                 start = len(self._ids)
                 ids[new] = np.arange(start, start + len(fresh))
                 self._ids.update(zip(fresh.tolist(), range(start, start + len(fresh)),
                                      strict=True))
-                self._days = np.concatenate(
-                    [self._days, dates.to_numpy().astype("datetime64[D]").astype(np.int64)])
-                names = pd.Categorical(fmt, categories=[f[0] for f in DATE_FORMATS])
-                self._formats = np.concatenate([self._formats, names.codes.astype(np.int8)])
-                self._first = np.concatenate([self._first, first.to_numpy(dtype=bool)])
+                self._days = np.concatenate([self._days, days])
+                self._formats = np.concatenate([self._formats, formats])
+                self._first = np.concatenate([self._first, first])
             return self._days[ids], self._formats[ids], self._first[ids]
 
 
