@@ -309,7 +309,11 @@ def _read_table(
         # by heading does.
         pd.DataFrame(columns=[*names, "_row"]).reindex(columns=wanted)
     n = len(raw)
-    by_name = {name: raw[c].array for c, name in headings if name in wanted}
+    index = pd.RangeIndex(n)
+    # As object columns: a frame built from arrays of text would check every value to make
+    # them pandas' text type, which the typing after does not need.
+    by_name = {name: pd.Series(raw[c].to_numpy(), index=index, dtype=raw[c].dtype, copy=False)
+               for c, name in headings if name in wanted}
     # A column the file leaves out is all blank (as reindexing by the schema gives).
     columns = {c: by_name[c] if c in by_name else np.full(n, np.nan) for c in wanted}
     distinct: dict[str, Distinct] = {}
@@ -317,8 +321,7 @@ def _read_table(
         # Strip as text whatever the column's type (one left out is all blank).
         columns, distinct = _stripped(columns)
     # The arrays are the reader's own or new: not copied again.
-    df = pd.DataFrame({**columns, "_file": rel, "_row": rows}, index=pd.RangeIndex(n),
-                      copy=False)
+    df = pd.DataFrame({**columns, "_file": rel, "_row": rows}, index=index, copy=False)
     if ragged:
         bad = pd.DataFrame({"_file": rel, "_row": ragged})
         log.add("row_ragged", bad, "", value="")
