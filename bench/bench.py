@@ -184,8 +184,9 @@ def findings_at_scale(work: Path, n: int = 1_000_000) -> tuple[float, str]:
 def assembly(params_file: str, peer: Path, work: Path) -> float:
     """Seconds to assemble the report in this process from the peer's executed notebooks and
     section outputs: every section rendered to HTML (nbconvert), the pages, metrics.json,
-    tables.xlsx, data_quality.csv and pseudonym_key.csv (``assemble.build_outputs``), as the
-    runner does. With :func:`floor`, the same work as a report, without kernels."""
+    tables.xlsx, data_quality.csv and internal/pseudonym_key.csv
+    (``assemble.build_outputs``), as the runner does. With :func:`floor`, the same work as a
+    report, without kernels."""
     from diagnostic_kit.run import assemble, runner
 
     run = runner.plan_runs([params_file], work)[0]

@@ -17,6 +17,16 @@ BUNDLE_DIR = PACKAGE_DIR / "_bundle"
 THEME_DIR = PACKAGE_DIR / "report_theme"
 #: The section registry.
 SECTIONS_FILE = PACKAGE_DIR / "sections.yml"
+#: The folder of a report's internal files (the pseudonym key, the case-audit texts): inside
+#: ``reports/<la>/`` but apart from what may be shared, with a notice saying so.
+INTERNAL_DIR = "internal"
+INTERNAL_NOTICE = """INTERNAL TO THE LA: do not share the files in this folder.
+
+pseudonym_key.csv turns the report's pseudonyms (C-0042) back into the LA's own child ids, and
+case_audit_texts.csv holds the case audits' written texts. The report (report.html, report.pdf,
+sections/) shows neither. Share the report alone; keep this folder where only people entitled
+to see the children's records can read it.
+"""
 
 
 def checkout_root() -> Path | None:

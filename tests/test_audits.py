@@ -349,8 +349,9 @@ def test_no_audit_reference_or_comment_text_in_any_html(demo):
     audit_page = (demo / "sections" / "07_case_audits.html").read_text(encoding="utf-8")
     assert "Grading key for all quality audits" in audit_page
     assert "Exceptionally strong with essentially no weaknesses" in audit_page
-    # The texts are kept only in the internal file beside the report.
-    internal = pd.read_csv(demo / text.INTERNAL_FILE, dtype=str)
+    # The texts are kept only in the report's internal folder.
+    assert not (demo / text.INTERNAL_FILE).exists()
+    internal = pd.read_csv(demo / "internal" / text.INTERNAL_FILE, dtype=str)
     assert internal["audit"].str.match(r"^A-\d{4}$").all()
     assert not refs & set(internal.astype(str).to_numpy().ravel())
 

@@ -163,7 +163,7 @@ def test_run_json(demo):
 def test_no_child_id_in_any_html(demo):
     _, folder = demo
     ids = [ln.split(",", 1)[1] for ln in
-           (folder / "pseudonym_key.csv").read_text().splitlines()[1:]]
+           (folder / "internal" / "pseudonym_key.csv").read_text().splitlines()[1:]]
     assert len(ids) > 100
     for page in _pages(folder):
         html = page.read_text(encoding="utf-8")

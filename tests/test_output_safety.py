@@ -102,12 +102,12 @@ def test_hostile_report_xlsx_has_no_formula(hostile_report: Path):
     assert LA_NAME in values  # the params' LA name, stored as text
 
 
-@pytest.mark.parametrize("name", ["data_quality.csv", "pseudonym_key.csv"])
+@pytest.mark.parametrize("name", ["data_quality.csv", "internal/pseudonym_key.csv"])
 def test_hostile_report_csv_cells_are_quoted(hostile_report: Path, name: str):
     df = pd.read_csv(hostile_report / name, dtype=str, keep_default_na=False)
     cells = [v for col in df.columns for v in df[col]]
     assert not [v for v in cells if v.startswith(DANGER)]
-    if name == "pseudonym_key.csv":
+    if name == "internal/pseudonym_key.csv":
         assert "'@CH7782" in cells
     else:
         assert {"'" + PAYLOADS[0], "'+1", "'@SUM(A1)", "'=1+1"} <= set(cells)

@@ -164,7 +164,7 @@ def test_run_reports_statuses_and_exit(built):
 def test_outputs_written_and_nothing_half_built_left(built):
     _, out, _ = built
     for name in ["report.html", "metrics.json", "tables.xlsx", "data_quality.csv",
-                 "pseudonym_key.csv", "run.json",
+                 "internal/pseudonym_key.csv", "internal/README.txt", "run.json",
                  "sections/00_first.html", "sections/05_broken.html",
                  "sections/08_data_quality.html", "notebooks/08_data_quality.ipynb"]:
         assert (out / name).is_file(), name
@@ -265,7 +265,9 @@ def test_run_json_records_sections_params_and_checksums(built):
 
 def test_pseudonym_key_and_data_quality_files_and_no_child_id_in_html(built):
     _, out, _ = built
-    key = pd.read_csv(out / "pseudonym_key.csv", dtype=str)
+    key = pd.read_csv(out / "internal" / "pseudonym_key.csv", dtype=str)
+    assert not (out / "pseudonym_key.csv").exists()  # only in the internal folder
+    assert "do not share" in (out / "internal" / "README.txt").read_text()
     assert list(key.columns) == ["pseudonym", "child"]
     assert sorted(key["child"]) == ["CH7781", "CH7782", "CH7783"]
     assert key["pseudonym"].str.fullmatch(r"C-\d{4}").all()

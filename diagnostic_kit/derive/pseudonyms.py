@@ -3,8 +3,8 @@
 A child is shown as ``C-0001``-style pseudonyms, numbered in an order set by a keyed hash of the
 LA's own identifier. The key is derived from the input files' checksums, so the same inputs give
 the same pseudonyms (reports can be compared run to run) while nobody without the data can
-work back from a pseudonym. The key from pseudonym to the LA's own id is written beside the
-report (``pseudonym_key.csv``), never inside it.
+work back from a pseudonym. The key from pseudonym to the LA's own id is written in the report's
+internal folder (``internal/pseudonym_key.csv``), never inside the report.
 """
 
 from __future__ import annotations

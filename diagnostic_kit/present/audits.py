@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
+from diagnostic_kit import resources
 from diagnostic_kit.measures import audits as au
 from diagnostic_kit.present import charts
 from diagnostic_kit.present import narrative as nv
@@ -253,20 +254,22 @@ def internal_texts(a: pd.DataFrame, pseudonyms: pd.Series) -> pd.DataFrame:
     return pd.concat(parts, ignore_index=True)
 
 
-#: The internal file of audit texts, beside the report (like ``pseudonym_key.csv``).
+#: The internal file of audit texts, in the report's internal folder (beside
+#: ``pseudonym_key.csv``).
 INTERNAL_FILE = "case_audit_texts.csv"
 
 
 def write_internal(df: pd.DataFrame, output_dir: str | Path | None) -> Path | None:
-    """Write :func:`internal_texts` beside the report as ``case_audit_texts.csv`` (internal to
-    the LA, never embedded in any HTML). Under the runner ``output_dir`` is the build's work
-    folder, whose parent becomes ``reports/<la>/``; run by hand (no ``output_dir``) nothing is
-    written. Text beginning with ``= + - @``, a tab or a carriage return gets a leading ``'``
-    (the OWASP CSV-injection rule the runner's other CSVs follow)."""
+    """Write :func:`internal_texts` as ``internal/case_audit_texts.csv`` in the report's folder
+    (internal to the LA, never embedded in any HTML). Under the runner ``output_dir`` is the
+    build's work folder, whose parent becomes ``reports/<la>/``; run by hand (no
+    ``output_dir``) nothing is written. Text beginning with ``= + - @``, a tab or a carriage
+    return gets a leading ``'`` (the OWASP CSV-injection rule the runner's other CSVs
+    follow)."""
     if not output_dir:
         return None
     work = Path(output_dir)
-    folder = work.parent if work.name == ".work" else work
+    folder = (work.parent if work.name == ".work" else work) / resources.INTERNAL_DIR
     folder.mkdir(parents=True, exist_ok=True)
     safe = df.copy()
     for col in safe.columns:

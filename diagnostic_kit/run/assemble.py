@@ -7,8 +7,9 @@ own page (``report_theme/report.html.j2`` with ``report_theme/report.css`` inlin
 opens offline and asks no other host for anything; a Content-Security-Policy makes sure of it.
 
 Outputs in the LA's folder: ``report.html``, ``sections/NN_name.html``, ``metrics.json``,
-``tables.xlsx``, ``data_quality.csv``, ``pseudonym_key.csv`` (internal, never embedded in HTML)
-and ``run.json``. ``notebooks/`` (the executed notebooks) is written by the runner.
+``tables.xlsx``, ``data_quality.csv``, ``internal/pseudonym_key.csv`` (internal, never embedded
+in HTML; ``internal/README.txt`` says not to share the folder) and ``run.json``. ``notebooks/``
+(the executed notebooks) is written by the runner.
 
 Outputs are safe to open (OWASP CSV injection guidance): in ``data_quality.csv`` and
 ``pseudonym_key.csv`` a text value that begins with ``=``, ``+``, ``-``, ``@``, a tab or a carriage
@@ -692,8 +693,15 @@ def write_tables_xlsx(work: Path, path: Path) -> int:
     return len(files)
 
 
+def write_internal_notice(build: Path) -> None:
+    """``internal/README.txt``: what the report's internal folder holds and that it is not
+    shared (:data:`resources.INTERNAL_NOTICE`)."""
+    _write_atomic(build / resources.INTERNAL_DIR / "README.txt", resources.INTERNAL_NOTICE)
+
+
 def write_pseudonym_key(pseudonyms: pd.Series, path: Path) -> None:
-    """``pseudonym_key.csv``: pseudonym -> the LA's own child id. Internal to the LA."""
+    """``pseudonym_key.csv``: pseudonym -> the LA's own child id. Internal to the LA (written
+    into the report's ``internal/`` folder)."""
     key = pd.DataFrame({"pseudonym": pseudonyms.to_numpy(), "child": pseudonyms.index.to_numpy()})
     formula_safe_frame(key.sort_values("pseudonym")).to_csv(path, index=False)
 
@@ -796,7 +804,8 @@ def build_outputs(run: LARun, notebooks: list[Path]) -> None:
     _write_atomic(build / "metrics.json", json.dumps(metrics, indent=1, default=str))
     write_tables_xlsx(work, build / "tables.xlsx")
     write_data_quality_csv(la.dq, la.pseudonyms, build / "data_quality.csv")
-    write_pseudonym_key(la.pseudonyms, build / "pseudonym_key.csv")
+    write_internal_notice(build)
+    write_pseudonym_key(la.pseudonyms, build / resources.INTERNAL_DIR / "pseudonym_key.csv")
     # Last, so a report.html only ever exists beside a complete set of files.
     _write_atomic(build / "report.html", render_page(**page, sections=sections))
 

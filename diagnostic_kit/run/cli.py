@@ -218,7 +218,8 @@ def build_parser() -> argparse.ArgumentParser:
         "run", help="build the report of one or more LAs",
         description="Check every params file, prepare each LA's data once, run the section "
                     "notebooks (in parallel) and write ./reports/<la>/report.html with "
-                    "metrics.json, tables.xlsx, data_quality.csv, pseudonym_key.csv and run.json. "
+                    "metrics.json, tables.xlsx, data_quality.csv, run.json and internal/ (the "
+                    "pseudonym key, not to be shared). "
                     "Exit 0: all built; 1: a section failed (its report still built); "
                     "2: a params or input problem.",
     )

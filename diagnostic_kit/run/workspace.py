@@ -117,7 +117,8 @@ Made by `adoption-diagnostic init` (kit {__version__}). Run every command from t
 Reports are written to `reports/` here (or `--out DIR`). `data/` and `reports/` hold personal
 data about children: keep this folder inside the LA. `report.html`, `sections/`, `metrics.json`
 and `tables.xlsx` show children only by pseudonym (set `suppress_below: 5` for a report shared
-outside the LA); `pseudonym_key.csv` and `data_quality.csv` stay inside the LA.
+outside the LA); `internal/` (the pseudonym key, the case audits' texts) and `data_quality.csv`
+stay inside the LA.
 """
 
 
