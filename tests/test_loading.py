@@ -281,13 +281,13 @@ def test_blanks_around_903_values_are_stripped(tmp_path):
 
 @pytest.mark.parametrize("delim", [",", ";", "\t", "|"])
 def test_padding_is_found_wherever_the_stripping_pattern_would_strip(delim):
-    """_has_padding (a byte search that skips the strip when nothing would change) says yes for
+    """_blanks (a byte search that skips the strip when nothing would change) says yes for
     a blank before a delimiter, a line end (either character) or the end of the text, and so
     wherever _padding's pattern finds a blank to strip; over every short text of these
     characters."""
     from itertools import product
 
-    from diagnostic_kit.inputs.reading import _blanks, _has_padding, _padding
+    from diagnostic_kit.inputs.reading import _blanks, _padding
 
     pattern = _padding(delim)
     blanks = " " if delim == "\t" else " \t"
@@ -296,7 +296,7 @@ def test_padding_is_found_wherever_the_stripping_pattern_would_strip(delim):
             text = "".join(chars)
             expected = any(c in blanks and (i == n - 1 or text[i + 1] in (delim, "\n", "\r"))
                            for i, c in enumerate(text))
-            found = _has_padding(text.encode(), delim)
+            found = _blanks(text.encode(), delim)[0]
             assert found == expected, repr(text)
             assert found or not pattern.search(text), repr(text)
             # A field starting with a space: at the text's or a line's start, after a delimiter.

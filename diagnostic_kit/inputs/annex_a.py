@@ -481,28 +481,21 @@ def read_workbook(
         if number not in (10, 11) or any(a.number == number for a in out):
             continue
         sheet_rel = f"{rel} [{title}]"
-        table = "adopters" if number == 11 else "permanence_plans"
-        if table in supplied:
-            columns, unneeded = (LIST11_COLUMNS, LIST11_UNNEEDED) if number == 11 else \
-                (LIST10_COLUMNS, LIST10_UNNEEDED)
-            rows = _read_sheet(sheet, sheet_rel, columns, unneeded, log, rows_only=True)
-            log.rows_read[sheet_rel] = (table, len(rows))
-            out.append(AnnexList(number, table, None, rows, sheet_rel))
-        elif number == 11:
-            rows = _read_sheet(sheet, sheet_rel, LIST11_COLUMNS, LIST11_UNNEEDED, log)
-            log.rows_read[sheet_rel] = ("adopters", len(rows))
-            frame = households_from_list11(rows, sheet_rel, log)
-            out.append(AnnexList(11, "adopters", frame, rows, sheet_rel))
-        else:
-            rows = _read_sheet(sheet, sheet_rel, LIST10_COLUMNS, LIST10_UNNEEDED, log)
-            log.rows_read[sheet_rel] = ("permanence_plans", len(rows))
-            frame = plans_from_list10(rows, sheet_rel, log)
-            out.append(AnnexList(10, "permanence_plans", frame, rows, sheet_rel))
+        table, columns, unneeded, make = _LISTS[number]
+        unused = table in supplied
+        rows = _read_sheet(sheet, sheet_rel, columns, unneeded, log, rows_only=unused)
+        log.rows_read[sheet_rel] = (table, len(rows))
+        frame = None if unused else make(rows, sheet_rel, log)
+        out.append(AnnexList(number, table, frame, rows, sheet_rel))
     return out, log
 
 
+#: Each list the kit reads, by number: the table it fills, the columns read and those dropped
+#: as not needed, and how its rows become that table.
+_LISTS = {11: ("adopters", LIST11_COLUMNS, LIST11_UNNEEDED, households_from_list11),
+          10: ("permanence_plans", LIST10_COLUMNS, LIST10_UNNEEDED, plans_from_list10)}
 #: The tables an Annex A workbook can fill (list 11, list 10).
-ANNEX_A_TABLES = ("adopters", "permanence_plans")
+ANNEX_A_TABLES = tuple(t for t, *_ in _LISTS.values())
 
 
 def templates_supplied(local_dir: Path) -> set[str]:

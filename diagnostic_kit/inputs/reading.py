@@ -167,15 +167,10 @@ def sniff_delimiter(text: str) -> str:
     return best if counts[best] > counts[","] else ","
 
 
-def _has_padding(data: bytes, delim: str) -> bool:
-    """Whether text has a blank (a space, or a tab unless tab is the delimiter) before a
-    delimiter or a line end, or at its end: what :func:`_padding` strips."""
-    return _blanks(data, delim)[0]
-
-
 def _blanks(data: bytes, delim: str) -> tuple[bool, bool]:
-    """Whether text has a blank that :func:`_padding` strips (see :func:`_has_padding`), and
-    whether a field starts with a space (after a delimiter, at a line's start or the text's):
+    """Whether text has a blank (a space, or a tab unless tab is the delimiter) before a
+    delimiter or a line end, or at its end: what :func:`_padding` strips; and whether a field
+    starts with a space (after a delimiter, at a line's start or the text's):
     what the CSV reader's ``skipinitialspace`` skips, which costs it time on every field.
     ``data`` is the text in an encoding that writes these characters as ASCII (UTF-8,
     Windows-1252). Most files hold no blank at all, which is found at memory speed."""
@@ -230,7 +225,8 @@ def _read_ragged(text: str, delim: str) -> tuple[pd.DataFrame, list[int], list[i
 def read_table_file(path: Path, rel: str, table: Table, log: Findings) -> pd.DataFrame:
     """Read one CSV as text, keep the schema's columns, and record what was dropped.
 
-    Returns a frame of strings (blank → NA) with ``_file`` and ``_row`` (line in the file,
+    Returns a frame of the file's text (a 903 file's columns as objects, blank NaN; a local
+    extract's stripped, as pandas text, blank NA) with ``_file`` and ``_row`` (line in the file,
     header = line 1). Raises :class:`InputError` for structural problems. A row with more
     fields than the header becomes a finding (``row_ragged``) and is excluded; a file written
     with another delimiter (``;``, tab, ``|``) is read and noted.
@@ -407,9 +403,8 @@ def _full_width_dates(texts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     for fmt, (d, m, y, seps, sep) in _FULL_WIDTH.items():
         ok = ((digit[:, [*d, *m, *y]] >= 0) & (digit[:, [*d, *m, *y]] <= 9)).all(axis=1) & \
             (chars[:, list(seps)] == ord(sep)).all(axis=1)
-        number = [sum(digit[:, p] * 10 ** (len(ps) - 1 - i) for i, p in enumerate(ps))
-                  for ps in (d, m, y)]
-        day, month, year = number
+        day, month, year = (sum(digit[:, p] * 10 ** (len(ps) - 1 - i) for i, p in enumerate(ps))
+                            for ps in (d, m, y))
         ok &= (month >= 1) & (month <= 12) & (day >= 1) & (year >= 1900)
         months = np.where(ok, (year - 1970) * 12 + month - 1, 0)
         first = months.astype("datetime64[M]").astype("datetime64[D]").astype(np.int64)
