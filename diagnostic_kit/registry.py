@@ -155,6 +155,19 @@ def used_by(table: str) -> tuple[str, ...]:
     return tuple(s.label for s in registry().sections if not s.all_tables and table in s.tables)
 
 
+def snake(text: str) -> str:
+    """A title as a snake_case name: "Unit costs by year" → ``unit_costs_by_year`` (a table's
+    name in ``tables.xlsx`` and in its anchor)."""
+    return re.sub(r"[^a-z0-9]+", "_", text.lower()).strip("_")
+
+
+def table_anchor(key: str, title: str) -> str:
+    """The link to a table in the assembled report: its title carries the id ``t-<name>``,
+    scoped by its section (``#s05-t-approved_households_waiting``), as
+    ``present.section.table_html`` writes it and ``run.assemble.scope_ids`` scopes it."""
+    return f"#s{key[:2]}-t-{snake(title)}"
+
+
 def metric_owner(name: str) -> str | None:
     """The section that declares a metric, or None."""
     for s in registry().sections:

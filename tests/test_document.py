@@ -32,7 +32,8 @@ CSS = (ROOT / "diagnostic_kit" / "report_theme" / "report.css").read_text(encodi
 def test_a_table_sits_in_a_labelled_region_with_a_hint_when_wide():
     table = "<table><thead><tr><th>a</th><th>b</th></tr></thead></table>"
     out = table_html(table, 'Children "placed" & waiting', note="A note.", width=900)
-    assert out.startswith('<p class="kit-table-title">Children "placed" & waiting</p>')
+    assert out.startswith('<p class="kit-table-title" id="t-children_placed_waiting">'
+                          'Children "placed" & waiting</p>')
     assert 'role="region" aria-label="Children &quot;placed&quot; &amp; waiting" tabindex="0"' \
         in out
     assert "kit-table-scrolls" in out and "Scroll the table sideways" in out

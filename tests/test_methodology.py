@@ -44,9 +44,17 @@ def test_standards_match_the_defaults():
 
 def test_thresholds_and_comparators_match_the_defaults():
     rows = _rows()
-    for group in ("thresholds", "comparators", "costs"):
+    for group in ("thresholds", "costs"):
         for key, b in DEFAULTS[group].items():
             assert rows[key] == [key, _number(b["value"]), str(b["period"]), b["source"]], key
+    # National figures: one dated table, with the publication and whether it is confirmed.
+    for key, b in DEFAULTS["comparators"].items():
+        assert rows[key] == [key, _number(b["value"]), str(b["period"]),
+                             str(b.get("period_end") or ""), b["source"],
+                             b.get("publication", ""),
+                             "yes" if b.get("confirmed", True) else "no"], key
+    for key, t in DEFAULTS["targets"].items():
+        assert rows[key] == [key, _number(t["value"]), t["better"], t["label"], t["basis"]], key
 
 
 def test_the_document_points_nowhere_outside_the_repository():

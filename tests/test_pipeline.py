@@ -215,7 +215,7 @@ def test_report_content_figures_and_tables(built):
     html = (out / "report.html").read_text(encoding="utf-8")
     assert "Twelve children were adopted." in html
     assert re.search(r'<img[^>]+src="data:image/png;base64,', html)
-    assert '<p class="kit-table-title">Days by stage</p>' in html
+    assert '<p class="kit-table-title" id="s00-t-days_by_stage">Days by stage</p>' in html
     assert '<td class="num">20</td>' in html and "<td>entry</td>" in html
 
 

@@ -59,7 +59,7 @@ def test_a_table_with_no_rows_is_one_line_and_keeps_its_headings_for_the_workboo
     sec.table(pd.DataFrame({"Child": ["C-0001"], "Why on the list": ["3 placements"]}),
               "A list with a child")
     assert "<table" not in shown[0] and "<th" not in shown[0]
-    assert '<p class="kit-table-title">Drift list</p>' in shown[0]
+    assert '<p class="kit-table-title" id="t-drift_list">Drift list</p>' in shown[0]
     assert '<p class="kit-table-empty">No child is on the drift list.</p>' in shown[0]
     assert '<p class="kit-table-empty">None to show.</p>' in shown[1]
     assert "<table" in shown[2] and "C-0001" in shown[2]

@@ -18,6 +18,7 @@ from diagnostic_kit.inputs.params import load_params  # noqa: E402
 from diagnostic_kit.measures import children as ch  # noqa: E402
 from diagnostic_kit.measures import extremes as ex  # noqa: E402
 from diagnostic_kit.measures import summary as ms  # noqa: E402
+from diagnostic_kit.measures import timescales as ts  # noqa: E402
 from diagnostic_kit.present import children as pch  # noqa: E402
 from diagnostic_kit.present import extremes as pex  # noqa: E402
 from diagnostic_kit.present import narrative as nv  # noqa: E402
@@ -84,13 +85,16 @@ def test_trends_and_direction_of_travel_sentences(journeys, params):
     assert a3.loc[["2023-24", "2024-25", "2025-26"], "value"].tolist() == [100.0, 100.0, 0.0]
     lines = ps.direction_of_travel(trend, params, keys=("children_adopted", "a3", "a2"))
     assert lines[0].startswith("Children adopted a year rose from 1 in 2023-24 to 3 in 2024-25")
+    # 1 of 1 then 0 of 1 is no clear change: Wilson gives 1/1 (0.21 to 1) and 0/1 (0 to 0.79),
+    # so Newcombe's interval of the difference, -1 - 0.79 to -1 + √(0.79² + 0.79²) = +0.12,
+    # includes zero.
     assert lines[1] == ("A3 (children moving in within 426 days of care entry) fell from 100% "
-                        "in 2023-24 to 0% in 2025-26 (100% in 2024-25): worse than in 2023-24 "
-                        "(1, 3 and 1 children).")
+                        "in 2023-24 to 0% in 2025-26 (100% in 2024-25): no clear change from "
+                        "2023-24 (1, 3 and 1 children).")
     # A2 has no child in 2023-24 (C3 has no match): two years only, (61 + 0) / 2 = 30.5 → 31
-    # days in 2024-25, 122 in 2025-26.
+    # days in 2024-25, 122 in 2025-26; one child in 2025-26 has no interval: no clear change.
     assert lines[2] == ("A2 (placement order to match, mean) rose from 31 days in 2024-25 to "
-                        "122 days in 2025-26: worse than in 2024-25 (2 and 1 children).")
+                        "122 days in 2025-26: no clear change from 2024-25 (2 and 1 children).")
 
 
 def test_children_adopted_trend_names_the_turn(journeys, params):
@@ -172,30 +176,37 @@ def test_worse_than_threshold_better_than_england(journeys, params):
     # red. Like for like, 2025-26's 122 days (1 child) is better than England's 172.
     own = with_threshold(params, "a2_days", 50)
     h = ms.headlines(journeys, PERIODS, own)
-    attention = ps.needs_attention(h, own)
+    found = ts.headlines(journeys, own) + ms.england_headlines(h)
+    attention = ps.attention(found, h, own)
     a2 = [s for s in attention if s.startswith("A2 ")]
+    # Median of 61, 0 and 122: 61.
     assert a2 == [
-        "A2 (placement order to match) averaged 61 days over the period (3 children), 11 days "
-        "over the 50-day threshold (2013-16); 122 days in 2025-26 (1 child) against England's "
-        "172 days (latest published: first three quarters of 2017-18): "
-        '<span class="rag rag-red">▲ Red</span>: over the threshold, better than England.']
+        "A2 (placement order to match) averaged 61 days (median 61 days) over the period "
+        "(3 children), 11 days over the 50-day threshold (2013-16); 122 days in 2025-26 (1 "
+        "child) against England's 172 days (latest published: first three quarters of "
+        '2017-18): <span class="rag rag-red">▲ Red</span>: over the threshold, better than '
+        "England ([see the table](#s02-t-scorecard_measures_a1_a10_a2_and_a3_whole_period_and_"
+        "by_year))."]
     assert ps.rating_words("green", "threshold", "worse") == (
         '<span class="rag rag-green">● Green</span>: within the threshold, worse than England')
 
 
 def test_going_well_and_where_to_look(journeys, params):
     h = ms.headlines(journeys, PERIODS, params)
-    well = ps.going_well(h, params)
-    # A1 322 days (5 children) within 426 and better than England's 486 (2015-18).
-    assert ("A1 (care entry to moving in with the adoptive family) averaged 322 days over the "
-            "period (5 children), 104 days within the 426-day threshold (2013-16), against "
-            "England's 486 days (latest published: 2015-18, three-year average): "
-            '<span class="rag rag-green">● Green</span>: within the threshold, better than '
-            "England.") in well
+    well = ps.well(ts.headlines(journeys, params) + ms.england_headlines(h), h, params)
+    # A1 322 days (5 children) within 426 and better than England's 486 (2015-18); the median
+    # of 152, 245, 365, 424 and 426 is 365.
+    assert ("A1 (care entry to moving in with the adoptive family) averaged 322 days (median "
+            "365 days) over the period (5 children), 104 days within the 426-day threshold "
+            "(2013-16), against England's 486 days (latest published: 2015-18, three-year "
+            'average): <span class="rag rag-green">● Green</span>: within the threshold, '
+            "better than England ([see the table](#s02-t-scorecard_measures_a1_a10_a2_and_a3_"
+            "whole_period_and_by_year)).") in well
     # Leavers 2024-25: 1 of 2 (50%) against England's 9% for one year.
     assert ("1 of 2 children (50%) leaving care in 2024-25 left through adoption, against "
             "England's 9% (years ending 31 March 2023 and 2025): "
-            '<span class="rag rag-green">● Green</span>: better than England.') in well
+            '<span class="rag rag-green">● Green</span>: better than England ([see the table]'
+            "(#s02-t-children_leaving_care_and_the_share_who_left_through_adoption)).") in well
     look = ps.where_to_look_first(h, params, under_fives_drift=3, po_waiting=2)
     # Each link goes to the heading of the table it names (tests/test_e2e.py: they resolve).
     assert look[0].startswith("[Section 2: children in the process over their stage's "

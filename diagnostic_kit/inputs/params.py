@@ -79,14 +79,20 @@ class Standards(_Group):
 
 
 class Benchmark(BaseModel):
-    """A published figure: its value, the period it is for and its source."""
+    """A published figure: its value, the period it is for (in words, and the day it ended),
+    its source and the publication it was read from, and whether it has been confirmed against
+    that publication. A figure not confirmed may be shown but never decides a rating."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
     value: float | None = Field(ge=0)
     period: str = ""
+    #: The last day of the period the figure covers (31 March of the year it names).
+    period_end: dt.date | None = None
     source: str = ""
+    publication: str = ""
+    confirmed: bool = True
 
-    @field_validator("period", "source", mode="before")
+    @field_validator("period", "source", "publication", mode="before")
     @classmethod
     def _as_text(cls, v: Any) -> str:
         return "" if v is None else str(v)
@@ -115,6 +121,28 @@ class Comparators(_Group):
     mean_age_at_adoption_years: Benchmark
     entry_to_adoption_days: Benchmark
     three_plus_placements_pct: Benchmark
+
+
+class Target(BaseModel):
+    """A local target for a measure no national figure rates: its value, which way is better,
+    how it is said and its basis. The kit's defaults are marked as such in the report; an LA
+    sets its own in its params file."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    value: float = Field(ge=0)
+    better: Literal["lower", "higher"] = "higher"
+    label: str
+    basis: str
+
+
+class Targets(_Group):
+    """Local targets (kit defaults, not national figures) for the measures that have no
+    national benchmark in force."""
+
+    early_permanence_pct: Target
+    adopter_approval_within_6_months_pct: Target
+    audits_good_or_better_pct: Target
+    audit_child_protected_yes_pct: Target
 
 
 class TimeStandard(BaseModel):
@@ -175,6 +203,7 @@ class Params(BaseModel):
     standards: Standards
     thresholds: Thresholds
     comparators: Comparators
+    targets: Targets
     adopter_standards: AdopterStandards
     costs: Costs
     under_fives: UnderFives

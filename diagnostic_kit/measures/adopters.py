@@ -38,6 +38,8 @@ from diagnostic_kit.derive.spans import span_days
 from diagnostic_kit.derive.working_days import add_working_days, working_days_between
 from diagnostic_kit.inputs.params import Params, TimeStandard
 from diagnostic_kit.measures.cohorts import as_flag, in_period, share
+from diagnostic_kit.measures.headline import Headline, shortfall
+from diagnostic_kit.registry import table_anchor
 
 #: The funnel's steps and the date that marks each.
 STEPS = (
@@ -268,3 +270,64 @@ def sufficiency(h: pd.DataFrame, journeys: pd.DataFrame, params: Params) -> pd.D
     rows.append({"group": "  approved for fostering for adoption", "kind": "households",
                  "count": int(ffa.sum())})
     return pd.DataFrame(rows)
+
+
+# -- findings for the summary -----------------------------------------------------------------
+
+KEY = "05_adopters"
+EVIDENCE = {
+    "timeliness": "Adopter timescales against the standards",
+    "waiting": "Approved households waiting to be matched at the reference date (A11)",
+    "sufficiency": "Children with a placement order waiting and approved households waiting",
+}
+
+
+def six_months_in_days(params: Params) -> int:
+    """The match-within-6-months standard as days at the reference date (the calendar months
+    before it: 182, 183 or 184 days), to set against days waited."""
+    std = params.adopter_standards.match_from_approval_long
+    ref = pd.Timestamp(params.reference_date)
+    months = std.value if std.unit == "months" else 6
+    return int((ref - (ref - pd.DateOffset(months=months))).days)
+
+
+def headlines(h: pd.DataFrame, journeys: pd.DataFrame, params: Params) -> list[Headline]:
+    """Section 5's findings for the summary (``measures.headline``), from the households as
+    known at the reference date (``as_known``):
+
+    - approval within 6 months of registration: the share of households approved in the period
+      (with a stage 1 start) against the local target ``params.targets
+      .adopter_approval_within_6_months_pct``; reach, the shortfall in households;
+    - approved households waiting to be matched: the median days waited since approval against
+      the match-within-6-months standard (in days at the reference date); reach, the households
+      waiting longer. ``detail`` has the children with a placement order waiting, and those
+      of them in sibling groups, for the sufficiency rule.
+    """
+    hd = headline(h, params)
+    target = params.targets.adopter_approval_within_6_months_pct
+    n, k = hd["approval_6m_n"], hd["approval_6m_within"]
+    out = [Headline(
+        key="adopter_approval_within_6_months", section=KEY,
+        label="approval within 6 months of registration", value=hd["approval_6m_pct"],
+        unit="pct", n=n, statistic="share", noun="households", benchmark=target.value,
+        benchmark_label=f"a local target of {target.label}", benchmark_kind="target",
+        better=target.better, reach=shortfall(k, n, target.value, target.better),
+        evidence=table_anchor(KEY, EVIDENCE["timeliness"]), detail={"k": k})]
+    w = waiting(h, params)
+    limit = six_months_in_days(params)
+    kids = journeys.loc[journeys["status"].eq("po_not_placed")]
+    sib = as_flag(kids["sibling_group"]) if "sibling_group" in kids else pd.Series(
+        False, index=kids.index)
+    out.append(Headline(
+        key="approved_adopters_waiting", section=KEY,
+        label="approved households waiting to be matched", value=hd["waiting_median_days"],
+        unit="days", n=len(w), statistic="median", noun="households", benchmark=limit,
+        benchmark_label=f"the {params.adopter_standards.match_from_approval_long.label} "
+        "standard for a match after approval", benchmark_kind="standard",
+        reach=int(w["days_waiting"].gt(limit).sum()),
+        evidence=table_anchor(KEY, EVIDENCE["waiting"]),
+        detail={"over_year": int(w["days_waiting"].gt(365).sum()),
+                "children_po_waiting": int(kids["child"].nunique()),
+                "children_po_waiting_siblings": int(kids.loc[sib, "child"].nunique()),
+                "sufficiency": table_anchor(KEY, EVIDENCE["sufficiency"])}))
+    return out

@@ -46,7 +46,11 @@ import pandas as pd
 
 from diagnostic_kit.derive.pseudonyms import assign_pseudonyms
 from diagnostic_kit.derive.working_days import add_working_days
+from diagnostic_kit.inputs.params import Params
 from diagnostic_kit.inputs.schema import ANSWERS, AUDIT_QUESTIONS
+from diagnostic_kit.measures.cohorts import share
+from diagnostic_kit.measures.headline import Headline, shortfall
+from diagnostic_kit.registry import table_anchor
 from diagnostic_kit.rules.local import GRADE_BANDS, grade_for
 
 GRADES: tuple[str, ...] = tuple(GRADE_BANDS)
@@ -331,3 +335,49 @@ def record_metrics(sec: Any, h: dict[str, Any]) -> None:
     sec.metric("audit_on_time_pct", h["on_time_pct"], n=h["timed"])
     sec.metric("audit_response_on_time_pct", h["response_on_time_pct"], n=h["responses"])
     sec.metric("audit_actions_overdue", h["actions_overdue"], n=h["actions_required"])
+
+
+# -- findings for the summary -----------------------------------------------------------------
+
+KEY = "07_case_audits"
+EVIDENCE = {"grades": "Overall grades of all audits",
+            "questions": "Answers per question, ranked (weakest first)"}
+#: The question on whether the children were protected and their interests promoted.
+PROTECTED = "q10"
+
+
+def headlines(audits: pd.DataFrame, params: Params) -> list[Headline]:
+    """Section 7's findings for the summary (``measures.headline``):
+
+    - audits graded good or outstanding, as a share of the audits graded, against the local
+      target ``params.targets.audits_good_or_better_pct``; reach, the shortfall in audits;
+      ``detail`` has the audits graded inadequate;
+    - question 10 (children protected, interests promoted) answered yes, as a share of the
+      audits where it applied, against ``params.targets.audit_child_protected_yes_pct``; reach,
+      the shortfall in audits; ``detail`` has those answered no.
+    """
+    a = prepare(audits)
+    g = grade_counts(a).iloc[0] if len(a) else pd.Series(0, index=[*GRADES, "audits"])
+    graded, good = int(g["audits"]), int(g["outstanding"] + g["good"])
+    t1 = params.targets.audits_good_or_better_pct
+    out = [Headline(
+        key="audits_good_or_better", section=KEY, label="audits graded good or outstanding",
+        value=share(good, graded), unit="pct", n=graded, statistic="share", noun="audits",
+        benchmark=t1.value, benchmark_label=f"a local target of {t1.label}",
+        benchmark_kind="target", better=t1.better,
+        reach=shortfall(good, graded, t1.value, t1.better),
+        evidence=table_anchor(KEY, EVIDENCE["grades"]),
+        detail={"k": good, "inadequate": int(g["inadequate"]),
+                "requires_improvement": int(g["requires_improvement"])})]
+    q = question_table(a).set_index("question").loc[PROTECTED]
+    t2 = params.targets.audit_child_protected_yes_pct
+    out.append(Headline(
+        key="audit_child_protected", section=KEY,
+        label=f"question 10 ({QUESTION_LABELS[PROTECTED].lower()}) answered yes",
+        value=q["yes_pct"], unit="pct", n=int(q["applied"]), statistic="share", noun="audits",
+        benchmark=t2.value, benchmark_label=f"a local target of {t2.label}",
+        benchmark_kind="target", better=t2.better,
+        reach=shortfall(int(q["yes"]), int(q["applied"]), t2.value, t2.better),
+        evidence=table_anchor(KEY, EVIDENCE["questions"]),
+        detail={"k": int(q["yes"]), "no": int(q["no"]), "partly": int(q["partly"])}))
+    return out

@@ -23,6 +23,8 @@ from diagnostic_kit.derive.characteristics import AGE_BANDS, NOT_KNOWN, age_band
 from diagnostic_kit.inputs import codes
 from diagnostic_kit.inputs.params import Params
 from diagnostic_kit.measures.cohorts import as_flag, in_period
+from diagnostic_kit.measures.headline import Headline, shortfall
+from diagnostic_kit.registry import table_anchor
 
 #: Characteristic → heading, in the order the section shows them.
 CHARACTERISTICS: dict[str, str] = {
@@ -179,3 +181,64 @@ def record_metrics(section, prof: pd.DataFrame) -> None:
     section.metric("groups_under_represented", len(under))
 
 
+#: The groups whose representation matters most to a diagnosis, in order: each ethnic group
+#: under-represented, disabled children, children who entered care aged 5-9, sibling groups.
+PRIORITY: tuple[tuple[str, str | None], ...] = (
+    ("ethnic_group", None), ("disabled", "yes"), ("age_band_entry", "5-9"),
+    ("sibling_group", "yes"),
+)
+
+
+def priority_rows(prof: pd.DataFrame, group: str = "adopted",
+                  min_looked_after: int = MIN_LOOKED_AFTER) -> pd.DataFrame:
+    """The rows of :func:`profile` for the groups of :data:`PRIORITY` with at least
+    ``min_looked_after`` children looked after: each ethnic group (not "not known") whose ratio
+    among ``group`` is under :data:`UNDER_RATIO` against all children looked after or against
+    those who entered care under five, lowest first; then the other groups as they are."""
+    rows = []
+    for char, cat in PRIORITY:
+        t = prof.loc[prof["characteristic"].eq(char)
+                     & prof["looked_after_n"].fillna(0).ge(min_looked_after)]
+        if cat is None:
+            t = t.loc[~t["category"].isin([NOT_KNOWN, "Not known"])
+                      & (t[f"ratio_{group}"].lt(UNDER_RATIO)
+                         | t[f"ratio_{group}_{UNDER5}"].lt(UNDER_RATIO))].sort_values(
+                f"ratio_{group}", kind="stable")
+        else:
+            t = t.loc[t["category"].eq(cat)]
+        rows.append(t)
+    return pd.concat(rows) if rows else prof.iloc[:0]
+
+
+# -- findings for the summary -----------------------------------------------------------------
+
+KEY = "01_children"
+
+
+def headlines(prof: pd.DataFrame) -> list[Headline]:
+    """Section 1's finding for the summary (``measures.headline``): the first group of
+    :func:`priority_rows` under-represented among children adopted, by its representation
+    ratio against the children who entered care under five where that is known (the comparison
+    that matters: adoption is rarely the plan for older children), else against all children
+    looked after, set against the kit's rule for under-representation (:data:`UNDER_RATIO`).
+    Reach: the children short of the group's share among the children adopted. None when no
+    priority group is under-represented."""
+    rows = priority_rows(prof)
+    base = rows["ratio_adopted_under5"].where(rows["ratio_adopted_under5"].notna(),
+                                               rows["ratio_adopted"])
+    rows = rows.assign(_ratio=base).loc[base.lt(UNDER_RATIO)]
+    if rows.empty:
+        return []
+    r = rows.iloc[0]
+    under5 = not pd.isna(r["ratio_adopted_under5"])
+    share_base = r[f"{UNDER5}_pct"] if under5 else r["looked_after_pct"]
+    total = int(prof.loc[prof["characteristic"].eq(r["characteristic"]), "adopted_n"]
+                .fillna(0).sum())
+    return [Headline(
+        key="under_represented", section=KEY, label=f"{r['heading']}: {r['category']}",
+        value=float(r["_ratio"]), unit="ratio", n=total, statistic="ratio",
+        benchmark=UNDER_RATIO, benchmark_label="the kit's rule for under-representation "
+        f"(a ratio under {UNDER_RATIO})", benchmark_kind="rule", better="higher",
+        reach=shortfall(int(r["adopted_n"]), total, float(share_base)),
+        evidence=table_anchor(KEY, r["heading"]),
+        detail={"row": r.drop("_ratio").to_dict(), "under5": under5})]

@@ -25,14 +25,21 @@ import pandas as pd
 
 from diagnostic_kit.derive.journeys import financial_year
 from diagnostic_kit.inputs.params import Params
+from diagnostic_kit.measures import adopters as ad
+from diagnostic_kit.measures import audits as au
+from diagnostic_kit.measures import change
+from diagnostic_kit.measures import children as ch
 from diagnostic_kit.measures import timescales as ts
 from diagnostic_kit.measures.cohorts import adopted, adopted_count
+from diagnostic_kit.measures.headline import Headline, shortfall
 from diagnostic_kit.measures.ratings import RULES, rate
+from diagnostic_kit.registry import table_anchor
 
 COLUMNS = ["key", "value", "unit", "children", "within", "benchmark", "benchmark_kind",
            "benchmark_period", "england", "england_period", "rating",
            "compare_value", "compare_label", "compare_children", "compare_within",
-           "england_rating", "england_older", "better", "per_year"]
+           "england_rating", "england_older", "better", "per_year", "statistic", "mean",
+           "median"]
 
 WHOLE = "Whole period"
 
@@ -67,9 +74,11 @@ def comparator_years(period: str | None) -> int:
     return 1
 
 
-def older_than_period(period: str | None, params: Params) -> bool:
-    """Whether a comparator's period ended before the reporting period began."""
-    end = comparator_end(period)
+def older_than_period(period: str | None, params: Params,
+                      period_end: dt.date | None = None) -> bool:
+    """Whether a comparator's period ended before the reporting period began: by its
+    ``period_end`` where the comparator table gives one, else read from its period's words."""
+    end = period_end or comparator_end(period)
     return end is not None and end < params.period_start
 
 
@@ -78,23 +87,25 @@ def _row(key: str, value: float, unit: str, children: int, **kw) -> dict:
     row.update({"key": key, "value": value, "unit": unit, "children": children,
                 "benchmark_kind": None, "benchmark_period": "", "england_period": "",
                 "rating": "not rated", "compare_label": "", "england_rating": "not rated",
-                "england_older": False, "better": None})
+                "england_older": False, "better": None, "statistic": ""})
     row.update(kw)
     return row
 
 
 def trends(journeys: pd.DataFrame, periods: pd.DataFrame, params: Params) -> pd.DataFrame:
     """Each headline that has a yearly figure, by financial year of the period and for the
-    whole period: ``key, year, value, children, within``. Keys: ``children_adopted`` (count),
-    ``a1``, ``a10``, ``a2`` (mean days), ``a3`` (% within the A3 threshold),
-    ``adopted_share_of_leavers`` (%), ``entry_to_ao`` (mean days). Years with no child measured
-    are left out (whole period always kept)."""
+    whole period: ``key, year, value, children, within, sd, low, high``. Keys:
+    ``children_adopted`` (count), ``a1``, ``a10``, ``a2`` (mean days), ``a3`` (% within the A3
+    threshold), ``adopted_share_of_leavers`` (%), ``entry_to_ao`` (mean days). ``sd`` is the
+    spread of a mean's days, ``low``/``high`` the figure's 95% interval (``measures.change``).
+    Years with no child measured are left out (whole period always kept)."""
     rows = []
     sc = ts.scorecard(journeys, params)
     for _, r in sc.iterrows():
         rows.append({"key": r["measure"].lower(), "year": r["year"], "value": r["value"],
                      "children": int(r["children"]),
-                     "within": r["children_within"] if r["measure"] == "A3" else np.nan})
+                     "within": r["children_within"] if r["measure"] == "A3" else np.nan,
+                     "sd": r["sd"], "low": r["low"], "high": r["high"]})
     done = adopted(journeys, params)
     years = financial_year(pd.to_datetime(done["ao_date"]))
     total = done["entry_to_ao_days"].astype("float64")
@@ -103,18 +114,47 @@ def trends(journeys: pd.DataFrame, periods: pd.DataFrame, params: Params) -> pd.
         sel = years.eq(year) if year != WHOLE else pd.Series(True, index=done.index)
         k = int(ident.loc[sel].nunique())
         rows.append({"key": "children_adopted", "year": year, "value": float(k),
-                     "children": k, "within": np.nan})
+                     "children": k, "within": np.nan, "sd": np.nan, "low": np.nan,
+                     "high": np.nan})
         t = total.loc[sel].dropna()
-        rows.append({"key": "entry_to_ao", "year": year,
-                     "value": t.mean() if len(t) else np.nan, "children": len(t),
-                     "within": np.nan})
+        mean, low, high = change.mean_interval(t)
+        rows.append({"key": "entry_to_ao", "year": year, "value": mean, "children": len(t),
+                     "within": np.nan, "sd": t.std(ddof=1) if len(t) > 1 else np.nan,
+                     "low": low, "high": high})
     for _, r in ts.leavers(periods, params).iterrows():
+        value, low, high = change.share_interval(int(r["adopted"]), int(r["left_care"]))
         rows.append({"key": "adopted_share_of_leavers", "year": r["year"],
                      "value": r["pct_adopted"], "children": int(r["left_care"]),
-                     "within": r["adopted"]})
-    out = pd.DataFrame(rows, columns=["key", "year", "value", "children", "within"])
+                     "within": r["adopted"], "sd": np.nan, "low": low, "high": high})
+    out = pd.DataFrame(rows, columns=["key", "year", "value", "children", "within", "sd",
+                                      "low", "high"])
     out = out.loc[out["year"].eq(WHOLE) | out["children"].gt(0)]
     return out.reset_index(drop=True)
+
+
+#: Yearly figures that are shares (compared as proportions), the rest of the rated ones means.
+SHARE_KEYS = ("a3", "adopted_share_of_leavers")
+
+
+def clear_change(trend: pd.DataFrame, key: str) -> int | None:
+    """Whether ``key``'s figure changed from the first to the last year of :func:`trends` by
+    more than chance would give on that many children (``measures.change``): +1 a clear rise,
+    -1 a clear fall, 0 no clear change; None for a count (children adopted), which is not
+    tested, or with fewer than two years."""
+    if key == "children_adopted":
+        return None
+    t = trend.loc[trend["key"].eq(key) & trend["year"].ne(WHOLE)].dropna(
+        subset=["value"]).sort_values("year")
+    if len(t) < 2:
+        return None
+    a, b = t.iloc[0], t.iloc[-1]
+    if key in SHARE_KEYS:
+        diff = change.share_difference(int(a["within"]), int(a["children"]),
+                                       int(b["within"]), int(b["children"]))
+    else:
+        diff = change.welch(a["value"], a["sd"], int(a["children"]),
+                            b["value"], b["sd"], int(b["children"]))
+    return change.direction(diff)
 
 
 def latest_year(trend: pd.DataFrame, key: str) -> pd.Series | None:
@@ -167,7 +207,8 @@ def headlines(journeys: pd.DataFrame, periods: pd.DataFrame, params: Params) -> 
     ca = c.children_adopted
     per_year = n / max(_period_years(params), 1)
     row = _row("children_adopted", n, "children", n, england=ca.value,
-               england_period=ca.period, england_older=older_than_period(ca.period, params))
+               england_period=ca.period,
+               england_older=older_than_period(ca.period, params, ca.period_end))
     last = latest_year(trend, "children_adopted")
     row.update({"compare_value": last["value"] if last is not None else np.nan,
                 "compare_label": last["year"] if last is not None else "",
@@ -176,6 +217,7 @@ def headlines(journeys: pd.DataFrame, periods: pd.DataFrame, params: Params) -> 
     rows.append(row)
     sc = ts.scorecard(journeys, params)
     whole = sc.loc[sc["year"].eq(WHOLE)].set_index("measure")
+    days = ts.scorecard_days(adopted(journeys, params), params)
     for m in ("A10", "A1", "A2"):
         r = whole.loc[m]
         comp = c[ts.SCORECARD_BENCHMARKS[m.lower()][1]]
@@ -183,16 +225,19 @@ def headlines(journeys: pd.DataFrame, periods: pd.DataFrame, params: Params) -> 
                    benchmark=r["threshold"], benchmark_kind="threshold",
                    benchmark_period=params.thresholds.a1_days.period
                    if m != "A2" else params.thresholds.a2_days.period,
-                   england=r["england"], england_period=r["england_period"]
-                   if comp.known else "", rating=r["rating"], better="lower",
-                   england_older=comp.known and older_than_period(comp.period, params))
-        if comp.known:
+                   england=r["england"] if comp.confirmed else np.nan,
+                   england_period=r["england_period"] if comp.known else "",
+                   rating=r["rating"], better="lower",
+                   england_older=comp.known and older_than_period(comp.period, params,
+                                                                 comp.period_end),
+                   statistic="mean", mean=r["value"], median=days[m.lower()].median())
+        if comp.known and comp.confirmed:
             row.update(_like_for_like(trend, m.lower(), comp.period))
             row["england_rating"] = _versus_england(f"{m.lower()}_mean_days", row, comp.value)
         rows.append(row)
     r = whole.loc["A3"]
     rows.append(_row("a3", r["value"], "pct", int(r["children"]),
-                     within=r["children_within"], better="higher"))
+                     within=r["children_within"], better="higher", statistic="share"))
     for key, comp, measure in (("adopted_share_of_leavers", c.adopted_share_of_leavers_pct,
                                 "adopted_share_of_leavers_pct"),
                                ("entry_to_ao", c.entry_to_adoption_days,
@@ -201,18 +246,22 @@ def headlines(journeys: pd.DataFrame, periods: pd.DataFrame, params: Params) -> 
         row = _row(key, w["value"], "pct" if key.startswith("adopted") else "days",
                    int(w["children"]), within=w["within"], benchmark=comp.value,
                    benchmark_kind="england", england=comp.value, england_period=comp.period,
-                   england_older=older_than_period(comp.period, params),
-                   better=RULES[measure][0])
+                   england_older=older_than_period(comp.period, params, comp.period_end),
+                   better=RULES[measure][0], statistic="share" if key.startswith("adopted")
+                   else "mean")
         row.update(_like_for_like(trend, key, comp.period))
-        # Rated on the like-for-like figure: the national figure is the benchmark.
-        row["rating"] = rate(measure, row["compare_value"], comp.value)
+        # Rated on the like-for-like figure: the national figure is the benchmark (never one
+        # not confirmed against its publication).
+        row["rating"] = rate(measure, row["compare_value"], comp.value) if comp.confirmed \
+            else "not rated"
         row["england_rating"] = _versus_england(measure, row, comp.value)
         rows.append(row)
     for _, r in ts.stage_statistics(journeys, params).iterrows():
         rows.append(_row(f"stage_{r['stage']}", r["median"], "days", int(r["children"]),
                          benchmark=r["standard_days"], benchmark_kind="standard",
                          benchmark_period=r["standard"], better="lower",
-                         rating=rate("stage_median_days", r["median"], r["standard_days"])))
+                         rating=rate("stage_median_days", r["median"], r["standard_days"]),
+                         statistic="median", mean=r["mean"], median=r["median"]))
     drift = ts.drift_now(journeys, params)
     rows.append(_row("drift_now", len(drift), "children", len(drift)))
     wait = ts.po_waiting_counts(ts.po_waiting(journeys, params))
@@ -224,3 +273,57 @@ def _period_years(params: Params) -> float:
     """The reporting period in years (three financial years: 3)."""
     days = (params.period_end - params.period_start).days + 1
     return round(days / 365.25, 1)
+
+
+# -- every section's findings, ranked -----------------------------------------------------------
+
+#: The rows of :func:`headlines` rated against England like for like, as findings of section 2.
+_ENGLAND_ROWS = {"adopted_share_of_leavers": "the share of children leaving care adopted",
+                 "entry_to_ao": "care entry to adoption order (mean days)"}
+
+
+def england_headlines(head: pd.DataFrame) -> list[Headline]:
+    """The findings rated against an England figure like for like (the share of leavers
+    adopted, care entry to adoption order), from :func:`headlines`' rows: the LA's latest
+    year's figure against England's yearly one. Reach: the shortfall in leavers adopted at
+    England's share; for the days, the children measured that year."""
+    out = []
+    h = head.set_index("key")
+    for key, label in _ENGLAND_ROWS.items():
+        if key not in h.index:
+            continue
+        r = h.loc[key]
+        n = int(r["compare_children"])
+        if key == "adopted_share_of_leavers":
+            k = 0 if pd.isna(r["compare_within"]) else int(r["compare_within"])
+            reach = shortfall(k, n, float(r["england"])) if not pd.isna(r["england"]) else 0
+        else:
+            reach = n
+        out.append(Headline(
+            key=key, section=ts.KEY, label=label, value=r["compare_value"],
+            unit="pct" if r["unit"] == "pct" else "days", n=n, statistic=r["statistic"],
+            benchmark=r["england"], benchmark_label="England's figure",
+            benchmark_kind="england", better=r["better"],
+            confirmed=r["rating"] != "not rated" or pd.isna(r["england"]), reach=reach,
+            evidence=table_anchor(ts.KEY, "Children leaving care and the share who left "
+                                  "through adoption") if key.startswith("adopted") else
+            table_anchor(ts.KEY, ts.EVIDENCE["scorecard"])))
+    return out
+
+
+def findings(journeys: pd.DataFrame, periods: pd.DataFrame, looked_after: pd.DataFrame,
+             params: Params, *, adopters: pd.DataFrame | None = None,
+             audits: pd.DataFrame | None = None, head: pd.DataFrame | None = None
+             ) -> list[Headline]:
+    """Every section's findings (``measures.headline``), in section order: section 1's
+    under-represented group, section 2's scorecard, stages, early permanence and England
+    comparisons, section 5's adopters (when ``adopters`` is given), section 7's audits (when
+    ``audits`` is given). Rank them with ``measures.headline.rank``."""
+    head = headlines(journeys, periods, params) if head is None else head
+    out = ch.headlines(ch.profile(looked_after, journeys, params))
+    out += ts.headlines(journeys, params) + england_headlines(head)
+    if adopters is not None:
+        out += ad.headlines(ad.as_known(adopters, params), journeys, params)
+    if audits is not None and len(audits):
+        out += au.headlines(audits, params)
+    return out

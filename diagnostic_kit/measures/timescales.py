@@ -26,9 +26,10 @@ import numpy as np
 import pandas as pd
 
 from diagnostic_kit.derive import journeys
-from diagnostic_kit.derive.journeys import STAGES, financial_year, measure_exclusions
+from diagnostic_kit.derive.journeys import STAGE_DATES, STAGES, financial_year, measure_exclusions
 from diagnostic_kit.inputs import codes
 from diagnostic_kit.inputs.params import Params, default_values
+from diagnostic_kit.measures import change
 from diagnostic_kit.measures.cohorts import (
     adopted,
     adopted_count,
@@ -37,7 +38,9 @@ from diagnostic_kit.measures.cohorts import (
     in_period,
     share,
 )
+from diagnostic_kit.measures.headline import Headline, shortfall
 from diagnostic_kit.measures.ratings import rate
+from diagnostic_kit.registry import table_anchor
 
 #: Which threshold and national figure each scorecard measure is set against. A10 replaced A1
 #: from 2021-22 and has no threshold of its own: A1's applies.
@@ -90,7 +93,8 @@ def stage_statistics(journeys: pd.DataFrame, params: Params) -> pd.DataFrame:
 
 
 def stage_trend(journeys: pd.DataFrame, params: Params) -> pd.DataFrame:
-    """Per financial year of the AO and stage: children measured, median days, % over standard."""
+    """Per financial year of the AO and stage: children measured, median days with its 95%
+    bootstrap interval (``low``, ``high``: ``measures.change``), % over standard."""
     done = adopted(journeys, params)
     days = stage_days(done)
     days["year"] = financial_year(done["ao_date"])
@@ -98,15 +102,144 @@ def stage_trend(journeys: pd.DataFrame, params: Params) -> pd.DataFrame:
     for year, grp in days.groupby("year", sort=True):
         for stage in STAGES:
             s = _stats(grp[stage], params.standard_days(stage))
+            _, low, high = change.median_interval(grp[stage])
             rows.append({"year": year, "stage": stage, "children": s["children"],
-                         "median": s["median"], "pct_over": s["pct_over"]})
-    return pd.DataFrame(rows, columns=["year", "stage", "children", "median", "pct_over"])
+                         "median": s["median"], "low": low, "high": high,
+                         "pct_over": s["pct_over"]})
+    return pd.DataFrame(rows, columns=["year", "stage", "children", "median", "low", "high",
+                                       "pct_over"])
+
+
+def stage_changes(journeys: pd.DataFrame, params: Params) -> dict[str, int]:
+    """For each stage, whether its median changed clearly between the first and the last year
+    of adoption orders with children measured (``measures.change.median_difference``): +1 a
+    clear rise, -1 a clear fall, 0 no clear change."""
+    done = adopted(journeys, params)
+    days = stage_days(done)
+    years = financial_year(done["ao_date"])
+    out = {}
+    for stage in STAGES:
+        v = days[stage]
+        seen = sorted(years.loc[v.notna()].dropna().unique())
+        if len(seen) < 2:
+            out[stage] = 0
+            continue
+        first, last = v.loc[years.eq(seen[0])], v.loc[years.eq(seen[-1])]
+        out[stage] = change.direction(change.median_difference(first, last))
+    return out
 
 
 def stage_days_adopted(journeys: pd.DataFrame, params: Params) -> pd.DataFrame:
     """Days per stage of each child adopted in the period, with the pseudonym (for charts)."""
     done = adopted(journeys, params)
     return pd.concat([done[["pseudonym"]], stage_days(done)], axis=1)
+
+
+# -- where the days are lost ------------------------------------------------------------------
+
+#: The two groups of children whose days over the standards are counted.
+GROUPS = {"adopted": "Adopted in the period", "in_process": "In the process now"}
+
+
+def stage_days_over(journeys: pd.DataFrame, params: Params) -> pd.DataFrame:
+    """Each child's days per stage against the stage's standard, one row per child and stage
+    measured, for two groups: children adopted in the period (every stage with both dates) and
+    children in the process at the reference date (each stage already completed by then, and
+    the open stage's days so far).
+
+    Columns ``group`` (``adopted`` / ``in_process``), ``year`` (financial year of the AO;
+    blank in the process), ``period_id``, ``pseudonym``, ``stage``, ``days``, ``standard_days``,
+    ``days_over`` (days − standard, 0 when within it), ``open`` (the stage is still running).
+    """
+    ref = pd.Timestamp(params.reference_date)
+    frames = []
+    done = adopted(journeys, params)
+    cur = journeys.loc[as_flag(journeys["in_process"]) & ~journeys.index.isin(done.index)]
+    for group, j in (("adopted", done), ("in_process", cur)):
+        for stage in STAGES:
+            days = j[f"stage_{stage}"].astype("float64")
+            is_open = pd.Series(False, index=j.index)
+            if group == "in_process":
+                ended = pd.to_datetime(j[STAGE_DATES[stage][1]]).le(ref)
+                days = days.where(ended)
+                is_open = j["current_stage"].astype("string").eq(stage).fillna(False)
+                days = days.mask(is_open, j["current_stage_days"].astype("float64"))
+            keep = days.notna()
+            std = params.standard_days(stage)
+            frames.append(pd.DataFrame({
+                "group": group,
+                "year": financial_year(j["ao_date"]) if group == "adopted"
+                else pd.Series(pd.NA, index=j.index, dtype="string"),
+                "period_id": j["period_id"],
+                "pseudonym": j["pseudonym"], "stage": stage, "days": days,
+                "standard_days": std, "days_over": (days - std).clip(lower=0),
+                "open": is_open.astype(bool)}).loc[keep])
+    cols = ["group", "year", "period_id", "pseudonym", "stage", "days", "standard_days",
+            "days_over", "open"]
+    out = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=cols)
+    return out.reindex(columns=cols)
+
+
+def days_lost(journeys: pd.DataFrame, params: Params) -> pd.DataFrame:
+    """Where the days are lost: per stage, for children adopted in the period and children in
+    the process now, the children measured, the children over the standard and the child-days
+    over it (the sum of each child's days beyond the standard); then both together, each
+    stage's share of all child-days over, and its rank (1: the stage that costs the most days).
+    Rows in rank order (ties in journey order).
+
+    ``weight`` is the sum over children of their days over as a share of the standard (each
+    capped at 1): a stage's impact in the summary (``measures.headline``).
+    """
+    d = stage_days_over(journeys, params)
+    rows = []
+    for stage in STAGES:
+        row: dict = {"stage": stage, "standard_days": params.standard_days(stage)}
+        for group in GROUPS:
+            g = d.loc[d["group"].eq(group) & d["stage"].eq(stage)]
+            row[f"{group}_children"] = len(g)
+            row[f"{group}_over"] = int(g["days_over"].gt(0).sum())
+            row[f"{group}_days_over"] = float(g["days_over"].sum())
+        g = d.loc[d["stage"].eq(stage)]
+        row["children"] = len(g)
+        row["over"] = int(g["days_over"].gt(0).sum())
+        row["days_over"] = float(g["days_over"].sum())
+        row["weight"] = float((g["days_over"] / row["standard_days"]).clip(upper=1).sum())
+        rows.append(row)
+    out = pd.DataFrame(rows)
+    total = out["days_over"].sum()
+    out["share"] = 100 * out["days_over"] / total if total else np.nan
+    order = {s: i for i, s in enumerate(STAGES)}
+    out = out.assign(_o=out["stage"].map(order)).sort_values(
+        ["days_over", "_o"], ascending=[False, True], kind="stable").drop(columns="_o")
+    out["rank"] = range(1, len(out) + 1)
+    return out.reset_index(drop=True)
+
+
+def days_lost_by_year(journeys: pd.DataFrame, params: Params) -> pd.DataFrame:
+    """Child-days over each stage's standard (and children over it) by financial year of the
+    AO for children adopted in the period, then for children in the process now: ``year``,
+    ``stage``, ``children``, ``over``, ``days_over``."""
+    d = stage_days_over(journeys, params)
+    d = d.assign(year=d["year"].astype("string").fillna(GROUPS["in_process"]))
+    g = d.groupby(["year", "stage"], sort=False).agg(
+        children=("days", "size"), over=("days_over", lambda v: int(v.gt(0).sum())),
+        days_over=("days_over", "sum")).reset_index()
+    order = {s: i for i, s in enumerate(STAGES)}
+    g["_y"] = g["year"].eq(GROUPS["in_process"])
+    g = g.assign(_o=g["stage"].map(order)).sort_values(["_y", "year", "_o"]).drop(
+        columns=["_o", "_y"])
+    return g.reset_index(drop=True)
+
+
+def standards_against_a1(params: Params) -> dict[str, int]:
+    """The stage standards up to the adoptive placement added up, beside the A1 threshold:
+    ``to_placement`` (the four stages from care entry to the adoptive placement), ``to_order``
+    (all five), ``a1`` (the threshold) and ``difference`` (to_placement − a1)."""
+    to_placement = sum(params.standard_days(s) for s in STAGES[:4])
+    a1 = int(params.thresholds.a1_days.value)
+    return {"to_placement": to_placement,
+            "to_order": to_placement + params.standard_days(STAGES[4]),
+            "a1": a1, "difference": to_placement - a1}
 
 
 # -- scorecard ----------------------------------------------------------------------------
@@ -127,6 +260,8 @@ def scorecard(journeys: pd.DataFrame, params: Params) -> pd.DataFrame:
 
     ``children`` is the number of children the measure rests on; for A3 ``children_within`` is
     the number who moved in within the threshold. A3 has no target, so it is not rated.
+    ``sd`` is the standard deviation of the days (A1, A10, A2); ``low`` and ``high`` the 95%
+    interval of the figure (``measures.change``: t for a mean, Wilson for A3's share).
     """
     done = adopted(journeys, params)
     sc = scorecard_days(done, params)
@@ -141,12 +276,18 @@ def scorecard(journeys: pd.DataFrame, params: Params) -> pd.DataFrame:
         for period, grp in groups:
             v = grp[measure].dropna()
             n = len(v)
-            value = (100 * v.mean() if measure == "a3" else v.mean()) if n else np.nan
+            if measure == "a3":
+                value, low, high = change.share_interval(int(v.sum()), n)
+            else:
+                value, low, high = change.mean_interval(v)
             rows.append({
                 "measure": measure.upper(),
                 "year": period,
                 "children": n,
                 "value": value,
+                "sd": v.std(ddof=1) if measure != "a3" and n > 1 else np.nan,
+                "low": low,
+                "high": high,
                 "children_within": int(v.sum()) if measure == "a3" else pd.NA,
                 "threshold": thr if thr is not None else np.nan,
                 "england": comp.value if comp is not None and comp.known else np.nan,
@@ -331,7 +472,9 @@ def standards_table(params: Params) -> pd.DataFrame:
 
 def record_metrics(section, journeys: pd.DataFrame, params: Params) -> None:
     """Section 2's metrics: children_adopted, a1/a10/a2 mean days, a3 % within the threshold
-    and each stage's median days, each with its count."""
+    and each stage's median days, each with its count; then per stage the child-days over its
+    standard and the children over it, adopted in the period and in the process now together
+    (:func:`days_lost`), with the children measured in that stage as the count."""
     sc = scorecard(journeys, params)
     whole = sc.loc[sc["year"].eq("Whole period")].set_index("measure")
     section.metric("children_adopted", adopted_count(journeys, params))
@@ -342,3 +485,98 @@ def record_metrics(section, journeys: pd.DataFrame, params: Params) -> None:
     section.metric("a3_pct_under_426_days", r["value"], n=int(r["children"]))
     for _, r in stage_statistics(journeys, params).iterrows():
         section.metric(f"stage_{r['stage']}_median_days", r["median"], n=int(r["children"]))
+    for _, r in days_lost(journeys, params).iterrows():
+        section.metric(f"stage_{r['stage']}_days_over_standard", r["days_over"],
+                       n=int(r["children"]))
+        section.metric(f"stage_{r['stage']}_children_over_standard", int(r["over"]),
+                       n=int(r["children"]))
+
+
+# -- findings for the summary -----------------------------------------------------------------
+
+KEY = "02_timescales"
+#: The tables of section 2 that show each finding (their titles in the notebook).
+EVIDENCE = {
+    "scorecard": "Scorecard measures A1, A10, A2 and A3, whole period and by year",
+    "stages": "Where the days are lost: child-days over each stage's standard",
+    "early_permanence": "Adoptions by foster carers and early-permanence placements",
+    "drift": "Children whose current stage is over its standard",
+    "po_waiting": "Children with a placement order not yet placed",
+}
+
+
+def headlines(journeys: pd.DataFrame, params: Params) -> list[Headline]:
+    """Section 2's findings for the summary (``measures.headline``):
+
+    - A10, A1, A2: the whole period's mean days against the scorecard threshold; reach, the
+      children adopted over it; ``detail`` has the median beside the mean.
+    - A3: the share within the threshold (no published target: not rated).
+    - Each stage: the median days of children adopted in the period against its standard;
+      reach, the children adopted over it; ``weight``, the stage's days over the standards of
+      children adopted and children in the process (:func:`days_lost`), so that the stage
+      that costs the most days ranks first.
+    - Early permanence: the share of children adopted who had an early-permanence placement,
+      against the local target (``params.targets.early_permanence_pct``); reach, the shortfall
+      in children.
+    """
+    out: list[Headline] = []
+    done = adopted(journeys, params)
+    sc = scorecard(journeys, params)
+    whole = sc.loc[sc["year"].eq("Whole period")].set_index("measure")
+    days = scorecard_days(done, params)
+    anchor = table_anchor(KEY, EVIDENCE["scorecard"])
+    lost = days_lost(journeys, params).set_index("stage")
+    worst = lost.index[0] if len(lost) and lost["days_over"].iloc[0] > 0 else None
+    for m in ("a10", "a1", "a2"):
+        r = whole.loc[m.upper()]
+        thr_key = SCORECARD_BENCHMARKS[m][0]
+        thr = params.thresholds[thr_key]
+        v = days[m].dropna()
+        out.append(Headline(
+            key=m, section=KEY, label=m.upper(), value=r["value"], unit="days",
+            n=int(r["children"]), statistic="mean", benchmark=thr.value,
+            benchmark_label=f"the {nv_days(thr.value)} scorecard threshold ({thr.period})",
+            benchmark_kind="threshold", confirmed=True, reach=int(v.gt(thr.value).sum()),
+            evidence=anchor, detail={"median": v.median() if len(v) else np.nan,
+                                     "worst_stage": worst}))
+    r = whole.loc["A3"]
+    out.append(Headline(key="a3", section=KEY, label="A3", value=r["value"], unit="pct",
+                        n=int(r["children"]), statistic="share", better="higher",
+                        evidence=anchor,
+                        detail={"within": int(r["children_within"] or 0)}))
+    stats = stage_statistics(journeys, params).set_index("stage")
+    stage_anchor = table_anchor(KEY, EVIDENCE["stages"])
+    for stage in STAGES:
+        st, ls = stats.loc[stage], lost.loc[stage]
+        std = params.standards[stage]
+        out.append(Headline(
+            key=f"stage_{stage}", section=KEY, label=stage, value=st["median"], unit="days",
+            n=int(st["children"]), statistic="median", benchmark=std.days,
+            benchmark_label=f"the {std.adjective} standard", benchmark_kind="standard",
+            reach=int(st["over_standard"]), weight=float(ls["weight"]), evidence=stage_anchor,
+            detail={"mean": st["mean"], "days_over": ls["days_over"], "over": int(ls["over"]),
+                    "in_process_over": int(ls["in_process_over"]), "rank": int(ls["rank"]),
+                    "share": ls["share"]}))
+    ep = early_permanence(journeys, params).iloc[-1]
+    target = params.targets.early_permanence_pct
+    n, k = int(ep["adopted"]), int(ep["early_permanence"])
+    out.append(Headline(
+        key="early_permanence", section=KEY, label="early permanence",
+        value=ep["pct_early_permanence"], unit="pct", n=n, statistic="share", noun="children",
+        benchmark=target.value, benchmark_label=f"a local target of {target.label} (kit "
+        "default)" if _is_default_target(params, "early_permanence_pct") else
+        f"this LA's target of {target.label}", benchmark_kind="target", better=target.better,
+        reach=shortfall(k, n, target.value, target.better),
+        evidence=table_anchor(KEY, EVIDENCE["early_permanence"]),
+        detail={"k": k, "foster_carer": int(ep["foster_carer"])}))
+    return out
+
+
+def _is_default_target(params: Params, key: str) -> bool:
+    """Whether a local target is the kit's default (the report then says so)."""
+    return float(params.targets[key].value) == float(default_values()["targets"][key]["value"])
+
+
+def nv_days(value: float) -> str:
+    """Days as the benchmark label says them ("426-day")."""
+    return f"{int(value):,}-day"

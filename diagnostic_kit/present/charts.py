@@ -600,12 +600,15 @@ def trend_chart(trend: pd.DataFrame, source: str = DEFAULT_SOURCE, *,
         x = np.arange(len(years))
         ax.plot(x, t["median"].to_numpy(dtype=float), marker="o", color=STAGE_COLOURS[stage],
                 linewidth=2.2)
+        if "low" in t:
+            _interval_bars(ax, x, t["median"], t["low"], t["high"])
         for xi, v in zip(x, t["median"], strict=True):
             if pd.notna(v):
                 ax.annotate(f"{v:,.0f}", (xi, v), textcoords="offset points", xytext=(0, 6),
                             ha="center", fontsize=9)
         std = (standards or {}).get(stage)
-        top = np.nanmax([t["median"].max(), std or 0, 1])
+        top = np.nanmax([t["median"].max(), t["high"].max() if "high" in t else 0, std or 0,
+                         1])
         if std is not None:
             ax.axhline(std, color="black", linestyle=(0, (2, 1.5)), linewidth=1.2)
         ax.set_ylim(0, top * 1.25)
@@ -619,12 +622,125 @@ def trend_chart(trend: pd.DataFrame, source: str = DEFAULT_SOURCE, *,
     grid.axes.flat[0].set_ylabel("Median days")
     fig.supxlabel("Financial year of the adoption order (23-24: April 2023 to March 2024)",
                   fontsize=10)
-    note = ("Each panel has its own scale. A year with few adoptions moves a lot; the table "
-            "gives the children behind each median.")
+    note = ("Each panel has its own scale; the bars are each median's 95% interval. A year "
+            "with few adoptions moves a lot; the table gives the children behind each median.")
     if standards:
         note = "Dashed line: the stage's standard. " + note
     fig = finish(fig, title, source, note=note)
     return describe(fig, trend_alt(trend))
+
+
+def _interval_bars(ax, x, value: pd.Series, low: pd.Series, high: pd.Series) -> None:
+    """Each point's 95% interval as a thin grey bar (``measures.change``); none where a year
+    has no interval (fewer than two children)."""
+    v, lo, hi = (np.asarray(s, dtype=float) for s in (value, low, high))
+    ok = ~(np.isnan(v) | np.isnan(lo) | np.isnan(hi))
+    if ok.any():
+        ax.errorbar(np.asarray(x)[ok], v[ok], yerr=[v[ok] - lo[ok], hi[ok] - v[ok]],
+                    fmt="none", ecolor=GREY, elinewidth=1.2, capsize=3, zorder=1)
+
+
+def days_lost_alt(lost: pd.DataFrame) -> str:
+    """The message of the days-lost chart: the stage that loses the most child-days, then
+    every stage's child-days over its standard."""
+    t = lost.loc[lost["days_over"].gt(0)]
+    if t.empty:
+        return "Child-days over each stage's standard: no child went over a standard."
+    top = t.iloc[0]
+    parts = [f"{STAGE_LABELS[r['stage']]} {r['days_over']:,.0f} "
+             f"({r['adopted_days_over']:,.0f} adopted, {r['in_process_days_over']:,.0f} in "
+             "the process)" for _, r in lost.iterrows()]
+    return (f"Child-days over each stage's standard: most are lost in "
+            f"{nv.lower_first(STAGE_LABELS[top['stage']])}, {top['days_over']:,.0f} child-days "
+            f"({nv.pct(top['share'])} of all). " + "; ".join(parts) + ".")
+
+
+def days_lost_chart(lost: pd.DataFrame, source: str = DEFAULT_SOURCE, *,
+                    title: str = "Where the days are lost: child-days over each stage's "
+                                 "standard") -> Figure:
+    """Child-days over each stage's standard (``timescales.days_lost``), largest first, split
+    into children adopted in the period (solid) and children in the process now (hatched)."""
+    apply_style()
+    fig, ax = plt.subplots(figsize=(9, 3.4))
+    t = lost.iloc[::-1]
+    y = np.arange(len(t))
+    for yi, (_, r) in zip(y, t.iterrows(), strict=True):
+        colour = STAGE_COLOURS[r["stage"]]
+        ax.barh(yi, r["adopted_days_over"], color=colour, height=0.6, edgecolor="white")
+        ax.barh(yi, r["in_process_days_over"], left=r["adopted_days_over"], color="white",
+                hatch="///", edgecolor=colour, height=0.6, linewidth=1.0)
+        ax.text(r["days_over"] + 20, yi, f"{r['days_over']:,.0f} ({nv.pct(r['share'])})",
+                va="center", fontsize=10)
+    ax.set_yticks(y, [STAGE_SHORT[s] for s in t["stage"]])
+    ax.set_xlabel("Child-days over the standard (each child's days beyond it, added up)")
+    ax.set_xlim(0, max(float(lost["days_over"].max()), 1.0) * 1.25)
+    ax.legend(handles=[Patch(facecolor=GREY, label="Children adopted in the period"),
+                       Patch(facecolor="white", edgecolor=GREY, hatch="///",
+                             label="Children in the process now (days so far)")],
+              loc="lower right", fontsize=9)
+    fig = finish(fig, title, source, note="A child within a stage's standard adds nothing; "
+                 "a child 30 days over it adds 30. Children in the process count the stages "
+                 "completed and the days so far of the stage they are in.")
+    return describe(fig, days_lost_alt(lost))
+
+
+def scorecard_trend_alt(trend: pd.DataFrame, threshold: float | None) -> str:
+    """The message of the scorecard trend chart: each measure's mean by year with its
+    interval."""
+    parts = []
+    for key in ("a1", "a10", "a2"):
+        t = trend.loc[trend["key"].eq(key) & trend["year"].ne("Whole period")].sort_values(
+            "year")
+        if t.empty:
+            continue
+        parts.append(f"{key.upper()}: " + ", ".join(
+            f"{r['year']} {r['value']:,.0f} days"
+            + (f" (95% interval {r['low']:,.0f} to {r['high']:,.0f})"
+               if pd.notna(r["low"]) else "") for _, r in t.iterrows()))
+    if not parts:
+        return "Scorecard measures by year: no year could be measured."
+    lead = "Scorecard means by year of adoption order, each with its 95% interval"
+    if threshold is not None:
+        lead += f"; A1's threshold is {threshold:,.0f} days"
+    return f"{lead}. " + "; ".join(parts) + "."
+
+
+def scorecard_trend_chart(trend: pd.DataFrame, source: str = DEFAULT_SOURCE, *,
+                          thresholds: dict[str, float] | None = None,
+                          title: str = "A1, A10 and A2 by year, with their 95% intervals"
+                          ) -> Figure:
+    """A1, A10 and A2 (mean days) by financial year of the AO (``summary.trends``), each
+    with its 95% interval, beside its threshold (dashed) where ``thresholds`` gives it."""
+    apply_style()
+    keys = ("a1", "a10", "a2")
+    fig, axes = plt.subplots(1, 3, figsize=(9, 3.4), sharey=False)
+    years = sorted(trend.loc[trend["year"].ne("Whole period"), "year"].unique())
+    x = np.arange(len(years))
+    colours = {"a1": OKABE_ITO["blue"], "a10": OKABE_ITO["sky_blue"],
+               "a2": OKABE_ITO["vermillion"]}
+    for ax, key in zip(axes, keys, strict=True):
+        t = trend.loc[trend["key"].eq(key)].set_index("year").reindex(years)
+        ax.plot(x, t["value"].to_numpy(dtype=float), marker="o", color=colours[key],
+                linewidth=2.2)
+        _interval_bars(ax, x, t["value"], t["low"], t["high"])
+        thr = (thresholds or {}).get(key)
+        if thr is not None:
+            ax.axhline(thr, color="black", linestyle=(0, (2, 1.5)), linewidth=1.2)
+        top = np.nanmax([t["high"].max(), t["value"].max(), thr or 0, 1])
+        ax.set_ylim(0, top * 1.15)
+        ax.set_xticks(x, [_short_year(y) for y in years], fontsize=9)
+        ax.set_xlim(-0.4, max(len(years) - 0.6, 0.4))
+        ax.set_title(key.upper(), fontsize=10, fontweight="bold", loc="left")
+        ax.grid(axis="y", color="#E5E5E5")
+        ax.grid(axis="x", visible=False)
+    axes[0].set_ylabel("Mean days")
+    fig.supxlabel("Financial year of the adoption order (23-24: April 2023 to March 2024)",
+                  fontsize=10)
+    note = ("Bars: each year's 95% interval; where two years' intervals overlap widely the "
+            "change between them may be chance. Dashed line: the scorecard threshold (A1's "
+            "applies to A10).")
+    fig = finish(fig, title, source, note=note)
+    return describe(fig, scorecard_trend_alt(trend, (thresholds or {}).get("a1")))
 
 
 # -- section 3 ------------------------------------------------------------------------------

@@ -12,6 +12,7 @@ from diagnostic_kit.measures.children import (
     RARELY_ADOPTED,
     UNDER5,
     UNDER_RATIO,
+    priority_rows,
     under_represented,
 )
 from diagnostic_kit.present import narrative as nv
@@ -82,12 +83,6 @@ def findings(prof: pd.DataFrame, group: str = "adopted",
 
 #: The groups that matter most, named with their figures whatever their ratio: (characteristic,
 #: category or None for every under-represented category of it).
-PRIORITY: tuple[tuple[str, str | None], ...] = (
-    ("ethnic_group", None), ("disabled", "yes"), ("age_band_entry", "5-9"),
-    ("sibling_group", "yes"),
-)
-
-
 def _who(group: str) -> str:
     return "children adopted" if group == "adopted" else "children with an ADM decision"
 
@@ -119,19 +114,7 @@ def group_sentence(r: pd.Series, group: str = "adopted") -> str:
 
 
 def _priority_rows(prof: pd.DataFrame, group: str, min_looked_after: int) -> pd.DataFrame:
-    rows = []
-    for char, cat in PRIORITY:
-        t = prof.loc[prof["characteristic"].eq(char)
-                     & prof["looked_after_n"].fillna(0).ge(min_looked_after)]
-        if cat is None:
-            t = t.loc[~t["category"].isin([NOT_KNOWN, "Not known"])
-                      & (t[f"ratio_{group}"].lt(UNDER_RATIO)
-                         | t[f"ratio_{group}_under5"].lt(UNDER_RATIO))].sort_values(
-                f"ratio_{group}", kind="stable")
-        else:
-            t = t.loc[t["category"].eq(cat)]
-        rows.append(t)
-    return with_phrases(pd.concat(rows)) if rows else prof.iloc[:0]
+    return with_phrases(priority_rows(prof, group, min_looked_after))
 
 
 def group_findings(prof: pd.DataFrame, group: str = "adopted",

@@ -244,7 +244,8 @@ def rag_badge(rating: str) -> str:
 
 # -- direction of travel ------------------------------------------------------------------
 
-def trend_phrase(points: Sequence[tuple[str, float]], fmt, better: str | None = None) -> str:
+def trend_phrase(points: Sequence[tuple[str, float]], fmt, better: str | None = None,
+                 clear: int | None = None) -> str:
     """How a figure moved over the years, in words, from ``(year, value)`` points in order
     (missing values dropped): "rose from 30% in 2023-24 to 63% in 2025-26"; a change of
     direction is said: "fell from 153 days in 2023-24 to 112 days in 2024-25, then rose to
@@ -278,8 +279,10 @@ def trend_phrase(points: Sequence[tuple[str, float]], fmt, better: str | None = 
         middle = "".join(f" ({shown[i]} in {pts[i][0]})" for i in range(1, last))
         text = (f"{move(first, last)} from {shown[first]} in {pts[first][0]} to "
                 f"{shown[last]} in {pts[last][0]}{middle}")
-    if better and shown[first] != shown[last]:
-        up = pts[last][1] > pts[first][1]
+    if better and shown[first] != shown[last] and clear == 0:
+        text += f": no clear change from {pts[first][0]}"
+    elif better and shown[first] != shown[last]:
+        up = pts[last][1] > pts[first][1] if not clear else clear > 0
         good = up if better == "higher" else not up
         text += (f": better than in {pts[first][0]}" if good
                  else f": worse than in {pts[first][0]}")

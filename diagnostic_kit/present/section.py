@@ -23,9 +23,7 @@ from IPython.display import HTML, Markdown, display
 from diagnostic_kit import registry
 from diagnostic_kit.present import narrative as nv
 
-
-def _snake(text: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "_", text.lower()).strip("_")
+_snake = registry.snake
 
 
 def _jsonable(value: Any) -> Any:
@@ -119,7 +117,7 @@ def table_html(table: str, title: str, note: str | None = None, width: int = 0) 
     screen reader names it; on a narrow screen a hint says it scrolls. In print it is never
     scrolled: it shrinks to the page (report.css)."""
     label = html_escape(title, quote=True)
-    caption = f'<p class="kit-table-title">{title}</p>'
+    caption = f'<p class="kit-table-title" id="t-{_snake(title)}">{title}</p>'
     foot = f'<p class="kit-table-note">{inline_markdown(note)}</p>' if note else ""
     n_cols = header_cells(table)
     classes = ["kit-table-wrap"]
@@ -142,7 +140,7 @@ NO_ROWS = "None to show."
 def empty_table_html(title: str, message: str = NO_ROWS) -> str:
     """A table with no rows as the report shows it: its title, then one line saying so (not a
     row of headings over nothing)."""
-    return (f'<p class="kit-table-title">{title}</p>'
+    return (f'<p class="kit-table-title" id="t-{_snake(title)}">{title}</p>'
             f'<p class="kit-table-empty">{inline_markdown(message)}</p>')
 
 

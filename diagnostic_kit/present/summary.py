@@ -11,10 +11,15 @@ from __future__ import annotations
 import pandas as pd
 
 from diagnostic_kit.inputs.params import Params
+from diagnostic_kit.measures import headline as mh
 from diagnostic_kit.measures import summary
+from diagnostic_kit.measures import timescales as ts
+from diagnostic_kit.measures.headline import Headline
+from diagnostic_kit.present import headlines as hl
 from diagnostic_kit.present import narrative as nv
 from diagnostic_kit.present import timescales as pts
 from diagnostic_kit.present.timescales import STAGE_LABELS, period_label, scorecard_labels
+from diagnostic_kit.registry import table_anchor
 
 #: Section anchors of the assembled report (``section-<key>``).
 #: Where "Where to look first" sends the reader: the heading of the table it names (an id the
@@ -62,6 +67,10 @@ def _figure(r: pd.Series) -> str:
                     f" in {r['compare_label']} ({nv.count(int(r['compare_within']))} of "
                     f"{nv.count(int(r['compare_children']))})")
         return f"{nv.days(r['compare_value'])} in {r['compare_label']}"
+    if r["unit"] == "days" and r["statistic"] == "mean" and not pd.isna(r["median"]):
+        return f"mean {nv.days(r['value'])}; median {nv.days(r['median'])}"
+    if r["unit"] == "days" and r["statistic"] == "median" and not pd.isna(r["mean"]):
+        return f"median {nv.days(r['value'])}; mean {nv.days(r['mean'])}"
     if r["unit"] == "days":
         return nv.days(r["value"])
     if r["unit"] == "pct":
@@ -103,14 +112,17 @@ def _benchmark(r: pd.Series) -> str:
 
 
 def headline_table(journeys: pd.DataFrame, periods: pd.DataFrame, params: Params,
-                   head: pd.DataFrame | None = None) -> pd.DataFrame:
-    """Section 0's headline figures in words: finding, figure, children, benchmark (with its
-    period), rating and the comparison with England. ``head`` is
-    ``measures.summary.headlines`` when the caller has it already."""
+                   head: pd.DataFrame | None = None,
+                   found: list[Headline] | None = None) -> pd.DataFrame:
+    """Section 0's headline figures in words: finding, figure (a mean with its median beside
+    it, a median with its mean), the count it rests on, benchmark (with its period), rating
+    and the comparison with England. ``head`` is ``measures.summary.headlines`` when the
+    caller has it already; ``found`` (``measures.summary.findings``) adds the other sections'
+    findings (early permanence, adopters, costs, audits, who is adopted) after section 2's."""
     h = summary.headlines(journeys, periods, params) if head is None else head
     children = h["children"].where(~(h["benchmark_kind"].eq("england")
                                      & h["compare_label"].ne("")), h["compare_children"])
-    return pd.DataFrame({
+    out = pd.DataFrame({
         "key": h["key"],
         "finding": h["key"].map(lambda k: _finding(k, params)),
         "figure": h.apply(_figure, axis=1),
@@ -119,6 +131,19 @@ def headline_table(journeys: pd.DataFrame, periods: pd.DataFrame, params: Params
         "rating": h["rating"],
         "england": h["england_rating"],
     })
+    extra = [f for f in (found or []) if f.key not in set(h["key"])]
+    if not extra:
+        return out
+    more = pd.DataFrame({
+        "key": [f.key for f in extra],
+        "finding": [hl.table_label(f) for f in extra],
+        "figure": [hl.table_figure(f) for f in extra],
+        "children": [int(f.n) for f in extra],
+        "benchmark": [hl.table_benchmark(f) for f in extra],
+        "rating": [f.rating for f in extra],
+        "england": "not rated",
+    })
+    return pd.concat([out, more], ignore_index=True)
 
 
 # -- the executive summary --------------------------------------------------------------------
@@ -155,7 +180,8 @@ def _sentence(r: pd.Series, params: Params) -> str | None:
                 "a10": "as A1, counted to moving in with foster carers who adopt",
                 "a2": "placement order to match"}[key]
         versus = nv.versus_standard(r["value"], int(r["benchmark"]), noun="threshold")
-        text = (f"{name} ({what}) averaged {nv.days(r['value'])} over the period "
+        median = "" if pd.isna(r["median"]) else f" (median {nv.days(r['median'])})"
+        text = (f"{name} ({what}) averaged {nv.days(r['value'])}{median} over the period "
                 f"({nv.children(n)}), {versus} ({r['benchmark_period']})")
         if not pd.isna(r["england"]):
             la = nv.days(r["compare_value"])
@@ -193,25 +219,92 @@ def _sentence(r: pd.Series, params: Params) -> str | None:
     return None
 
 
-def going_well(head: pd.DataFrame, params: Params) -> list[str]:
-    """Rated headlines at or better than their benchmark (and not worse than England), one
-    sentence each, from ``measures.summary.headlines`` (``head``)."""
-    return _pick(head, params, good=True)
+#: Findings of section 2 whose sentences (with England's comparison, like for like) are built
+#: from ``measures.summary.headlines``' rows by :func:`_sentence`.
+_FROM_ROWS = ("a1", "a10", "a2", "adopted_share_of_leavers", "entry_to_ao")
+#: At most this many findings in "What needs attention".
+ATTENTION_LIMIT = 7
 
 
-def needs_attention(head: pd.DataFrame, params: Params) -> list[str]:
-    """Headlines worse than their benchmark or than England, worst first."""
-    return _pick(head, params, good=False)
+def finding_sentence(h: Headline, head: pd.DataFrame, params: Params) -> str | None:
+    """One finding in words, with a link to the table that shows it."""
+    if h.key in _FROM_ROWS:
+        rows = head.loc[head["key"].eq(h.key)]
+        text = _sentence(rows.iloc[0], params) if len(rows) else None
+        return None if text is None else text.removesuffix(".") + f"{hl.link(h)}."
+    return hl.sentence(h, params)
 
 
-def _pick(h: pd.DataFrame, params: Params, good: bool) -> list[str]:
-    order = {"red": 0, "amber": 1, "green": 2}
-    rated = h.loc[h["rating"].isin(order)].copy()
-    bad = rated["rating"].ne("green") | rated["england_rating"].eq("worse")
-    rated = rated.loc[~bad if good else bad]
-    rated["o"] = rated["rating"].map(order)
-    out = [_sentence(r, params) for _, r in rated.sort_values("o", kind="stable").iterrows()]
+def attention(found: list[Headline], head: pd.DataFrame, params: Params,
+              limit: int = ATTENTION_LIMIT) -> list[str]:
+    """The red and amber findings of every section, most important first
+    (``measures.headline.rank``: red before amber, then by impact), at most ``limit``."""
+    out = [finding_sentence(h, head, params) for h in mh.rank(mh.needs_attention(found))]
+    return [s for s in out if s][:limit]
+
+
+def attention_more(found: list[Headline], limit: int = ATTENTION_LIMIT) -> str:
+    """A line saying how many more findings need attention than are listed, or ""."""
+    more = len(mh.needs_attention(found)) - limit
+    if more <= 0:
+        return ""
+    return (f"{nv.plural(more, 'further finding', 'further findings').capitalize()} rated red "
+            f"or amber {nv.verb(more, 'is', 'are')} in the headline table below.")
+
+
+def well(found: list[Headline], head: pd.DataFrame, params: Params) -> list[str]:
+    """The green findings of every section (not worse than England where compared)."""
+    worse = set(head.loc[head["england_rating"].eq("worse"), "key"])
+    out = [finding_sentence(h, head, params) for h in found
+           if h.rating == "green" and h.key not in worse]
     return [s for s in out if s]
+
+
+def days_lost_sentences(lost: pd.DataFrame, params: Params) -> list[str]:
+    """Where the days are lost, from ``measures.timescales.days_lost``: the stage that costs
+    the most child-days over its standard, then the next two, and how the stage standards add
+    up against A1's threshold."""
+    t = lost.loc[lost["days_over"].gt(0)]
+    out = []
+    if t.empty:
+        out.append("No child adopted in the period or in the process now went over a stage's "
+                   "standard.")
+    else:
+        r = t.iloc[0]
+        link = table_anchor(ts.KEY, ts.EVIDENCE["stages"])
+        text = (f"Most days are lost in **{nv.lower_first(STAGE_LABELS[r['stage']])}**: "
+                f"{nv.number(r['days_over'])} child-days over its "
+                f"{params.standards[r['stage']].adjective} standard "
+                f"({nv.pct(r['share'])} of all the days over the standards), across "
+                f"{nv.children(int(r['adopted_over']))} adopted in the period and "
+                f"{nv.count(int(r['in_process_over']))} still in the process")
+        rest = [f"{nv.lower_first(STAGE_LABELS[x['stage']])} ({nv.number(x['days_over'])} "
+                f"child-days, {nv.pct(x['share'])})" for _, x in t.iloc[1:3].iterrows()]
+        if rest:
+            text += f"; then {nv.plain_list(rest)}"
+        out.append(f"{text} ([see the table]({link})).")
+    out.append(standards_sum_sentence(params))
+    return out
+
+
+def standards_sum_sentence(params: Params) -> str:
+    """How the stage standards up to the adoptive placement add up against A1's threshold,
+    and why they may differ."""
+    a = ts.standards_against_a1(params)
+    if a["difference"] == 0:
+        return (f"The stage standards up to the adoptive placement add up to "
+                f"{nv.days(a['to_placement'])}, A1's threshold: a child who meets every one "
+                "meets A1.")
+    if a["difference"] < 0:
+        return (f"The stage standards up to the adoptive placement add up to "
+                f"{nv.days(a['to_placement'])}, within A1's {nv.days(a['a1'])} threshold.")
+    return (f"The stage standards up to the adoptive placement add up to "
+            f"{nv.days(a['to_placement'])}, {nv.days(a['difference'])} more than A1's "
+            f"{nv.days(a['a1'])} threshold: each is the most its own step should take (care "
+            "proceedings 26 weeks, for example), not a share of A1, so a child whose every "
+            "stage is within its standard can still miss A1. Meeting A1 needs most stages "
+            "well inside their standards; an LA can set stage standards that add up to A1 in "
+            "its parameters.")
 
 
 def direction_of_travel(trend: pd.DataFrame, params: Params, keys: tuple[str, ...] = (
@@ -259,19 +352,19 @@ def under_fives_finding(h: dict, params: Params) -> tuple[str, str] | None:
     c = params.comparators.three_plus_placements_pct
     years = params.under_fives.years_looked_after
     rating = nv.rate("three_plus_placements_pct", h["three_plus_pct"], c.value)
-    if nv.suppressed(h["three_plus"]) or nv.suppressed(h["cohort"]):
+    if nv.suppressed(h["three_plus"]) or nv.suppressed(h["cohort"]) or not c.confirmed:
         rating = "not rated"
+    note = "" if c.confirmed else ", not confirmed against the published table, so not rated"
     text = (f"{nv.count_of(h['three_plus'], h['cohort'])} who entered care under five and were "
             f"still looked after {years} years later had three or more placements in that "
-            f"time, against England's {nv.pct(c.value)} ({c.period}, not confirmed against "
-            "the published table)")
+            f"time, against England's {nv.pct(c.value)} ({c.period}{note})")
     text += f": {rating_words(rating, 'england')}." if rating != "not rated" else "."
-    return ("well" if rating == "green" else "attention"), text
+    return {"green": "well", "not rated": "shown"}.get(rating, "attention"), text
 
 
 def display_headlines(head: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame({"Finding": head["finding"], "Figure": head["figure"],
-                         "Children": head["children"], "Benchmark (period)": head["benchmark"],
+                         "Count": head["children"], "Benchmark (period)": head["benchmark"],
                          "Rating": head["rating"].map(nv.RAG_SYMBOL),
                          "Against England": head["england"].map(
                              {"better": "better", "worse": "worse", "same": "same"}
@@ -289,9 +382,16 @@ def summary_intro(params: Params) -> str:
 
 
 def rating_note() -> str:
-    """The RAG rule, how a rating is shown, and how England is compared like for like."""
+    """The RAG rule, how a rating is shown, which statistic each kind of finding is rated on,
+    and how England is compared like for like."""
     badges = ", ".join(nv.rag_badge(r) for r in ("green", "amber", "red", "not rated"))
     return (f"{nv.RAG_RULE} Each rating is shown by its word, a shape and a colour ({badges}). "
+            "The scorecard measures (A1, A10, A2) are rated on their mean, as DfE defines them; "
+            "each stage of the journey on its median, the typical child, which a few very long "
+            "journeys do not pull; both are shown side by side. Where no national figure rates "
+            "a finding (early permanence, adopter approvals, case audits) it is rated against "
+            "a local target, which is the kit's default unless this LA set its own. A national "
+            "figure not yet confirmed against its publication is shown but never rates. "
             "Where there is also a national figure the finding says whether it is better or "
             "worse than England, so a figure can be over the threshold and still better than "
             "England. England's figures are compared like for like: a three-year figure with "

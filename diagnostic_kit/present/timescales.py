@@ -194,7 +194,7 @@ def trend_sentences(trend: pd.DataFrame, params: Params,
         fmt = {"children_adopted": lambda v: nv.count(int(v)),
                "a3": nv.pct, "adopted_share_of_leavers": nv.pct}.get(key, nv.days)
         phrase = nv.trend_phrase(list(zip(t["year"], t["value"], strict=True)), fmt,
-                                 TREND_BETTER[key])
+                                 TREND_BETTER[key], msummary.clear_change(trend, key))
         if not phrase:
             continue
         text = f"{_trend_name(key, params)} {phrase}"
@@ -211,16 +211,18 @@ def trend_sentences(trend: pd.DataFrame, params: Params,
     return out
 
 
-def stage_trend_sentences(trend: pd.DataFrame) -> list[str]:
+def stage_trend_sentences(trend: pd.DataFrame, changes: dict[str, int] | None = None
+                          ) -> list[str]:
     """How each stage's median moved over the years of adoption orders, one sentence per
     stage (from ``measures.timescales.stage_trend``): "Care entry to IRO recommendation: the
     median rose from 136 days in 2023-24 to 160 days in 2025-26 (148 days in 2024-25): worse
-    than in 2023-24 (23, 16 and 16 children)."""
+    than in 2023-24 (23, 16 and 16 children)." ``changes`` is
+    ``measures.timescales.stage_changes``: without a clear change a move is "no clear change"."""
     out = []
     for stage in STAGES:
         t = trend.loc[trend["stage"].eq(stage) & trend["children"].gt(0)].sort_values("year")
         phrase = nv.trend_phrase(list(zip(t["year"], t["median"], strict=True)), nv.days,
-                                 "lower")
+                                 "lower", None if changes is None else changes.get(stage, 0))
         if phrase:
             counts = nv.plain_list(nv.count(int(k)) for k in t["children"])
             out.append(f"{STAGE_LABELS[stage]}: the median {phrase} ({counts} children).")
@@ -356,3 +358,60 @@ def display_exclusions(summary: pd.DataFrame, params: Params) -> pd.DataFrame:
         "Why left out": summary["reason"],
         "Children": summary["children"].astype("int64"),
     })
+
+
+def display_days_lost(lost: pd.DataFrame) -> pd.DataFrame:
+    """Where the days are lost (``measures.timescales.days_lost``), ranked: per stage, the
+    children over its standard and the child-days over it, for children adopted in the period
+    and children in the process now, then both together and the share of all days over."""
+    return pd.DataFrame({
+        "Rank": lost["rank"],
+        "Stage": lost["stage"].map(STAGE_LABELS),
+        "Standard (days)": lost["standard_days"],
+        "Adopted: children over standard": lost["adopted_over"],
+        "Adopted: child-days over": nv.whole_col(lost["adopted_days_over"]),
+        "In the process: children over standard": lost["in_process_over"],
+        "In the process: child-days over": nv.whole_col(lost["in_process_days_over"]),
+        "All: child-days over": nv.whole_col(lost["days_over"]),
+        "% of all days over": nv.pct_col(lost["share"]),
+    })
+
+
+def display_days_lost_by_year(by_year: pd.DataFrame) -> pd.DataFrame:
+    """Child-days over each stage's standard (children over it) by year of adoption order,
+    then for the children in the process now: one row per year, one column per stage."""
+    cell = (nv.whole_col(by_year["days_over"]).astype("string") + " ("
+            + by_year["over"].astype("string") + ")")
+    wide = by_year.assign(cell=cell.to_numpy(), label=by_year["stage"].map(STAGE_SHORT)).pivot(
+        index="year", columns="label", values="cell")
+    order = list(dict.fromkeys(by_year["year"]))
+    wide = wide.reindex(index=order, columns=[STAGE_SHORT[s] for s in STAGES]).fillna("–")
+    wide.columns.name = None
+    return wide.reset_index().rename(columns={"year": "Year of adoption order"})
+
+
+def days_lost_note(params: Params) -> str:
+    """The note under the days-lost table: how the days are counted, and how the stage
+    standards add up against A1."""
+    a = ts.standards_against_a1(params)
+    return (f"A child's days over a stage's standard are the days beyond it (none when within "
+            f"it); children in the process count the stages completed by "
+            f"{nv.date_text(params.reference_date)} and the days so far of the stage they are "
+            f"in. The stage standards up to the adoptive placement add up to "
+            f"{nv.days(a['to_placement'])} (to the adoption order {nv.days(a['to_order'])}), "
+            f"against A1's threshold of {nv.days(a['a1'])}.")
+
+
+def days_lost_sentences(lost: pd.DataFrame) -> list[str]:
+    """Section 2's sentences on where the days are lost: each stage with days over its
+    standard, largest first."""
+    out = []
+    for _, r in lost.loc[lost["days_over"].gt(0)].iterrows():
+        out.append(f"{STAGE_LABELS[r['stage']]}: {nv.number(r['days_over'])} child-days over "
+                   f"the standard ({nv.pct(r['share'])} of all), "
+                   f"{nv.count(int(r['adopted_over']))} of "
+                   f"{nv.children(int(r['adopted_children']))} adopted and "
+                   f"{nv.count(int(r['in_process_over']))} of "
+                   f"{nv.count(int(r['in_process_children']))} in the process over it.")
+    return out or ["No child adopted in the period or in the process went over a stage's "
+                   "standard."]
