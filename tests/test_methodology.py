@@ -61,3 +61,13 @@ def test_the_document_points_nowhere_outside_the_repository():
     assert "shared/" not in DOC
     for target in re.findall(r"\]\(([^)]+)\)", DOC):
         assert not target.startswith(".."), target
+
+
+def test_every_area_for_improvement_is_stated():
+    from diagnostic_kit.present import improvement
+
+    rows = _rows()
+    for area_id in improvement.AREAS:
+        assert area_id in rows, area_id
+    stated = {k for k, r in rows.items() if len(r) == 3 and r[2].startswith("red or amber")}
+    assert stated == set(improvement.AREAS)

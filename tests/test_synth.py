@@ -260,7 +260,7 @@ def test_layout_and_headers(clean: Path) -> None:
 def test_summary_matches_the_files(tmp_path: Path) -> None:
     s = generate(tmp_path / "la", size=120, years=4)
     assert s.years == ("2022-23", "2023-24", "2024-25", "2025-26")
-    assert len(s.files) == 4 * 8 + 7 and s.errors == 0  # + the Annex A workbook
+    assert len(s.files) == 4 * 8 + 8 and s.errors == 0  # + 7 local extracts, the Annex A workbook
     ad1 = sum(len(read(tmp_path / "la" / "903" / y / "ad1.csv")) for y in s.years)
     assert s.adoptions == ad1 == sum(s.adoptions_by_year.values())
     kids = set()
@@ -272,7 +272,7 @@ def test_summary_matches_the_files(tmp_path: Path) -> None:
 def test_same_seed_same_bytes_other_seed_differs(clean: Path, tmp_path: Path) -> None:
     again = generate(tmp_path / "again")
     files = [Path(f) for f in again.files]
-    assert len(files) == 6 * 8 + 7
+    assert len(files) == 6 * 8 + 8
     match, mismatch, errs = filecmp.cmpfiles(clean, tmp_path / "again", files, shallow=False)
     assert mismatch == [] and errs == []
     generate(tmp_path / "other", seed=7)

@@ -384,10 +384,30 @@ CASE_AUDITS = Table(
     key=("audit_id",),
 )
 
+#: National figures an LA may set beside its statistical neighbours' or region's (the keys of
+#: ``params.comparators`` that compare like with like between LAs).
+COMPARED_MEASURES = ["a1_mean_days", "a10_mean_days", "a2_mean_days",
+                     "adopted_share_of_leavers_pct", "entry_to_adoption_days",
+                     "three_plus_placements_pct"]
+
+COMPARATORS = Table(
+    "comparators", "local",
+    "published figures of the LA's statistical neighbours or region, shown beside England's "
+    "(never used to rate)",
+    (
+        _choice("measure", True, "the measure, as the kit names it", COMPARED_MEASURES),
+        Column("area", "text", True, "whose figure: e.g. statistical neighbours, the region"),
+        Column("value", "number", True, "the published figure (days, or % for a share)"),
+        Column("period", "text", True, "the period it covers, e.g. 2021-24 (three-year average)"),
+        Column("source", "text", True, "where it was published"),
+    ),
+    key=("measure", "area", "period"),
+)
+
 SSDA903_TABLES: tuple[Table, ...] = (
     HEADER, EPISODES, AD1, PLACED_FOR_ADOPTION, REVIEWS, OC2, PREVIOUS_PERMANENCE, UASC,
 )
 LOCAL_TABLES: tuple[Table, ...] = (
-    PERMANENCE_PLANS, HEALTH_NEEDS, ADOPTERS, STAFFING, COSTS, CASE_AUDITS,
+    PERMANENCE_PLANS, HEALTH_NEEDS, ADOPTERS, STAFFING, COSTS, CASE_AUDITS, COMPARATORS,
 )
 TABLES: dict[str, Table] = {t.name: t for t in (*SSDA903_TABLES, *LOCAL_TABLES)}

@@ -104,6 +104,17 @@ _COSTS_EXAMPLES = [
      "income": "yes"},
 ]
 
+# Figures to copy from the publication itself (LG Inform, the ASGLB data, DfE's tables): these
+# rows show the layout only.
+_COMPARATORS_EXAMPLES = [
+    {"measure": "a1_mean_days", "area": "statistical neighbours", "value": "455",
+     "period": "2021-24 (three-year average)",
+     "source": "LG Inform, adoption scorecard (example row: replace with the published figure)"},
+    {"measure": "adopted_share_of_leavers_pct", "area": "South West", "value": "10",
+     "period": "year ending 31 March 2025",
+     "source": "DfE, Children looked after in England including adoptions (example row)"},
+]
+
 # One (answer, comment) per audit question, q1 to q13, for each example form.
 _AUDIT_ANSWERS: dict[str, list[tuple[str, str]]] = {
     "AUD-2025-001": [
@@ -232,6 +243,7 @@ EXAMPLES: dict[str, list[dict[str, str]]] = {
     "staffing": _STAFFING_EXAMPLES,
     "costs": _COSTS_EXAMPLES,
     "case_audits": _audit_examples(),
+    "comparators": _COMPARATORS_EXAMPLES,
 }
 
 # --- Plain-words descriptions --------------------------------------------------------------

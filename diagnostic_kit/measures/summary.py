@@ -327,3 +327,20 @@ def findings(journeys: pd.DataFrame, periods: pd.DataFrame, looked_after: pd.Dat
     if audits is not None and len(audits):
         out += au.headlines(audits, params)
     return out
+
+
+#: The headline rows an LA's own comparators (``local/comparators.csv``) stand beside.
+COMPARED = {"a1": "a1_mean_days", "a10": "a10_mean_days", "a2": "a2_mean_days",
+            "adopted_share_of_leavers": "adopted_share_of_leavers_pct",
+            "entry_to_ao": "entry_to_adoption_days"}
+
+
+def other_comparators(comparators: pd.DataFrame | None, key: str) -> pd.DataFrame:
+    """The LA's statistical neighbours' or region's figures for a headline row (``area,
+    value, period, source``), as the LA gave them; empty when it gave none. They are shown
+    beside England's and never rate."""
+    cols = ["area", "value", "period", "source"]
+    if comparators is None or key not in COMPARED or not len(comparators):
+        return pd.DataFrame(columns=cols)
+    c = comparators.loc[comparators["measure"].astype("string").eq(COMPARED[key])]
+    return c.dropna(subset=["value"])[cols].reset_index(drop=True)

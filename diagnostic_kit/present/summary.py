@@ -111,14 +111,25 @@ def _benchmark(r: pd.Series) -> str:
     return "no published target" if r["key"] == "a3" else "–"
 
 
+def _others(key: str, unit: str, comparators: pd.DataFrame | None) -> str:
+    """The LA's own comparators for a row, as the benchmark cell adds them."""
+    rows = summary.other_comparators(comparators, key)
+    fmt = nv.pct if unit == "pct" else nv.days
+    return "".join(f"; {r['area']} {fmt(float(r['value']))} ({r['period']})"
+                   for _, r in rows.iterrows())
+
+
 def headline_table(journeys: pd.DataFrame, periods: pd.DataFrame, params: Params,
                    head: pd.DataFrame | None = None,
-                   found: list[Headline] | None = None) -> pd.DataFrame:
+                   found: list[Headline] | None = None,
+                   comparators: pd.DataFrame | None = None) -> pd.DataFrame:
     """Section 0's headline figures in words: finding, figure (a mean with its median beside
     it, a median with its mean), the count it rests on, benchmark (with its period), rating
     and the comparison with England. ``head`` is ``measures.summary.headlines`` when the
     caller has it already; ``found`` (``measures.summary.findings``) adds the other sections'
-    findings (early permanence, adopters, costs, audits, who is adopted) after section 2's."""
+    findings (early permanence, adopters, costs, audits, who is adopted) after section 2's.
+    ``comparators`` (the LA's ``local/comparators.csv``) adds its statistical neighbours' or
+    region's figures beside England's."""
     h = summary.headlines(journeys, periods, params) if head is None else head
     children = h["children"].where(~(h["benchmark_kind"].eq("england")
                                      & h["compare_label"].ne("")), h["compare_children"])
@@ -127,7 +138,8 @@ def headline_table(journeys: pd.DataFrame, periods: pd.DataFrame, params: Params
         "finding": h["key"].map(lambda k: _finding(k, params)),
         "figure": h.apply(_figure, axis=1),
         "children": children.astype("int64"),
-        "benchmark": h.apply(_benchmark, axis=1),
+        "benchmark": h.apply(_benchmark, axis=1)
+        + h.apply(lambda r: _others(r["key"], r["unit"], comparators), axis=1),
         "rating": h["rating"],
         "england": h["england_rating"],
     })

@@ -536,6 +536,18 @@ def case_audits(rng: np.random.Generator, window: Window, size: int) -> pd.DataF
                                        for k, v in data.items()}, n)
 
 
+def comparators(window: Window) -> pd.DataFrame:
+    """The synthetic LA's neighbours: made-up figures, labelled as such, so that the demo shows
+    where an LA's own comparators appear."""
+    last = financial_year(window.year_ends[-1])
+    rows = [("a1_mean_days", "synthetic neighbours", "455", f"{last}, made up for the demo"),
+            ("a2_mean_days", "synthetic neighbours", "150", f"{last}, made up for the demo"),
+            ("adopted_share_of_leavers_pct", "synthetic region", "11",
+             f"{last}, made up for the demo")]
+    return pd.DataFrame([(*r, "adoption-diagnostic synthetic data") for r in rows],
+                        columns=schema.COMPARATORS.column_names)
+
+
 def build(rng: np.random.Generator, h: Histories, window: Window,
           size: int) -> dict[str, pd.DataFrame]:
     """Every local extract, keyed by path (``local/permanence_plans.csv``)."""
@@ -547,5 +559,6 @@ def build(rng: np.random.Generator, h: Histories, window: Window,
         "local/staffing.csv": staff,
         "local/costs.csv": costs(rng, h, window, staff),
         "local/case_audits.csv": case_audits(rng, window, size),
+        "local/comparators.csv": comparators(window),
     }
 
