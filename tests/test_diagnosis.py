@@ -132,7 +132,7 @@ def test_standards_against_a1(params):
     a = ts.standards_against_a1(params)
     # 122 + 61 + 182 + 183 = 548 to the placement, + 183 = 731 to the order; A1 426.
     assert a == {"to_placement": 548, "to_order": 731, "a1": 426, "difference": 122}
-    assert "548 days, 122 days more than A1's 426 days threshold" in ps.standards_sum_sentence(
+    assert "548 days, 122 days more than A1's 426-day threshold" in ps.standards_sum_sentence(
         params)
 
 

@@ -155,6 +155,14 @@ class TimeStandard(BaseModel):
     label: str
     basis: str
 
+    @property
+    def adjective(self) -> str:
+        """The label as an adjective: "6 months" → "6-month", "5 working days" stays."""
+        parts = self.label.split()
+        if len(parts) == 2 and parts[0].isdigit():
+            return f"{parts[0]}-{parts[1].rstrip('s')}"
+        return self.label
+
 
 class AdopterStandards(_Group):
     """Adopter-journey timescales (statute and guidance)."""

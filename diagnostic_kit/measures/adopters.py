@@ -322,7 +322,7 @@ def headlines(h: pd.DataFrame, journeys: pd.DataFrame, params: Params) -> list[H
         key="approved_adopters_waiting", section=KEY,
         label="approved households waiting to be matched", value=hd["waiting_median_days"],
         unit="days", n=len(w), statistic="median", noun="households", benchmark=limit,
-        benchmark_label=f"the {params.adopter_standards.match_from_approval_long.label} "
+        benchmark_label=f"the {params.adopter_standards.match_from_approval_long.adjective} "
         "standard for a match after approval", benchmark_kind="standard",
         reach=int(w["days_waiting"].gt(limit).sum()),
         evidence=table_anchor(KEY, EVIDENCE["waiting"]),

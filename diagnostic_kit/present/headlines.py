@@ -97,9 +97,10 @@ def sentence(h: Headline, params: Params) -> str:
     ref = nv.date_text(params.reference_date)
     d = h.detail
     if h.key == "early_permanence":
-        text = (f"{nv.count_of(int(d['k']), h.n)} adopted in the period had an "
-                "early-permanence placement (fostering for adoption or concurrent planning) "
-                f"before their adoptive placement, {_benchmark(h)}")
+        who = (f"None of the {nv.children(h.n)} adopted in the period" if not d["k"] and h.n
+               else f"{nv.count_of(int(d['k']), h.n)} adopted in the period")
+        text = (f"{who} had an early-permanence placement (fostering for adoption or "
+                f"concurrent planning) before their adoptive placement, {_benchmark(h)}")
     elif h.key == "adopter_approval_within_6_months":
         text = (f"{nv.count_of(int(d['k']), h.n, 'households')} approved in the period were "
                 f"approved within 6 months of registration, {_benchmark(h)}")

@@ -309,10 +309,11 @@ def standards_sum_sentence(params: Params) -> str:
                 "meets A1.")
     if a["difference"] < 0:
         return (f"The stage standards up to the adoptive placement add up to "
-                f"{nv.days(a['to_placement'])}, within A1's {nv.days(a['a1'])} threshold.")
+                f"{nv.days(a['to_placement'])}, within A1's {nv.number(a['a1'])}-day "
+                "threshold.")
     return (f"The stage standards up to the adoptive placement add up to "
             f"{nv.days(a['to_placement'])}, {nv.days(a['difference'])} more than A1's "
-            f"{nv.days(a['a1'])} threshold: each is the most its own step should take (care "
+            f"{nv.number(a['a1'])}-day threshold: each is the most its own step should take (care "
             "proceedings 26 weeks, for example), not a share of A1, so a child whose every "
             "stage is within its standard can still miss A1. Meeting A1 needs most stages "
             "well inside their standards; an LA can set stage standards that add up to A1 in "

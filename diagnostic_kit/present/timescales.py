@@ -380,7 +380,7 @@ def display_days_lost(lost: pd.DataFrame) -> pd.DataFrame:
 def display_days_lost_by_year(by_year: pd.DataFrame) -> pd.DataFrame:
     """Child-days over each stage's standard (children over it) by year of adoption order,
     then for the children in the process now: one row per year, one column per stage."""
-    cell = (nv.whole_col(by_year["days_over"]).astype("string") + " ("
+    cell = (by_year["days_over"].map(nv.number).astype("string") + " ("
             + by_year["over"].astype("string") + ")")
     wide = by_year.assign(cell=cell.to_numpy(), label=by_year["stage"].map(STAGE_SHORT)).pivot(
         index="year", columns="label", values="cell")
