@@ -213,8 +213,9 @@ def coverage_statement(costs: pd.DataFrame, staffing: pd.DataFrame | None,
 # -- tables -----------------------------------------------------------------------------
 
 def display_unit_costs(uc: pd.DataFrame, params: Params) -> pd.DataFrame:
-    """Each purpose's cost (with its overheads), the counts and the unit costs by financial
-    year, with the same year's LA/RAA interagency fee."""
+    """The counts and the unit costs by financial year, with the same year's LA/RAA
+    interagency fee (each purpose's cost with its overheads is in :func:`display_apportionment`;
+    the per-adoption-order cost is placing's and recruiting's together)."""
     key = rs.la_fee_key(params)
     fees = rs.fees_by_year(uc.index, params)
     rows = []
@@ -223,18 +224,15 @@ def display_unit_costs(uc: pd.DataFrame, params: Params) -> pd.DataFrame:
                                     int(r["adoption_orders"]))
         rows.append({
             "Financial year": fy,
-            "Placing children (with overheads)": nv.money(r["placing_total"]),
             "Children placed": placed,
-            "Children placed with no ADM decision recorded": int(r["placed_no_adm_decision"]),
+            "Of whom no ADM decision recorded": int(r["placed_no_adm_decision"]),
             "Per child placed": unit_money(r["per_child_placed"], placed),
-            "Interagency fee, LA or RAA, same year": (
+            "LA/RAA fee that year": (
                 "not confirmed" if pd.isna(fees.loc[fy, key]) else nv.money(fees.loc[fy, key])),
-            "Recruiting adopters (with overheads)": nv.money(r["recruiting_total"]),
             "Households approved": approved,
             "Per household approved": unit_money(r["per_household_approved"], approved),
             "Adoption orders": orders,
-            "Per adoption order (placing and recruiting)": unit_money(
-                r["per_adoption_order"], orders),
+            "Per adoption order": unit_money(r["per_adoption_order"], orders),
             "Support per adoption order": unit_money(r["support_per_adoption_order"], orders),
             "Per child placed, without overheads": unit_money(
                 r["per_child_placed_no_overheads"], placed),
