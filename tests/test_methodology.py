@@ -46,7 +46,12 @@ def test_thresholds_and_comparators_match_the_defaults():
     rows = _rows()
     for group in ("thresholds", "costs"):
         for key, b in DEFAULTS[group].items():
-            assert rows[key] == [key, _number(b["value"]), str(b["period"]), b["source"]], key
+            if "by_year" in b:   # a fee by financial year
+                years = "; ".join(f"{y}: {_number(v)}" for y, v in b["by_year"].items())
+                held = "yes" if b.get("holds_until_changed") else "no"
+                assert rows[key] == [key, years, held, str(b["period"]), b["source"]], key
+            else:
+                assert rows[key] == [key, _number(b["value"]), str(b["period"]), b["source"]], key
     # National figures: one dated table, with the publication and whether it is confirmed.
     for key, b in DEFAULTS["comparators"].items():
         assert rows[key] == [key, _number(b["value"]), str(b["period"]),

@@ -449,6 +449,9 @@ def test_local_extracts(clean: Path) -> None:
     assert waiting.sum() >= 1 and (adopters["left_reason"] != "").sum() >= 10
     costs = read(clean / "local/costs.csv")
     assert set(costs["income"]) == {"yes", "no"}
+    # Some rows say what they pay for; staff, panel and other are left to the kit's defaults.
+    assert set(costs["purpose"]) == {"", "placing", "recruiting", "support", "overheads"}
+    assert set(costs.loc[costs["purpose"].eq(""), "category"]) == {"staff", "panel_adm", "other"}
 
 
 # --- errors ---------------------------------------------------------------------------------

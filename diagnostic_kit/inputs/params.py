@@ -9,6 +9,7 @@ runs; a problem is one plain sentence (:class:`ParamsError`), never a traceback.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from pathlib import Path
 from typing import Any, Literal
 
@@ -175,12 +176,104 @@ class AdopterStandards(_Group):
     match_from_approval_long: TimeStandard
 
 
-class Costs(_Group):
-    """Interagency fees and unit-cost reference points, in pounds."""
+_FINANCIAL_YEAR = re.compile(r"^(\d{4})-(\d{2})$")
 
-    interagency_fee_la: Benchmark
-    interagency_fee_la_london: Benchmark
-    interagency_fee_vaa: Benchmark
+
+def check_financial_year(label: Any) -> str:
+    """``label`` as a financial year ``2024-25`` (April to March), or ValueError."""
+    text = str(label).strip()
+    m = _FINANCIAL_YEAR.match(text)
+    if not m or (int(m.group(1)) + 1) % 100 != int(m.group(2)):
+        raise ValueError(f"{text!r} is not a financial year written like 2024-25")
+    return text
+
+
+class FeeByYear(BaseModel):
+    """A fee set per financial year (pounds): each year's figure, where it comes from, and
+    whether a year not listed takes the latest earlier figure.
+
+    ``by_year`` maps a financial year (``2025-26``) to its fee; ``null`` says the year's figure
+    is not confirmed. With ``holds_until_changed`` a listed figure holds for the years after it
+    until the next one listed (a fee unchanged for years); without it a year not listed is not
+    known (a fee uprated every year), so it is shown as not confirmed and nothing is compared
+    with it. ``period`` describes the figures ("since 2011"), ``source`` names where they come
+    from."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    by_year: dict[str, float | None]
+    holds_until_changed: bool = False
+    period: str = ""
+    source: str = ""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_single_value(cls, data: Any) -> Any:
+        if isinstance(data, dict) and "value" in data:
+            raise ValueError("give the fee per financial year under 'by_year' "
+                             "(e.g. by_year: {2024-25: 27000}), not as one 'value'")
+        return data
+
+    @field_validator("period", "source", mode="before")
+    @classmethod
+    def _as_text(cls, v: Any) -> str:
+        return "" if v is None else str(v)
+
+    @field_validator("by_year", mode="before")
+    @classmethod
+    def _years(cls, v: Any) -> Any:
+        if not isinstance(v, dict) or not v:
+            raise ValueError("by_year must map financial years (2024-25) to fees")
+        out = {}
+        for year, fee in v.items():
+            if fee is not None and (isinstance(fee, bool) or not isinstance(fee, int | float)
+                                    or fee < 0):
+                raise ValueError(f"the fee for {year} must be a number of pounds, or null")
+            out[check_financial_year(year)] = fee
+        return dict(sorted(out.items()))
+
+    def listed_year(self, year: str) -> str | None:
+        """The listed year whose figure is the fee of ``year``: ``year`` itself if listed, else
+        (with ``holds_until_changed``) the latest listed year before it; None if neither."""
+        year = check_financial_year(year)
+        if year in self.by_year:
+            return year
+        if not self.holds_until_changed:
+            return None
+        earlier = [y for y in self.by_year if y < year]
+        return earlier[-1] if earlier else None
+
+    def value_for(self, year: str) -> float | None:
+        """The fee of financial year ``year``, or None where it is not confirmed."""
+        listed = self.listed_year(year)
+        return None if listed is None else self.by_year[listed]
+
+    def known(self, year: str) -> bool:
+        """Whether the fee of ``year`` is confirmed (see the class)."""
+        return self.value_for(year) is not None
+
+    @property
+    def latest(self) -> tuple[str, float] | None:
+        """The latest listed year with a confirmed figure, and the figure."""
+        known = [(y, v) for y, v in self.by_year.items() if v is not None]
+        return known[-1] if known else None
+
+    def basis(self, year: str) -> str:
+        """How the fee of ``year`` is known, in words: "confirmed for 2025-26", "unchanged
+        since 2011-12" (a figure held from an earlier year), or "not confirmed"."""
+        listed = self.listed_year(year)
+        if listed is None or self.by_year[listed] is None:
+            return "not confirmed"
+        if listed == year:
+            return f"confirmed for {year}"
+        return f"unchanged since {listed}"
+
+
+class Costs(_Group):
+    """Interagency fees by financial year, and unit-cost reference points, in pounds."""
+
+    interagency_fee_la: FeeByYear
+    interagency_fee_la_london: FeeByYear
+    interagency_fee_vaa: FeeByYear
     selwyn_cost_of_placing: Benchmark
 
 

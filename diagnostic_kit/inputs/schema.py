@@ -328,6 +328,51 @@ STAFFING = Table(
     key=("financial_year", "team", "role"),
 )
 
+#: What a cost row pays for (``costs.csv`` ``purpose``).
+COST_PURPOSES = {
+    "placing": "placing children: family finding, matching, placement, interagency fees paid "
+               "(fees received reduce it)",
+    "recruiting": "recruiting, assessing and approving adopters: marketing, assessment, panel",
+    "support": "adoption support and allowances after the adoption order",
+    "overheads": "shared by the whole service: management, business support, accommodation, "
+                 "corporate costs",
+}
+#: The purpose of a cost row whose ``purpose`` is blank, by its category. ``staff``,
+#: ``panel_adm`` and ``other`` have no single purpose: they are split (``measures.resources``).
+DEFAULT_PURPOSE = {
+    "interagency_fees_paid": "placing",
+    "interagency_fees_received": "placing",
+    "legal": "placing",
+    "recruitment_marketing": "recruiting",
+    "adoption_allowances": "support",
+    "overheads": "overheads",
+}
+#: The purpose of each staffing team's work: blank-purpose staff costs are split by these.
+TEAM_PURPOSE = {
+    "family_finding": "placing",
+    "childrens_social_work": "placing",
+    "recruitment_assessment": "recruiting",
+    "adoption_support": "support",
+    "management": "overheads",
+    "business_support": "overheads",
+}
+
+
+def _by_purpose(mapping: dict[str, str]) -> str:
+    groups: dict[str, list[str]] = {}
+    for name, purpose in mapping.items():
+        groups.setdefault(purpose, []).append(name)
+    return "; ".join(f"{', '.join(names)} → {p}" for p, names in groups.items())
+
+
+_PURPOSE_MEANING = (
+    "the part of the service the row pays for. Left blank, the category decides: "
+    f"{_by_purpose(DEFAULT_PURPOSE)}; staff is split by the staffing file's FTE of each team "
+    f"that year ({_by_purpose(TEAM_PURPOSE)}); panel_adm is split between placing and "
+    "recruiting by the year's children placed and households approved; other, and any cost "
+    "that cannot be split, is apportioned like overheads (docs/methodology.md, Resources)"
+)
+
 COSTS = Table(
     "costs", "local", "adoption service costs and income by financial year and category",
     (
@@ -337,10 +382,11 @@ COSTS = Table(
             "adoption_allowances", "panel_adm",
             "recruitment_marketing", "legal", "overheads", "other",
         ]),
+        _code("purpose", False, _PURPOSE_MEANING, COST_PURPOSES),
         Column("amount", "money", True, "amount in pounds (a leading £ and commas are accepted)"),
         Column("income", "bool", False, "the row is income, e.g. interagency fees received"),
     ),
-    key=("financial_year", "category", "income"),
+    key=("financial_year", "category", "purpose", "income"),
 )
 
 ANSWERS = ["yes", "partly", "no", "not_applicable"]

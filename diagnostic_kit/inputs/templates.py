@@ -94,14 +94,15 @@ _STAFFING_EXAMPLES = [
 ]
 
 _COSTS_EXAMPLES = [
+    # Purpose blank: staff costs are split by the staffing file's FTE of each team.
     {"financial_year": "2024-25", "category": "staff", "amount": "412500", "income": "no"},
-    {"financial_year": "2024-25", "category": "interagency_fees_paid", "amount": "54000",
-     "income": "no"},
-    {"financial_year": "2024-25", "category": "adoption_allowances", "amount": "38750",
-     "income": "no"},
+    {"financial_year": "2024-25", "category": "interagency_fees_paid", "purpose": "placing",
+     "amount": "54000", "income": "no"},
+    {"financial_year": "2024-25", "category": "adoption_allowances", "purpose": "support",
+     "amount": "38750", "income": "no"},
     # Income: interagency fees received for a child placed with another agency's adopters.
-    {"financial_year": "2024-25", "category": "interagency_fees_received", "amount": "27000",
-     "income": "yes"},
+    {"financial_year": "2024-25", "category": "interagency_fees_received", "purpose": "placing",
+     "amount": "27000", "income": "yes"},
 ]
 
 # Figures to copy from the publication itself (LG Inform, the ASGLB data, DfE's tables): these

@@ -2,7 +2,7 @@
 
 Money is shown as ``nv.money`` words it ("£27,000"); counts go through ``nv.count`` so that
 small numbers are suppressed, and a unit cost that rests on a suppressed count is not shown
-(it would give the count away: net cost ÷ unit cost).
+(it would give the count away: the share's cost ÷ unit cost).
 """
 
 from __future__ import annotations
@@ -30,6 +30,13 @@ CATEGORY_LABELS = {
     "overheads": "Overheads",
     "other": "Other",
 }
+PURPOSE_LABELS = {
+    "placing": "Placing children",
+    "recruiting": "Recruiting and approving adopters",
+    "support": "Adoption support after the order",
+    "overheads": "Overheads",
+    rs.UNASSIGNED: "No single purpose",
+}
 TEAM_LABELS = {
     "recruitment_assessment": "recruitment and assessment",
     "family_finding": "family finding",
@@ -45,8 +52,9 @@ CATEGORY_COLOURS = dict(zip(
 
 NEEDS = {
     "costs": "unit costs, the cost breakdown and the comparison with the interagency fees",
-    "staffing": "productivity per FTE",
-    "adopters": "the cost per household approved and households approved per FTE",
+    "staffing": "productivity per FTE and the split of staff costs between the teams' work",
+    "adopters": "the cost per household approved, households approved per FTE and the split "
+                "of panel and ADM costs",
 }
 
 
@@ -67,6 +75,32 @@ def _per_fte(value: float | None) -> str:
     return "–" if value is None or pd.isna(value) else nv.number(value, 2)
 
 
+def purpose_label(purpose: str) -> str:
+    return PURPOSE_LABELS.get(purpose, purpose.replace("_", " ").capitalize())
+
+
+def fee_words(h: dict[str, Any], params: Params) -> str:
+    """The LA/RAA fee of the year measured as the report names it."""
+    fee = params.costs[h["fee_key"]]
+    where = "a London LA or RAA" if h["fee_key"].endswith("london") else "an LA or RAA"
+    return (f"the {nv.money(h['fee'])} interagency fee {where} charged for a placement in "
+            f"{h['year']} ({nv.escape(h['fee_basis'])}; {nv.escape(fee.source)})")
+
+
+def no_adm_sentence(h: dict[str, Any]) -> str:
+    """How many of the year's children placed have no ADM decision recorded."""
+    placed, none = h["children_placed"], h["placed_no_adm_decision"]
+    if not placed:
+        return "No child was placed for adoption in the year."
+    if not none:
+        return (f"Every child placed in {h['year']} has an ADM decision recorded for that "
+                "period of care.")
+    return (f"{nv.count_of(none, placed)} placed in {h['year']} have no ADM decision "
+            "recorded for that period of care (no PlacedAdoption row, no AD1 decision date): "
+            "they are counted as placed, since the placement is in the episodes, and their "
+            "records are worth checking.")
+
+
 def key_findings(h: dict[str, Any], params: Params) -> str:
     """The headline sentences for the latest full year (``resources.headline``)."""
     year = h.get("year")
@@ -78,35 +112,53 @@ def key_findings(h: dict[str, Any], params: Params) -> str:
     lines = [
         f"In {year} the adoption service's net cost was **{nv.money(h['net'])}** "
         f"({nv.money(h['gross'])} of costs less {nv.money(h['income'])} of income).",
+        split_sentence(h),
         f"That is **{unit_money(h['per_child_placed'], placed)} per child placed** for adoption "
-        f"({nv.children(placed)} placed in the year), "
-        f"{unit_money(h['per_adoption_order'], orders)} per adoption order "
-        f"({nv.plural(orders, 'order')}) and "
+        f"(placing's share ÷ {nv.children(placed)} placed in the year), "
         f"{unit_money(h['per_household_approved'], approved)} per adopter household approved "
-        f"({nv.plural(approved, 'household')}).",
+        f"(recruiting's share ÷ {nv.plural(approved, 'household')}) and "
+        f"{unit_money(h['per_adoption_order'], orders)} per adoption order (placing's and "
+        f"recruiting's shares ÷ {nv.plural(orders, 'order')}); adoption support after the "
+        f"order came to {unit_money(h['support_per_adoption_order'], orders)} per adoption "
+        "order made in the year.",
+        no_adm_sentence(h),
+        sensitivity_sentence(h),
     ]
-    lines.append(sensitivity_sentence(h))
-    fee = params.costs.interagency_fee_la
-    if fee.known and h.get("per_child_placed") is not None and not nv.suppressed(placed):
-        diff = h["per_child_placed"] - fee.value
-        word = "more" if diff > 0 else "less"
-        lines.append(
-            f"The cost per child placed is {nv.money(abs(diff))} {word} than the "
-            f"{nv.money(fee.value)} interagency fee an LA or regional adoption agency charges "
-            f"for a placement ({nv.escape(fee.period)}; {nv.escape(fee.source)}).")
+    if h.get("per_child_placed") is not None and not nv.suppressed(placed):
+        if h.get("fee") is None:
+            lines.append(f"No LA or RAA interagency fee is confirmed for {year}, so the cost "
+                         "per child placed is compared with none.")
+        else:
+            diff = h["per_child_placed"] - h["fee"]
+            word = "more" if diff > 0 else "less"
+            lines.append(f"The cost per child placed is {nv.money(abs(diff))} {word} than "
+                         f"{fee_words(h, params)}.")
     if h.get("fte_total") is not None:
         lines.append(productivity_sentence(h))
     return nv.bullets(lines)
 
 
+def split_sentence(h: dict[str, Any]) -> str:
+    """The year's net cost by what it pays for, overheads shared pro rata."""
+    if h.get("placing_total") is None:
+        return ("The direct costs of placing, recruiting and support are not positive, so "
+                "the overheads cannot be shared among them and no unit cost is given.")
+    shared = (h.get("overheads") or 0.0) + (h.get("unassigned") or 0.0)
+    return (f"By what it pays for, with {nv.money(shared)} of overheads and costs with no "
+            "single purpose shared in proportion to the direct costs: placing children "
+            f"{nv.money(h['placing_total'])}, recruiting and approving adopters "
+            f"{nv.money(h['recruiting_total'])}, adoption support after the order "
+            f"{nv.money(h['support_total'])}.")
+
+
 def sensitivity_sentence(h: dict[str, Any]) -> str:
-    """The unit cost with and without overheads."""
+    """The cost per child placed with and without its part of the overheads."""
     placed = h["children_placed"]
     if not h.get("overheads"):
         return ("The cost file gives no overheads for the year, so the unit costs leave them "
                 "out; with overheads they would be higher.")
-    return (f"Unit costs depend on what is counted: without overheads "
-            f"({nv.money(h['overheads'])}) the cost per child placed would be "
+    return (f"Unit costs depend on what is counted: without its part of the overheads "
+            f"({nv.money(h.get('placing_overheads'))}) the cost per child placed would be "
             f"{unit_money(h['per_child_placed_no_overheads'], placed)} instead of "
             f"{unit_money(h['per_child_placed'], placed)}.")
 
@@ -139,6 +191,13 @@ def coverage_statement(costs: pd.DataFrame, staffing: pd.DataFrame | None,
         (f"It gives nothing for {nv.plain_list(out)}, so those are not in the unit costs."
          if out else "It has an amount for every category of the template."),
     ]
+    if year:
+        c = costs.loc[costs["financial_year"].astype(str).eq(year)]
+        given = c["purpose"].notna().sum() if "purpose" in c else 0
+        lines.append(
+            f"The file says what {nv.plural(int(given), 'row')} of {len(c)} for {year} "
+            "pay for; the others take their category's default (the table of how each cost "
+            "was assigned, below).")
     if staffing is not None and len(staffing) and year:
         s = staffing.loc[staffing["financial_year"].astype(str).eq(year)]
         teams = [TEAM_LABELS.get(t, t) for t in rs.TEAMS if t in set(s["team"])]
@@ -153,25 +212,77 @@ def coverage_statement(costs: pd.DataFrame, staffing: pd.DataFrame | None,
 
 # -- tables -----------------------------------------------------------------------------
 
-def display_unit_costs(uc: pd.DataFrame) -> pd.DataFrame:
-    """Net cost, counts and unit costs by financial year."""
+def display_unit_costs(uc: pd.DataFrame, params: Params) -> pd.DataFrame:
+    """The counts and the unit costs by financial year, with the same year's LA/RAA
+    interagency fee (each purpose's cost with its overheads is in :func:`display_apportionment`;
+    the per-adoption-order cost is placing's and recruiting's together)."""
+    key = rs.la_fee_key(params)
+    fees = rs.fees_by_year(uc.index, params)
     rows = []
     for fy, r in uc.iterrows():
+        placed, approved, orders = (int(r["children_placed"]), int(r["households_approved"]),
+                                    int(r["adoption_orders"]))
         rows.append({
             "Financial year": fy,
-            "Costs": nv.money(r["gross"]), "Income": nv.money(r["income"]),
-            "Net cost": nv.money(r["net"]),
-            "Children placed": int(r["children_placed"]),
-            "Adoption orders": int(r["adoption_orders"]),
-            "Households approved": int(r["households_approved"]),
-            "Per child placed": unit_money(r["per_child_placed"], int(r["children_placed"])),
-            "Per adoption order": unit_money(r["per_adoption_order"], int(r["adoption_orders"])),
-            "Per household approved": unit_money(r["per_household_approved"],
-                                                 int(r["households_approved"])),
+            "Children placed": placed,
+            "Of whom no ADM decision recorded": int(r["placed_no_adm_decision"]),
+            "Per child placed": unit_money(r["per_child_placed"], placed),
+            "LA/RAA fee that year": (
+                "not confirmed" if pd.isna(fees.loc[fy, key]) else nv.money(fees.loc[fy, key])),
+            "Households approved": approved,
+            "Per household approved": unit_money(r["per_household_approved"], approved),
+            "Adoption orders": orders,
+            "Per adoption order": unit_money(r["per_adoption_order"], orders),
+            "Support per adoption order": unit_money(r["support_per_adoption_order"], orders),
             "Per child placed, without overheads": unit_money(
-                r["per_child_placed_no_overheads"], int(r["children_placed"])),
+                r["per_child_placed_no_overheads"], placed),
         })
     return pd.DataFrame(rows)
+
+
+def display_split(uc: pd.DataFrame) -> pd.DataFrame:
+    """Net cost by purpose (before the overheads are shared) and financial year."""
+    out = pd.DataFrame({"Financial year": uc.index})
+    for p in [*rs.PURPOSES, rs.UNASSIGNED]:
+        out[purpose_label(p)] = [nv.money(v) for v in uc[p]]
+    out["Net cost"] = [nv.money(v) for v in uc["net"]]
+    return out
+
+
+def display_apportionment(uc: pd.DataFrame) -> pd.DataFrame:
+    """How the overheads and the costs with no single purpose are shared: for each year and
+    direct purpose, its own cost, its share of the direct costs, its part of each, its total."""
+    rows = []
+    for fy, r in uc.iterrows():
+        for p in rs.DIRECT:
+            rows.append({
+                "Financial year": fy, "Purpose": purpose_label(p),
+                "Own cost": nv.money(r[p]),
+                "Share of the direct costs": ("–" if pd.isna(r[f"{p}_share"])
+                                              else nv.pct(100 * r[f"{p}_share"], 1)),
+                "Part of the overheads": nv.money(r[f"{p}_overheads"]),
+                "Part of costs with no single purpose": nv.money(r[f"{p}_unassigned"]),
+                "Total": nv.money(r[f"{p}_total"]),
+            })
+    return pd.DataFrame(rows)
+
+
+def display_assignment(lines: pd.DataFrame, year: str | None) -> pd.DataFrame:
+    """How each cost of ``year`` was assigned to a purpose (``resources.cost_lines``): one row
+    per category, purpose and basis; income as a negative amount."""
+    cols = ["Category", "Purpose", "Amount", "How it was assigned"]
+    if year is None:
+        return pd.DataFrame(columns=cols)
+    ln = lines.loc[lines["financial_year"].eq(year)]
+    g = ln.groupby(["category", "purpose", "basis"], sort=False)["amount"].sum().reset_index()
+    order = {c: i for i, c in enumerate(rs.CATEGORIES)}
+    g = g.sort_values("category", key=lambda c: c.map(order).fillna(len(order)), kind="stable")
+    return pd.DataFrame({
+        "Category": [_label(c) for c in g["category"]],
+        "Purpose": [purpose_label(p) for p in g["purpose"]],
+        "Amount": [nv.money(v) for v in g["amount"]],
+        "How it was assigned": [rs.BASIS[b] for b in g["basis"]],
+    }, columns=cols)
 
 
 def display_breakdown(bd: pd.DataFrame) -> pd.DataFrame:
@@ -207,29 +318,44 @@ def display_productivity(prod: pd.DataFrame) -> pd.DataFrame:
     })
 
 
-def display_interagency(cmp: pd.DataFrame, h: dict[str, Any]) -> pd.DataFrame:
-    """The unit cost per child placed against each interagency fee, with period and source."""
-    placed = h.get("children_placed")
-    hidden = placed is not None and nv.suppressed(placed)
-    return pd.DataFrame({
-        "Benchmark": cmp["benchmark"],
-        "Fee": [nv.money(v) for v in cmp["fee"]],
-        "Period": cmp["period"],
-        "Source": cmp["source"],
-        f"Cost per child placed, {h.get('year')}": unit_money(h.get("per_child_placed"),
-                                                             placed),
-        "Difference": ["–" if hidden else nv.money(v) for v in cmp["difference"]],
-        "Difference, % of fee": ["–" if hidden or v is None or pd.isna(v) else nv.pct(v)
-                                 for v in cmp["difference_pct"]],
-    })
+def display_interagency(cmp: pd.DataFrame, uc: pd.DataFrame) -> pd.DataFrame:
+    """Each year's cost per child placed against each interagency fee of the same year
+    (``resources.interagency_comparison``); a fee not confirmed for a year says so and is
+    compared with nothing."""
+    rows = []
+    for fy, g in cmp.groupby("financial_year", sort=True):
+        placed = int(uc.loc[fy, "children_placed"])
+        hidden = nv.suppressed(placed)
+        row = {"Financial year": fy,
+               "Cost per child placed": unit_money(uc.loc[fy, "per_child_placed"], placed)}
+        for _, r in g.iterrows():
+            name = r["benchmark"].removeprefix("Interagency fee, ")
+            row[f"Fee: {name}"] = "not confirmed" if r["fee"] is None or pd.isna(r["fee"]) \
+                else nv.money(r["fee"])
+            row[f"Difference: {name}"] = (
+                "–" if hidden or r["difference"] is None or pd.isna(r["difference"])
+                else f"{nv.money(r['difference'])} ({nv.pct(r['difference_pct'])})")
+        rows.append(row)
+    return pd.DataFrame(rows) if rows else pd.DataFrame(
+        columns=["Financial year", "Cost per child placed"])
 
 
 def interagency_note(params: Params) -> str:
+    """Where each fee comes from, and what a year without a confirmed fee means."""
+    parts = []
+    for key, label in rs.FEES.items():
+        fee = params.costs[key]
+        since = "from " if fee.holds_until_changed else ""
+        listed = ", ".join(f"{since}{y} {nv.money(v) if v is not None else 'not confirmed'}"
+                           for y, v in fee.by_year.items())
+        if not fee.holds_until_changed:
+            listed += ", other years not confirmed"
+        parts.append(f"{label}: {listed} ({nv.escape(fee.period)}; {nv.escape(fee.source)}).")
     return ("The interagency fee is what one agency charges another for placing a child with "
-            "its adopters; it is a price, not a measured cost, but is the usual yardstick. The "
-            f"voluntary agencies' fee is {nv.money(params.costs.interagency_fee_vaa.value)} "
-            f"{nv.escape(params.costs.interagency_fee_vaa.period)}: it is uprated every year, "
-            "so earlier years' fees were lower.")
+            "its adopters; it is a price, not a measured cost, but is the usual yardstick. "
+            "Each year is compared with that year's fee. " + " ".join(parts) + " The voluntary "
+            "agencies' fee is uprated every year and only the years shown are confirmed: for "
+            "the other years it is shown as not confirmed and nothing is compared with it.")
 
 
 # -- charts -----------------------------------------------------------------------------
@@ -268,8 +394,43 @@ def breakdown_chart(bd: pd.DataFrame, uc: pd.DataFrame, source: str) -> Figure:
         f"{nv.money(uc.loc[last, 'net'])}; the largest categories were {top}."))
 
 
+PURPOSE_COLOURS = {"placing": charts.OKABE_ITO["blue"],
+                   "recruiting": charts.OKABE_ITO["orange"],
+                   "support": charts.OKABE_ITO["bluish_green"]}
+
+
+def purpose_chart(uc: pd.DataFrame, source: str) -> Figure:
+    """Net cost by purpose per year, overheads shared (stacked bars of the three totals)."""
+    charts.apply_style()
+    fig, ax = plt.subplots(figsize=(9, 3.8))
+    years = list(uc.index)
+    x = np.arange(len(years))
+    bottom = np.zeros(len(years))
+    for p in rs.DIRECT:
+        vals = np.nan_to_num(uc[f"{p}_total"].to_numpy(dtype=float)) / 1000
+        ax.bar(x, vals, bottom=bottom, color=PURPOSE_COLOURS[p], label=purpose_label(p),
+               width=0.65, edgecolor="white", linewidth=0.6)
+        bottom += vals
+    ax.set_xticks(x, years)
+    ax.set_xlabel("Financial year")
+    ax.set_ylabel("£ thousand")
+    ax.grid(axis="y", color="#E5E5E5")
+    ax.grid(axis="x", visible=False)
+    ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=8)
+    fig = charts.finish(fig, "Net cost by what it pays for, overheads shared", source,
+                        note="Overheads and costs with no single purpose are shared in "
+                             "proportion to the three direct costs.")
+    if not years:
+        return charts.describe(fig, "Net cost by what it pays for: no costs.")
+    last = uc.iloc[-1]
+    parts = "; ".join(f"{purpose_label(p)} {nv.money(last[f'{p}_total'])}" for p in rs.DIRECT)
+    return charts.describe(fig, f"Net cost by what it pays for, overheads shared: in "
+                                f"{years[-1]}, {parts}.")
+
+
 def unit_cost_chart(uc: pd.DataFrame, params: Params, source: str) -> Figure:
-    """Cost per child placed by year against the interagency fees."""
+    """Cost per child placed by year against each year's interagency fees: a fee is drawn only
+    in the years it is confirmed for."""
     charts.apply_style()
     fig, ax = plt.subplots(figsize=(9, 3.8))
     years = list(uc.index)
@@ -284,55 +445,64 @@ def unit_cost_chart(uc: pd.DataFrame, params: Params, source: str) -> Figure:
             label="Cost per child placed")
     ax.plot(x, np.array(no_oh, dtype=float) / 1000, marker="o", linestyle="--",
             color=charts.OKABE_ITO["sky_blue"], linewidth=1.5, label="Without overheads")
-    fees = (("interagency_fee_la", "Interagency fee, LA/RAA", charts.OKABE_ITO["bluish_green"]),
-            ("interagency_fee_la_london", "Interagency fee, LA/RAA London", charts.GREY),
-            ("interagency_fee_vaa", "Interagency fee, voluntary agency",
-             charts.OKABE_ITO["vermillion"]))
-    periods = []
-    for key, label, colour in fees:
-        b = params.costs[key]
-        if b.known:
-            ax.axhline(b.value / 1000, color=colour, linestyle=(0, (2, 1.5)), linewidth=1.3,
-                       label=f"{label} {nv.money(b.value)}")
-            periods.append(f"{label.removeprefix('Interagency fee, ')} {b.period}")
+    fees = rs.fees_by_year(years, params)
+    styles = {"interagency_fee_la": ("LA/RAA fee", charts.OKABE_ITO["bluish_green"]),
+              "interagency_fee_la_london": ("LA/RAA fee, London", charts.GREY),
+              "interagency_fee_vaa": ("Voluntary agency fee", charts.OKABE_ITO["vermillion"])}
+    unconfirmed = []
+    for key, (label, colour) in styles.items():
+        f = fees[key].to_numpy(dtype=float) / 1000
+        if np.isnan(f).all():
+            unconfirmed.append(label)
+            continue
+        # One short step per year the fee is confirmed for; nothing where it is not.
+        for i, v in enumerate(f):
+            if not np.isnan(v):
+                ax.hlines(v, i - 0.4, i + 0.4, color=colour, linewidth=2.2,
+                          label=label if i == np.flatnonzero(~np.isnan(f))[0] else None)
+        if np.isnan(f).any():
+            gaps = [y for y, v in zip(years, f, strict=True) if np.isnan(v)]
+            unconfirmed.append(f"{label} in {', '.join(gaps)}")
     ax.set_xticks(x, years)
     ax.set_xlabel("Financial year")
     ax.set_ylabel("£ thousand")
     ax.set_ylim(bottom=0)
     ax.grid(axis="y", color="#E5E5E5")
     ax.grid(axis="x", visible=False)
-    # Beside the plot, its labels short (the fees' periods are in the note), so that the
-    # years keep most of the chart's width.
     ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=8)
-    note = "Net cost of the year ÷ children placed for adoption in the year."
-    if periods:
-        note += " Fees: " + "; ".join(periods) + "."
-    fig = charts.finish(fig, "Cost per child placed for adoption against the interagency fees",
-                         source, note=note)
+    note = ("Placing's share of the net cost (with its part of the overheads) ÷ children placed "
+            "for adoption in the year; each fee is the one for that financial year.")
+    if unconfirmed:
+        note += " Not drawn (not confirmed): " + "; ".join(unconfirmed) + "."
+    fig = charts.finish(fig, "Cost per child placed for adoption against each year's "
+                             "interagency fees", source, note=note)
     shown = [(y, v) for y, v in zip(years, vals * 1000, strict=False) if not np.isnan(v)]
     trend = "; ".join(f"{y} {nv.money(v)}" for y, v in shown) or "not shown (small numbers)"
-    fee = params.costs["interagency_fee_la"]
+    key = rs.la_fee_key(params)
+    la = [f"{y} {nv.money(v)}" for y, v in fees[key].items() if not pd.isna(v)]
     return charts.describe(fig, (
-        f"Cost per child placed for adoption by year: {trend}, against the LA/RAA interagency "
-        f"fee of {nv.money(fee.value)} ({fee.period})."))
+        f"Cost per child placed for adoption by year: {trend}; against the LA/RAA interagency "
+        f"fee of each year: {'; '.join(la) or 'none confirmed'}."))
 
 
 # -- section 0 --------------------------------------------------------------------------
 
 def summary_sentences(costs: pd.DataFrame | None, staffing: pd.DataFrame | None,
-                      journeys: pd.DataFrame, adopters: pd.DataFrame | None,
-                      params: Params) -> list[str]:
+                      episodes: pd.DataFrame, journeys: pd.DataFrame,
+                      adopters: pd.DataFrame | None, params: Params) -> list[str]:
     """Section 0's two headline sentences on resources."""
     if costs is None or not len(costs):
         return ["No cost file (local/costs.csv) was supplied, so no unit cost is given."]
-    h = rs.headline(costs, staffing, journeys, adopters, params)
+    h = rs.headline(costs, staffing, episodes, journeys, adopters, params)
     if not h.get("year"):
         return [key_findings(h, params)]
     placed = h["children_placed"]
-    out = [f"In {h['year']} the net cost of the adoption service was {nv.money(h['net'])}: "
+    against = (f"against {fee_words(h, params)}" if h.get("fee") is not None
+               else f"with no LA or RAA interagency fee confirmed for {h['year']}")
+    out = [f"In {h['year']} placing children cost the adoption service "
            f"{unit_money(h['per_child_placed'], placed)} per child placed for adoption "
-           f"({nv.children(placed)}), against an interagency fee of "
-           f"{nv.money(params.costs.interagency_fee_la.value)} for an LA or RAA placement."]
+           f"({nv.children(placed)}; placing's share of the net cost with its part of the "
+           f"overheads), {against}."]
     if h.get("fte_total") is not None:
         out.append(f"The service placed {_per_fte(h.get('children_placed_per_fte'))} children "
                    f"per FTE ({nv.number(h['fte_total'], 1)} FTE in all).")

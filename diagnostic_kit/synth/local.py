@@ -331,12 +331,24 @@ def staffing(rng: np.random.Generator, window: Window, size: int) -> pd.DataFram
     return pd.DataFrame(rows, columns=schema.STAFFING.column_names)
 
 
+#: The purpose each synthetic cost row gives; blank (None) leaves it to the kit's defaults:
+#: staff split by the staffing file's FTE, panel and ADM by the year's placements and
+#: approvals, other apportioned like overheads.
+_COST_PURPOSE = {
+    "staff": None, "interagency_fees_paid": "placing", "adoption_allowances": "support",
+    "panel_adm": None, "recruitment_marketing": "recruiting", "legal": "placing",
+    "overheads": "overheads", "other": None, "interagency_fees_received": "placing",
+}
+
+
 def costs(rng: np.random.Generator, h: Histories, window: Window,
           staff: pd.DataFrame) -> pd.DataFrame:
     """Adoption service costs by financial year and category, and interagency fee income.
 
     Interagency fees follow the adoptive placements made with other agencies' adopters; legal
-    costs the placement orders; staff costs the FTE at an average salary with on-costs.
+    costs the placement orders; staff costs the FTE at an average salary with on-costs. Rows
+    say what they pay for where one purpose is plain (:data:`_COST_PURPOSE`) and leave it blank
+    where the kit's defaults split them.
     """
     per = h.periods[h.periods["clone_of"] < 0]
     rows = []
@@ -361,10 +373,10 @@ def costs(rng: np.random.Generator, h: Histories, window: Window,
             "other": (5_000 + 10_000 * rng.random()) * uplift,
         }
         for cat, amount in amounts.items():
-            rows.append((fy, cat, f"{round(amount)}", "no"))
+            rows.append((fy, cat, _COST_PURPOSE[cat] or "", f"{round(amount)}", "no"))
         # Fees received when other LAs' children are placed with this LA's adopters.
-        rows.append((fy, "interagency_fees_received", f"{27_000 * int(rng.integers(0, 4))}",
-                     "yes"))
+        rows.append((fy, "interagency_fees_received", _COST_PURPOSE["interagency_fees_received"],
+                     f"{27_000 * int(rng.integers(0, 4))}", "yes"))
     return pd.DataFrame(rows, columns=schema.COSTS.column_names)
 
 
