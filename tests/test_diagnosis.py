@@ -288,6 +288,7 @@ TRIGGERS = {
     "audit_safeguarding": ("audit_child_protected", {"k": 3, "no": 1}),
     "representation": ("under_represented", {"row": {"heading": "Ethnic group",
                                                      "category": "Black"}}),
+    "unit_cost": ("unit_cost_per_child_placed", {"year": "2025-26"}),
 }
 
 

@@ -29,6 +29,7 @@ from diagnostic_kit.measures import adopters as ad
 from diagnostic_kit.measures import audits as au
 from diagnostic_kit.measures import change
 from diagnostic_kit.measures import children as ch
+from diagnostic_kit.measures import resources as rs
 from diagnostic_kit.measures import timescales as ts
 from diagnostic_kit.measures.cohorts import adopted, adopted_count
 from diagnostic_kit.measures.headline import Headline, shortfall
@@ -313,17 +314,21 @@ def england_headlines(head: pd.DataFrame) -> list[Headline]:
 
 def findings(journeys: pd.DataFrame, periods: pd.DataFrame, looked_after: pd.DataFrame,
              params: Params, *, adopters: pd.DataFrame | None = None,
-             audits: pd.DataFrame | None = None, head: pd.DataFrame | None = None
-             ) -> list[Headline]:
+             audits: pd.DataFrame | None = None, costs: pd.DataFrame | None = None,
+             staffing: pd.DataFrame | None = None, episodes: pd.DataFrame | None = None,
+             head: pd.DataFrame | None = None) -> list[Headline]:
     """Every section's findings (``measures.headline``), in section order: section 1's
     under-represented group, section 2's scorecard, stages, early permanence and England
-    comparisons, section 5's adopters (when ``adopters`` is given), section 7's audits (when
-    ``audits`` is given). Rank them with ``measures.headline.rank``."""
+    comparisons, section 5's adopters (when ``adopters`` is given), section 6's unit costs
+    (when ``costs`` and ``episodes`` are given), section 7's audits (when ``audits`` is
+    given). Rank them with ``measures.headline.rank``."""
     head = headlines(journeys, periods, params) if head is None else head
     out = ch.headlines(ch.profile(looked_after, journeys, params))
     out += ts.headlines(journeys, params) + england_headlines(head)
     if adopters is not None:
         out += ad.headlines(ad.as_known(adopters, params), journeys, params)
+    if costs is not None and episodes is not None:
+        out += rs.headlines(costs, staffing, episodes, journeys, adopters, params)
     if audits is not None and len(audits):
         out += au.headlines(audits, params)
     return out

@@ -128,6 +128,15 @@ def sentence(h: Headline, params: Params) -> str:
         row = with_phrases(pd.DataFrame([d["row"]])).iloc[0]
         text = group_sentence(row).rstrip(".")
         text += f", {_benchmark(h)}"
+    elif h.key == "unit_cost_per_child_placed":
+        text = (f"Placing a child for adoption cost {nv.money(h.value)} a child in "
+                f"{d['year']} ({nv.children(h.n)} placed; the placing share of the service's "
+                f"costs with its part of the overheads), against the "
+                f"{nv.money(h.benchmark)} interagency fee of that year"
+                if h.benchmark else
+                f"Placing a child for adoption cost {nv.money(h.value)} a child in "
+                f"{d['year']} ({nv.children(h.n)} placed), with no confirmed interagency fee "
+                "for that year to set it against")
     elif h.key.startswith("stage_"):
         label = STAGE_LABELS[h.key.removeprefix("stage_")]
         text = (f"{label} took a median of {nv.days(h.value)} (mean {nv.days(d['mean'])}; "
@@ -152,6 +161,9 @@ _TABLE_LABELS = {
                                  "since approval)",
     "audits_good_or_better": "Case audits graded good or outstanding (%)",
     "audit_child_protected": "Audits showing children protected (question 10 answered yes, %)",
+    "unit_cost_per_child_placed": "Cost per child placed for adoption (latest full year)",
+    "unit_cost_per_adopter_approved": "Cost per adopter household approved (latest full "
+                                      "year)",
 }
 
 

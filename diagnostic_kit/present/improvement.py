@@ -241,3 +241,14 @@ def _representation(h: Headline, params: Params) -> str:
             "families recruited who reflect their heritage and needs, and are other "
             "permanence plans chosen for them more often, and why? "
             + _see(("the table", h.evidence)))
+
+
+@area("unit_cost", "unit_cost_per_child_placed", "Find out what makes placing a child cost more "
+      "than the fee")
+def _unit_cost(h: Headline, params: Params) -> str:
+    return (f"Placing a child cost {nv.money(h.value)} in {h.detail['year']} against the "
+            f"{nv.money(h.benchmark)} interagency fee ({nv.children(h.n)} placed). How many "
+            "children does each family-finding worker place a year, and how many placements "
+            "came from other agencies' adopters (fees paid)? Is there capacity that the number "
+            "of children placed does not use, and would placing more of the children who wait "
+            f"bring the unit cost down? {_see(('the unit costs by year', h.evidence))}")
