@@ -316,6 +316,22 @@ class Params(BaseModel):
     def _code_as_text(cls, v: Any) -> str:
         return str(v)
 
+    @field_validator("la_name", "la_code")
+    @classmethod
+    def _plain_line(cls, v: str, info: Any) -> str:
+        """A name or code is one line of plain text of a sensible length: it is set in every
+        heading, chart footnote and file the report writes."""
+        v = v.strip()
+        if not v:
+            raise ValueError("it is empty")
+        limit = MAX_NAME if info.field_name == "la_name" else 20
+        if len(v) > limit:
+            raise ValueError(f"it is {len(v):,} characters long; at most {limit} are allowed")
+        if any(ord(c) < 32 or 0x7F <= ord(c) < 0xA0 for c in v):
+            raise ValueError("it holds a line break or another control character; write it "
+                             "on one line")
+        return v
+
     @model_validator(mode="after")
     def _period_in_order(self) -> Params:
         if self.period_end <= self.period_start:
@@ -376,6 +392,14 @@ def resolve_params_path(name_or_path: str | Path) -> Path:
 
 
 def _resolve_data_dir(value: Any, params_file: Path, synthetic: bool) -> Path:
+    try:
+        return _resolve(value, params_file, synthetic)
+    except (RuntimeError, OSError) as exc:  # a symlink loop, a path too long for the system
+        raise ParamsError(f"The data folder {value} named by {params_file} cannot be used: "
+                          f"{getattr(exc, 'strerror', None) or exc}.") from None
+
+
+def _resolve(value: Any, params_file: Path, synthetic: bool) -> Path:
     """``data_dir`` relative to its params file. The kit's own demo (a synthetic LA), used from a
     folder outside the kit's checkout or installed copy, generates its data under the current
     folder instead, as if its params file were ``./params/demo.yaml``: ``./data/demo``, never
@@ -396,7 +420,26 @@ def default_values() -> dict[str, Any]:
 
 
 class _Loader(yaml.SafeLoader):
-    """YAML without implicit dates: pydantic parses them, with a clear message when bad."""
+    """YAML without implicit dates (pydantic parses them, with a clear message when bad) and
+    without aliases: a params file has no use for them, and a few aliases nested in a small
+    file expand to gigabytes ("billion laughs")."""
+
+    def compose_node(self, parent, index):  # noqa: ANN001, D102 - PyYAML's hook
+        if self.check_event(yaml.AliasEvent):
+            event = self.peek_event()
+            raise _AliasRefused(event.start_mark)
+        return super().compose_node(parent, index)
+
+
+class _AliasRefused(Exception):
+    def __init__(self, mark) -> None:  # noqa: ANN001
+        self.mark = mark
+
+
+#: A params file is a few kilobytes; anything this large is not one.
+MAX_PARAMS_BYTES = 1024 * 1024
+#: The longest LA name the report sets out (the longest English council name is under 60).
+MAX_NAME = 120
 
 
 _Loader.yaml_implicit_resolvers = {
@@ -407,7 +450,17 @@ _Loader.yaml_implicit_resolvers = {
 
 def _read_yaml(path: Path) -> dict[str, Any]:
     try:
+        if path.is_file() and path.stat().st_size > MAX_PARAMS_BYTES:
+            raise ParamsError(f"The params file {path} is {path.stat().st_size:,} bytes, far "
+                              "more than a params file holds; see params/demo.yaml.")
         data = yaml.load(path.read_text(encoding="utf-8-sig"), Loader=_Loader)  # noqa: S506
+    except _AliasRefused as exc:
+        raise ParamsError(f"The params file {path} uses a YAML alias (*) at line "
+                          f"{exc.mark.line + 1}: write each value out in full.") from None
+    except UnicodeDecodeError:
+        raise ParamsError(f"The params file {path} is not UTF-8 text.") from None
+    except IsADirectoryError:
+        raise ParamsError(f"The params file {path} is a folder, not a file.") from None
     except FileNotFoundError:
         raise ParamsError(f"The params file {path} does not exist.") from None
     except yaml.YAMLError as exc:
@@ -471,9 +524,23 @@ def load_params(name_or_path: str | Path, *, check_data_dir: bool = True) -> Par
         params = Params.model_validate(merged)
     except ValidationError as exc:
         raise ParamsError(_explain(exc, path)) from None
-    if check_data_dir and params.synthetic is None and not params.data_dir.is_dir():
-        raise ParamsError(
-            f"The data folder {params.data_dir} named by {path} does not exist; "
-            "see README 'Bringing your own LA's data'."
-        )
+    if check_data_dir and params.synthetic is None:
+        _check_data_dir(params.data_dir, path)
     return params
+
+
+def _check_data_dir(folder: Path, params_file: Path) -> None:
+    """One sentence when the data folder cannot be used: absent, a file, a symlink loop or a
+    path the system refuses."""
+    try:
+        if folder.is_dir():
+            return
+        exists = folder.exists()
+    except OSError as exc:
+        raise ParamsError(f"The data folder {folder} named by {params_file} cannot be used: "
+                          f"{exc.strerror or exc}.") from None
+    what = ("is a file, not a folder" if exists else
+            "is a link that leads nowhere (a loop, or to something missing)"
+            if folder.is_symlink() else "does not exist")
+    raise ParamsError(f"The data folder {folder} named by {params_file} {what}; see README "
+                      "'Bringing your own LA's data'.")
