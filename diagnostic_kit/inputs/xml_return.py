@@ -306,9 +306,10 @@ class _Reader:
             else:
                 parent.remove(child)
         root = ctx.root
-        if root is not None:
-            for el in root:
-                self.ignored[_local(el.tag)] += 1
+        #: Elements still in the document at its end (each CHILD was dropped once read).
+        self.left = len(root) if root is not None else 0
+        for el in root if root is not None else ():
+            self.ignored[_local(el.tag)] += 1
         self.validate()
 
     def frames(self) -> tuple[dict[str, pd.DataFrame], bool]:
@@ -341,6 +342,8 @@ def root_element(path: Path, rel: str) -> str:
     :class:`InputError` for a file that declares a document type or is not XML."""
     with open(path, "rb") as fh:
         head = fh.read(65536)
+        if not head.strip():
+            raise InputError(f"{rel} is empty: an XML return starts with <{ROOT}>.")
         if any(d in head for d in _DOCTYPE):
             raise InputError(
                 f"{rel} declares a document type (<!DOCTYPE …>), which a 903 XML return never "

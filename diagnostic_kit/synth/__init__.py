@@ -126,7 +126,11 @@ def generate(out_dir: Path, *, seed: int = 2026, size: int = 400, years: int = 6
     labels = tuple(window.label(y) for y in window.year_ends)
     as_xml = {lb for i, lb in enumerate(labels)
               if format == "xml" or (format == "mixed" and i % 2 == 0)}
-    written = [_write_xml_year(files, lb, out_dir, manifest) for lb in labels if lb in as_xml]
+    written = []
+    for lb in labels:
+        if lb in as_xml:
+            rel, manifest = _write_xml_year(files, lb, out_dir, manifest)
+            written.append(rel)
     for rel, df in files.items():
         if rel.startswith("903/") and rel.split("/")[1] in as_xml:
             continue  # written in that year's XML return
@@ -158,11 +162,11 @@ def generate(out_dir: Path, *, seed: int = 2026, size: int = 400, years: int = 6
 
 
 def _write_xml_year(files: dict[str, pd.DataFrame], label: str, out_dir: Path,
-                    manifest: pd.DataFrame | None) -> str:
-    """Write one year's 903 tables as its XML return; the manifest's rows of those tables
-    then name the return's table and the line of the row's element. A column an XML return
-    cannot hold (the injected extra column) is written as an element the kit does not know,
-    which is a note, not a finding: its manifest row is dropped."""
+                    manifest: pd.DataFrame | None) -> tuple[str, pd.DataFrame | None]:
+    """Write one year's 903 tables as its XML return; returns its path and the manifest, whose
+    rows of those tables then name the return's table and the line of the row's element. A
+    column an XML return cannot hold (the injected extra column) is written as an element the
+    kit does not know, which is a note, not a finding: its manifest row is dropped."""
     prefix = f"903/{label}/"
     tables = {t.name: files[f"{prefix}{t.file}"] for t in schema.SSDA903_TABLES
               if f"{prefix}{t.file}" in files}
@@ -179,8 +183,8 @@ def _write_xml_year(files: dict[str, pd.DataFrame], label: str, out_dir: Path,
                 continue
             manifest.at[i, "file"] = f"{rel} [{table}]"
             manifest.at[i, "row"] = str(int(lines[table][int(m["row"]) - 2]))
-        manifest.drop(index=drop, inplace=True)
-    return rel
+        manifest = manifest.drop(index=drop)
+    return rel, manifest
 
 
 def write_params(path: Path, *, data_dir: Path, la_name: str, la_code: str,
