@@ -118,15 +118,29 @@ _ELEMENT = re.compile(r"^Element '(?:\{[^}]*\})?([^']*)'(?:, attribute '[^']*')?
 _TABLE_NAMES = {t.name for t in SSDA903_TABLES}
 
 
+#: Element names without their namespace, by tag as parsed (a return repeats a few dozen).
+_NAMES: dict[object, str] = {}
+
+
 def _local(tag: object) -> str:
     """An element's name without its namespace."""
-    return tag.rsplit("}", 1)[-1] if isinstance(tag, str) else ""
+    name = _NAMES.get(tag)
+    if name is None:
+        name = tag.rsplit("}", 1)[-1] if isinstance(tag, str) else ""
+        if len(_NAMES) < 1000:  # a file of endless new names does not grow it
+            _NAMES[tag] = name
+    return name
 
 
 def _text(el: etree._Element) -> str | None:
     """An element's text, stripped; None where blank (as a blank CSV field)."""
     t = el.text
-    return (t.strip() or None) if t is not None else None
+    return (t.strip() or None) if t else None
+
+
+#: HEADER's elements read (text and line), EPISODE's by the column they are read into.
+_HEADER_READ = {"CHILDID", "SEX", "DOB", "ETHNIC", "UASC", "DUC", *AD1_FIELDS}
+_EPISODE_COLUMNS = {f: RENAMED.get(f, f) for f in EPISODE_FIELDS if f not in PERSONAL["episodes"]}
 
 
 def _element_kinds() -> dict[str, str]:
@@ -168,7 +182,7 @@ class _Rows:
     lines: list[int] = field(default_factory=list)
 
     def add(self, child: str | None, found: dict[str, str | None], line: int) -> None:
-        self.values.append((child, *(found.get(c) for c in self.columns[1:])))
+        self.values.append((child, *map(found.get, self.columns[1:])))
         self.lines.append(line)
 
 
@@ -200,52 +214,60 @@ class _Reader:
             else:
                 self.ignored[f"CHILD/{name}"] += 1
         cid = self.header(header) if header is not None else None
+        rows, names = self.rows["episodes"], _NAMES
         for el in episodes:
-            found = {}
+            found: dict[str, str | None] = {}
+            # The commonest path, inlined: most of a return's elements are episodes' fields.
             for leaf in el:
-                name = _local(leaf.tag)
-                if name in PERSONAL["episodes"]:
+                tag = leaf.tag
+                name = names.get(tag) or _local(tag)
+                column = _EPISODE_COLUMNS.get(name)
+                if column is not None:
+                    if column not in found:
+                        t = leaf.text
+                        found[column] = (t.strip() or None) if t else None
+                elif name in PERSONAL["episodes"]:
                     self.personal["episodes"].add(name)
-                elif name in EPISODE_FIELDS:
-                    found.setdefault(RENAMED.get(name, name), _text(leaf))
                 else:
                     self.ignored[f"EPISODE/{name}"] += 1
-            self.rows["episodes"].add(cid, found, el.sourceline)
+            rows.add(cid, found, el.sourceline)
 
     def header(self, header: etree._Element) -> str | None:
         """Read HEADER into the header, ad1, uasc and group tables; returns the CHILDID."""
-        fields: dict[str, tuple[str | None, int]] = {}
+        text: dict[str, str | None] = {}
+        lines: dict[str, int] = {}
         groups = []
-        known = {*HEADER_FIELDS, *AD1_FIELDS}
         for el in header:
             name = _local(el.tag)
-            if name in GROUP_TABLES:
+            if name in _HEADER_READ:
+                if name not in text:
+                    text[name] = _text(el)
+                    lines[name] = el.sourceline
+            elif name in GROUP_TABLES:
                 groups.append((name, el))
-            elif name in NOT_USED:
-                self.ignored[name] += 1
             elif name in PERSONAL["header"]:
                 self.personal["header"].add(name)
-            elif name in known:
-                fields.setdefault(name, (_text(el), el.sourceline))
+            elif name in NOT_USED:
+                self.ignored[name] += 1
             else:
                 self.ignored[f"HEADER/{name}"] += 1
-        text = {k: v[0] for k, v in fields.items()}
         cid = text.get("CHILDID")
         self.rows["header"].add(cid, text, header.sourceline)
-        ad1 = [fields[f] for f in AD1_FIELDS if f in fields]
-        if any(v is not None for v, _ in ad1):
-            self.rows["ad1"].add(cid, text, min(line for _, line in ad1))
+        if any(text.get(f) is not None for f in AD1_FIELDS):
+            self.rows["ad1"].add(cid, text, min(lines[f] for f in AD1_FIELDS if f in lines))
         flag = (text.get("UASC") or "").upper()
         if flag in _YES or text.get("DUC") is not None:
-            self.rows["uasc"].add(cid, text, fields.get("UASC", fields.get("DUC"))[1])
+            self.rows["uasc"].add(cid, text, lines.get("UASC", lines.get("DUC")))
         elif flag and flag not in _NO:
-            self.bad_uasc.append((fields["UASC"][1], text["UASC"]))
+            self.bad_uasc.append((lines["UASC"], text["UASC"]))
         for name, el in groups:
-            found = {}
+            found: dict[str, str | None] = {}
+            fields = GROUPS[name]
             for leaf in el:
                 leaf_name = _local(leaf.tag)
-                if leaf_name in GROUPS[name]:
-                    found.setdefault(leaf_name, _text(leaf))
+                if leaf_name in fields:
+                    if leaf_name not in found:
+                        found[leaf_name] = _text(leaf)
                 else:
                     self.ignored[f"{name}/{leaf_name}"] += 1
             self.rows[GROUP_TABLES[name]].add(cid, found, el.sourceline)
