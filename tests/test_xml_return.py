@@ -483,6 +483,23 @@ def test_each_element_breaking_the_schema_is_a_finding_and_the_rest_is_still_rea
     assert "4 elements break it" in " ".join(inputs.dq.notes["detail"])
 
 
+def test_in_a_namespaced_return_a_withheld_value_stays_out_of_the_message(tmp_path):
+    ns = "urn:example:903"
+    text = VALID.replace("<EXPSSDA903>", f'<EXPSSDA903 xmlns="{ns}">') \
+        .replace("<DOB>05/05/2012</DOB>", "<DOB>2012-05-05</DOB>")
+    params = xml_la(tmp_path, text)
+    xsd = schema_text().replace('<xs:schema xmlns:xs="http://www.w3.org/2001/XMLSchema">',
+                                '<xs:schema xmlns:xs="http://www.w3.org/2001/XMLSchema" '
+                                f'targetNamespace="{ns}" xmlns="{ns}" '
+                                'elementFormDefault="qualified">')
+    (tmp_path / "data" / "903" / YEAR / "dfe.xsd").write_text(xsd, encoding="utf-8")
+    f = load_inputs(params).dq.findings
+    assert f[["row", "column", "rule"]].values.tolist() == [
+        [line_of(text, "<DOB>2012"), "DOB", "xml_schema"]]
+    assert "2012-05-05" not in f["message"].iloc[0] + f["value"].iloc[0]
+    assert "(withheld)" in f["message"].iloc[0]
+
+
 @pytest.mark.parametrize("xsds, said", [
     ({"dfe.xsd": "<not a schema"}, "not used: it could not be read as an XML schema"),
     ({"a.xsd": schema_text(), "b.xsd": schema_text()}, "not checked: 2 .xsd files in one"),

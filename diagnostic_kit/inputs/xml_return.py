@@ -74,8 +74,9 @@ register(Rule("xml_schema", "an element of the XML return breaks the DfE schema 
 
 #: The root element of a 903 XML return.
 ROOT = "EXPSSDA903"
-#: The key under which ``reading`` lists the XML files it found beside the CSV files.
-XML_FILES = ".xml"
+#: The key under which ``reading`` lists the XML files it found beside the CSV files (with a
+#: slash, which no file's name holds, so no CSV file's name can take it).
+XML_FILES = "/xml"
 
 #: The elements of HEADER, in the schema's order (the groups stand where they repeat).
 HEADER_FIELDS = ("CHILDID", "UPN", "SEX", "DOB", "ETHNIC", "UASC", "DUC")
@@ -115,6 +116,17 @@ _SAFE = dict(resolve_entities=False, load_dtd=False, no_network=True, huge_tree=
              remove_comments=True, remove_pis=True)
 _DOCTYPE = [b"<!DOCTYPE".decode().encode(e) for e in ("utf-8", "utf-16-le", "utf-16-be")]
 _ELEMENT = re.compile(r"^Element '(?:\{[^}]*\})?([^']*)'(?:, attribute '[^']*')?: ")
+_QUOTED = re.compile(r"'[^']*'")
+
+
+def _scrubbed(message: str) -> str:
+    """A schema message with every quoted text but a facet, type or pattern (what the schema
+    says) withheld: the rest is the value written."""
+    def one(m: re.Match[str]) -> str:
+        keep = message[: m.start()].endswith(("facet ", "type ", "pattern "))
+        return m.group(0) if keep else f"'{WITHHELD}'"
+
+    return _QUOTED.sub(one, message)
 _TABLE_NAMES = {t.name for t in SSDA903_TABLES}
 
 
@@ -303,11 +315,12 @@ class _Reader:
                 found = []
             el = found[0] if found and isinstance(found[0], etree._Element) else None
             raw = el.text if el is not None and len(el) == 0 and el.text else ""
-            if raw.strip():
-                value = raw.strip() if name in _SHOWN else WITHHELD
-                if value == WITHHELD:  # the value never goes into the message either
-                    for v in {raw, raw.strip(), " ".join(raw.split())}:
-                        message = message.replace(f"'{v}'", f"'{WITHHELD}'")
+            if name in _SHOWN:
+                value = raw.strip()
+            else:
+                # Never in the message either, whether or not the element was found.
+                value = WITHHELD if raw.strip() else ""
+                message = _scrubbed(message)
             self.violations.append((e.line, name, value, message.strip()))
 
     # -- the whole file -------------------------------------------------------------------
