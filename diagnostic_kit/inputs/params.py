@@ -34,6 +34,8 @@ class Synthetic(BaseModel):
     size: int = Field(400, gt=0)
     years: int = Field(6, ge=1, le=15)
     with_errors: bool = False
+    #: The 903 returns as CSV files, as the DfE XML, or mixed (XML and CSV years in turn).
+    format: Literal["csv", "xml", "mixed"] = "csv"
 
 
 class _Group(BaseModel):

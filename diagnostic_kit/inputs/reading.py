@@ -18,7 +18,9 @@ Duplicates are identical records only. Rows with the same key (e.g. CHILD and DE
 different values are a zero-day episode followed by the real one (both kept: ordinary 903 data)
 or a conflict, resolved by a stated rule and recorded (``record_conflict``, ``dob_conflict``).
 SSDA903 files are combined across collection years: exact duplicates are dropped, and a record
-reported in two years (same key) is taken from the later year, which carries its end date.
+reported in two years (same key) is taken from the later year, which carries its end date. A
+year's return may be the DfE XML instead of CSV files (``inputs.xml_return`` reads it into the
+same tables).
 """
 
 from __future__ import annotations
@@ -37,7 +39,14 @@ import numpy as np
 import pandas as pd
 
 from diagnostic_kit import resources
-from diagnostic_kit.inputs.findings import LOCAL_CODE_MESSAGE, DataQuality, Findings
+from diagnostic_kit.inputs import xml_return
+from diagnostic_kit.inputs.errors import InputError
+from diagnostic_kit.inputs.findings import (
+    LOCAL_CODE_MESSAGE,
+    PERSONAL_DROP_REASON,
+    DataQuality,
+    Findings,
+)
 from diagnostic_kit.inputs.params import Params
 from diagnostic_kit.inputs.schema import LOCAL_TABLES, SSDA903_TABLES, SSDA903_UNUSED, Column, Table
 
@@ -56,9 +65,6 @@ FILE_ALIASES = {
 
 #: Tables that hold one snapshot per collection year: every year is kept.
 PER_YEAR_TABLES = {"oc2"}
-
-#: The DfE columns dropped on purpose, and why.
-PERSONAL_DROP_REASON = "personal data the kit does not need"
 
 #: Delimiters a CSV file may use; any but a comma is read and noted.
 DELIMITERS = (",", ";", "\t", "|")
@@ -87,10 +93,6 @@ _STRING = pd.StringDtype()
 _BOOLEAN = pd.BooleanDtype()
 _TRUE = {"yes", "y", "true", "1", "t"}
 _FALSE = {"no", "n", "false", "0", "f"}
-
-
-class InputError(Exception):
-    """An input problem that stops the run; ``str(exc)`` is one sentence for the analyst."""
 
 
 @dataclass
@@ -1062,7 +1064,8 @@ def collection_year(folder: str) -> int | None:
 
 
 def _find_903_files(root: Path) -> dict[str, list[tuple[int, Path]]]:
-    """903 files by table name, each with the collection year it came from (0 = combined)."""
+    """903 files by table name, each with the collection year it came from (0 = combined);
+    ``.xml`` files under ``xml_return.XML_FILES``."""
     if not root.is_dir():
         raise InputError(
             f"The SSDA903 folder {root} does not exist: put each collection year's 903 files in "
@@ -1080,7 +1083,10 @@ def _find_903_files(root: Path) -> dict[str, list[tuple[int, Path]]]:
         places.append((year, sub))
     for year, place in places:
         for f in sorted(place.glob("*")):
-            if f.suffix.lower() != ".csv" or not f.is_file():
+            if f.suffix.lower() not in (".csv", ".xml") or not f.is_file():
+                continue
+            if f.suffix.lower() == ".xml":
+                found.setdefault(xml_return.XML_FILES, []).append((year, f))
                 continue
             stem = f.stem.lower()
             stem = FILE_ALIASES.get(stem, stem)
@@ -1167,6 +1173,8 @@ def _load_903(root: Path, log: Findings) -> tuple[dict[str, pd.DataFrame], list[
     files = _find_903_files(root)
     tables: dict[str, pd.DataFrame] = {}
     years = sorted({y for fl in files.values() for y, _ in fl if y})
+    # XML returns, read once each into all their tables (inputs/xml_return.py).
+    from_xml = xml_return.read_returns(files.pop(xml_return.XML_FILES, []), files, root, log)
     # A collection-year folder with 903 files but no header.
     by_folder: dict[Path, set[str]] = {}
     for name, entries in files.items():
@@ -1179,15 +1187,19 @@ def _load_903(root: Path, log: Findings) -> tuple[dict[str, pd.DataFrame], list[
                                f"{folder.relative_to(root.parent).as_posix()}/", "header.csv")
     for table in SSDA903_TABLES:
         entries = files.pop(table.name, [])
-        if not entries and table.required_file:
+        xml = from_xml.get(table.name, [])
+        if not entries and not xml and table.required_file:
             raise InputError(
                 f"No {table.file} was found under {root}: the 903 {table.name} table is required "
                 f"(see {TEMPLATE_HINT})."
             )
         frames, keys = [], []
-        for year, path in entries:
-            rel = path.relative_to(root.parent).as_posix()
-            df, k = _validate(read_table_file(path, rel, table, log), table, log)
+        # In year order, CSV files and XML returns alike (a year is in one form only).
+        for year, source in sorted([*entries, *xml], key=lambda e: e[0]):
+            if isinstance(source, Path):
+                source = read_table_file(source, source.relative_to(root.parent).as_posix(),
+                                         table, log)
+            df, k = _validate(source, table, log)
             df["_year"] = year  # a frame of its own: no copy needed
             frames.append(df)
             keys.append(k)

@@ -199,7 +199,7 @@ def cmd_synth(args: argparse.Namespace) -> int:
                                             "la_code") if getattr(args, k) is not None}
     out = Path(args.out)
     try:
-        s = generate(out, with_errors=args.with_errors, **kwargs)
+        s = generate(out, with_errors=args.with_errors, format=args.format, **kwargs)
     except ValueError as exc:  # an option out of range, e.g. too few children
         print(f"{PROG}: {exc}.", file=sys.stderr)
         return 2
@@ -317,6 +317,9 @@ def build_parser() -> argparse.ArgumentParser:
     synth.add_argument("--la-code", default=None, help="the LA's code")
     synth.add_argument("--with-errors", action="store_true",
                        help="seed data-quality problems, to see how the kit reports them")
+    synth.add_argument("--format", choices=("csv", "xml", "mixed"), default="csv",
+                       help="write the 903 returns as CSV files (default), as the DfE XML return "
+                            "(903/<year>/ssda903.xml), or mixed: XML and CSV years in turn")
     synth.add_argument("--params-out", default=None, metavar="FILE",
                        help="also write a params YAML for the synthetic LA")
     synth.set_defaults(func=cmd_synth)

@@ -83,6 +83,7 @@ def ensure_synthetic_data(params: Params) -> None:
             tmp, seed=s.seed, size=s.size, years=s.years,
             last_year=journeys.collection_year_of(pd.Timestamp(params.period_end)),
             la_name=params.la_name, la_code=params.la_code, with_errors=s.with_errors,
+            format=s.format,
         )
         try:
             os.rename(tmp, params.data_dir)
