@@ -195,3 +195,91 @@ def test_audits_import_writes_formula_text_as_text(tmp_path, monkeypatch):
     written = pd.read_csv(out, dtype=str)
     assert written.loc[0, "good_practice"] == "'=HYPERLINK(\"x\")"
     assert written.loc[0, "score"] == "7"
+
+
+# -- 903 files -------------------------------------------------------------------------------------
+
+def _la(tmp_path: Path) -> Path:
+    from tests.la_builder import ep, hdr, write_la
+
+    write_la(tmp_path, {"2024-25": {
+        "header": [hdr("K1", "01/01/2020"), hdr("K2", "05/05/2019", "2")],
+        "episodes": [ep("K1", "01/05/2023", "S", "C2", "U4", "01/10/2024", "X1"),
+                     ep("K1", "01/10/2024", "P", "E1", "A4", "01/02/2025", "E11"),
+                     ep("K2", "01/06/2024", "S", "V2", "U6")]}})
+    return tmp_path / "data" / "903" / "2024-25"
+
+
+def _load_error(tmp_path: Path) -> str:
+    from diagnostic_kit.inputs.reading import InputError, load_inputs
+
+    with pytest.raises(InputError) as exc:
+        load_inputs(load_params(tmp_path / "la.yaml"))
+    return str(exc.value)
+
+
+def test_every_903_file_empty_but_for_its_header(tmp_path):
+    year = _la(tmp_path)
+    for f in year.glob("*.csv"):
+        f.write_text(f.read_text().splitlines()[0] + "\n")
+    assert "it has a header row but no data rows" in _load_error(tmp_path)
+
+
+def test_a_heading_twice_differing_only_in_case(tmp_path):
+    year = _la(tmp_path)
+    f = year / "header.csv"
+    lines = f.read_text().splitlines()
+    f.write_text("\n".join([lines[0] + ",dob", *(ln + ",x" for ln in lines[1:])]) + "\n")
+    assert _load_error(tmp_path) == (
+        "903/2024-25/header.csv has the heading DOB twice (columns 3 and 8): give each column "
+        "its own heading, following the header table in data_templates/data_dictionary.md.")
+
+
+def test_a_second_decom_where_dec_was_meant_stops(tmp_path):
+    year = _la(tmp_path)
+    f = year / "episodes.csv"
+    lines = f.read_text().splitlines()
+    f.write_text("\n".join([lines[0].replace(",DEC,", ",DECOM,"), *lines[1:]]) + "\n")
+    assert "has the heading DECOM twice (columns 2 and 8)" in _load_error(tmp_path)
+
+
+def test_a_year_folder_not_yet_begun_or_twice(tmp_path):
+    import shutil
+
+    year = _la(tmp_path)
+    future = year.parent / "2099-00"
+    shutil.copytree(year, future)
+    assert "names the collection year 2099-00, which has not begun" in _load_error(tmp_path)
+    shutil.rmtree(future)
+    shutil.copytree(year, year.parent / "2025")
+    assert _load_error(tmp_path).startswith(
+        "The folders 2024-25 and 2025 in ")
+    assert _load_error(tmp_path).endswith("both hold the collection year 2024-25: keep one.")
+
+
+def test_utf16_without_a_byte_order_mark(tmp_path):
+    year = _la(tmp_path)
+    f = year / "header.csv"
+    f.write_bytes(f.read_text().encode("utf-16-le"))
+    assert "is saved as UTF-16 (\"Unicode text\") without a byte-order mark" in \
+        _load_error(tmp_path)
+
+
+def test_a_huge_file_is_refused_before_it_is_read(tmp_path):
+    # A 2 GB sparse file behind a symlink: refused from its size, never read into memory.
+    year = _la(tmp_path)
+    big = tmp_path / "big.bin"
+    with big.open("wb") as f:
+        f.truncate(2 * 1024 ** 3)
+    (year / "episodes.csv").unlink()
+    (year / "episodes.csv").symlink_to(big)
+    assert "903/2024-25/episodes.csv is 2.0 GB, far larger than any 903 file" in \
+        _load_error(tmp_path)
+
+
+def test_audits_import_of_nothing_readable_writes_nothing(tmp_path):
+    form = tmp_path / "f.docx"
+    form.write_text("not a zip")
+    out = tmp_path / "case_audits.csv"
+    assert cli.main(["audits", "import", str(form), "--out", str(out)]) == 2
+    assert not out.exists()

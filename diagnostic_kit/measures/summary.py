@@ -33,7 +33,7 @@ from diagnostic_kit.measures import resources as rs
 from diagnostic_kit.measures import timescales as ts
 from diagnostic_kit.measures.cohorts import adopted, adopted_count
 from diagnostic_kit.measures.headline import Headline, shortfall
-from diagnostic_kit.measures.ratings import RULES, rate
+from diagnostic_kit.measures.ratings import RATED, rate
 from diagnostic_kit.registry import table_anchor
 
 COLUMNS = ["key", "value", "unit", "children", "within", "benchmark", "benchmark_kind",
@@ -185,12 +185,12 @@ def _versus_england(measure: str, row: dict, england: float | None) -> str:
     """``better``, ``same`` or ``worse`` than England (as shown: whole days, whole %), or
     ``not rated``."""
     value = row["compare_value"]
-    if measure not in RULES or pd.isna(value) or england is None or pd.isna(england):
+    if measure not in RATED or pd.isna(value) or england is None or pd.isna(england):
         return "not rated"
     a, b = np.floor(value + 0.5), np.floor(england + 0.5)
     if a == b:
         return "same"
-    lower_better = RULES[measure][0] == "lower"
+    lower_better = RATED[measure][0] == "lower"
     return "better" if (a < b) == lower_better else "worse"
 
 
@@ -248,7 +248,7 @@ def headlines(journeys: pd.DataFrame, periods: pd.DataFrame, params: Params) -> 
                    int(w["children"]), within=w["within"], benchmark=comp.value,
                    benchmark_kind="england", england=comp.value, england_period=comp.period,
                    england_older=older_than_period(comp.period, params, comp.period_end),
-                   better=RULES[measure][0], statistic="share" if key.startswith("adopted")
+                   better=RATED[measure][0], statistic="share" if key.startswith("adopted")
                    else "mean")
         row.update(_like_for_like(trend, key, comp.period))
         # Rated on the like-for-like figure: the national figure is the benchmark (never one

@@ -393,6 +393,13 @@ def cmd_audits_import(args: argparse.Namespace) -> int:
     from diagnostic_kit.present.spreadsheets import formula_safe_frame
 
     result = read_forms(files)
+    if not result.read:
+        # Nothing read: no header-only file for the run to mistake for an extract.
+        print(f"{PROG}: none of the {len(files):,} forms could be read, so {args.out} was not "
+              "written:", file=sys.stderr)
+        for name, reason in result.not_read:
+            print(f"  {name}: {reason}", file=sys.stderr)
+        return 2
     args.out.parent.mkdir(parents=True, exist_ok=True)
     # Text typed into a form that a spreadsheet could run as a formula is written as text.
     formula_safe_frame(result.rows).to_csv(args.out, index=False, lineterminator="\n",
