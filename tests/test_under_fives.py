@@ -1,7 +1,7 @@
 """Section 4 on hand-built children: the cohort rule (boundary ages and dates, a period of care
 that ends and restarts), move counting, plan-change detection, the second-review deadline, the
 dated events shared with section 3, and the cohorts of every entry year on a small built LA
-(each year's, the pooled figure, legal status at two years)."""
+(each year's, the pooled figure, legal status at two years, the findings for the summary)."""
 
 from __future__ import annotations
 
@@ -422,6 +422,49 @@ def test_metrics_of_the_latest_cohort_and_pooled(built):
     from diagnostic_kit import registry
 
     assert set(sec.got) == set(registry.section("04_under_fives").metrics)
+
+
+def test_headlines_for_the_summary(built):
+    la, windows, kids = built
+    hs = {h.key: h for h in uf.headlines(la.periods, la.tables["header"], kids, la.params,
+                                         windows)}
+    assert list(hs) == ["under5_three_plus_placements", "under5_c1_v2_at_two_years",
+                        "under5_drift_list"]
+    three = hs["under5_three_plus_placements"]
+    # Pooled 2 of 5 (40%) against England's 23%, which is not confirmed: shown, never rated.
+    assert (three.value, three.n, three.benchmark, three.confirmed) == (
+        pytest.approx(40.0), 5, 23.0, False)
+    assert three.rating == "not rated" and three.reach == 2
+    assert three.evidence == "#s04-Cohorts-by-year-of-entry"
+    assert three.detail["by_year"] == {"2021-22": 1, "2022-23": 1, "2023-24": 0}
+    legal = hs["under5_c1_v2_at_two_years"]
+    # Two children (Q1 on C1, P1 on V2) against a standard of none: red.
+    assert (legal.value, legal.benchmark, legal.unit, legal.better) == (2.0, 0.0, "count",
+                                                                         "lower")
+    assert legal.rating == "red" and legal.reach == 2 and legal.gap == 0.0
+    assert (legal.detail["c1"], legal.detail["v2"]) == (1, 1)
+    assert legal.evidence == "#s04-Drift-list"
+    drift = hs["under5_drift_list"]
+    assert (drift.value, drift.reach, drift.rating) == (4.0, 4, "not rated")
+    assert {h.section for h in hs.values()} == {"04_under_fives"}
+    # Only the latest year (R1, on C2): no child on C1 or V2, so green.
+    last = windows.iloc[[-1]]
+    k = kids[kids["entry_year"].eq("2023-24")]
+    legal_latest = uf.headlines(la.periods, la.tables["header"], k, la.params, last)[1]
+    assert (legal_latest.value, legal_latest.n, legal_latest.rating) == (0.0, 1, "green")
+
+
+def test_the_anchors_are_the_headings_of_the_notebook():
+    """The report makes ``#s04-<heading>`` from a Markdown heading of section 4's notebook."""
+    import json
+    from pathlib import Path
+
+    nb = json.loads((Path(__file__).resolve().parents[1] / "notebooks"
+                     / "04_under_fives.ipynb").read_text(encoding="utf-8"))
+    headings = {line[3:].strip().replace(" ", "-") for c in nb["cells"]
+                if c["cell_type"] == "markdown"
+                for line in "".join(c["source"]).splitlines() if line.startswith("## ")}
+    assert {a.removeprefix("#s04-") for a in uf.EVIDENCE.values()} <= headings
 
 
 def test_the_words_say_each_year_and_the_pooled_figure(built):

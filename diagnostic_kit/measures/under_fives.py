@@ -62,6 +62,7 @@ from diagnostic_kit.derive.working_days import add_working_days
 from diagnostic_kit.inputs import codes
 from diagnostic_kit.inputs.params import Params
 from diagnostic_kit.measures.cohorts import share
+from diagnostic_kit.measures.headline import Headline
 
 UNDER_AGE = 5
 #: Drift: this many placements or more in the two years.
@@ -104,6 +105,9 @@ REASONS = {
 }
 #: The pooled row of :func:`by_entry_year`.
 POOLED = "All entry years"
+#: Where the report shows each finding (ids the report makes from section 4's headings).
+EVIDENCE = {"by_entry_year": "#s04-Cohorts-by-year-of-entry", "drift_list": "#s04-Drift-list"}
+SECTION = "04_under_fives"
 
 
 def cohort_window(params: Params) -> tuple[pd.Timestamp, pd.Timestamp]:
@@ -454,6 +458,88 @@ def record_metrics(section, h: dict, pooled_row: dict | None = None) -> None:
         section.metric("under5_pooled_cohort_size", p["cohort"])
         section.metric("under5_pooled_3plus_moves", p["three_plus_pct"], n=p["cohort"])
         section.metric("under5_pooled_c1_v2_at_two_years", p["ls_drift_pct"], n=p["cohort"])
+
+
+def headlines(periods: pd.DataFrame, header: pd.DataFrame, kids: pd.DataFrame,
+              params: Params, windows: pd.DataFrame | None = None,
+              plans_given: bool = True) -> list[Headline]:
+    """Section 4's findings for the summary, over every entry year pooled (the latest year
+    alone is often a handful of children; its figures are in ``detail``):
+
+    - ``under5_three_plus_placements``: the pooled share of cohort children with 3 or more
+      placements in their two years, against England's
+      (``params.comparators.three_plus_placements_pct``). That figure is not confirmed
+      against the published table, so the headline is ``confirmed=False``: shown, never
+      rated.
+    - ``under5_c1_v2_at_two_years``: cohort children on an interim care order (C1) or
+      accommodated under s20 (V2) on their anniversary, a count against the standard
+      ``params.under_fives.legal_status_drift_children`` (default 0: none expected), rated by
+      the one rule, so red when any child is over it. With a standard of 0 the gap (a share of
+      the benchmark) is 0, so its impact does not rank it among the red findings; an
+      improvement rule can use the count (``value``, and ``c1``/``v2`` in ``detail``).
+    - ``under5_drift_list``: the children on the drift list; no benchmark, not rated.
+
+    ``reach`` is the distinct children affected (a child in two entry years once); ``n`` the
+    pooled cohort; ``evidence`` the report's anchor of the table or list that shows it.
+    ``kids`` is :func:`children_over_two_years` for the same ``windows``."""
+    w = _windows(params, windows)
+    table = by_entry_year(periods, header, kids, params, w, plans_given)
+    p = pooled(table)
+    years = list(table["entry_year"].iloc[:-1])
+    latest = table.iloc[-2].to_dict() if years else {}
+
+    def reach(col: str) -> int:
+        return int(kids.loc[kids[col].astype(bool), "child"].nunique()) if len(kids) else 0
+
+    def per_year(key: str) -> dict[str, int]:
+        return {str(y): int(v) for y, v in zip(table["entry_year"].iloc[:-1],
+                                               table[key].iloc[:-1], strict=True)}
+
+    span = f"{years[0]} to {years[-1]}" if len(years) > 1 else (years[0] if years else "")
+    c = params.comparators.three_plus_placements_pct
+    common = {"section": SECTION, "n": int(p["cohort"]), "noun": "children"}
+    standard = params.under_fives.legal_status_drift_children
+    return [
+        Headline(
+            key="under5_three_plus_placements", **common,
+            label=f"Under-fives still looked after two years on with {PLACEMENTS_FLAG} or more "
+                  f"placements in that time (entered {span})",
+            value=p["three_plus_pct"], unit="pct", statistic="share",
+            benchmark=c.value if c.known else None,
+            benchmark_label=f"England {c.period}, not confirmed against the published table",
+            benchmark_kind="england", better="lower", confirmed=False,
+            reach=reach("three_plus_placements"), evidence=EVIDENCE["by_entry_year"],
+            detail={"within": int(p["three_plus"]), "entry_years": years,
+                    "by_year": per_year("three_plus"),
+                    "latest_year": latest.get("entry_year"),
+                    "latest_pct": latest.get("three_plus_pct", float("nan")),
+                    "latest_within": latest.get("three_plus", 0),
+                    "latest_cohort": latest.get("cohort", 0)}),
+        Headline(
+            key="under5_c1_v2_at_two_years", **common,
+            label="Under-fives still on an interim care order (C1) or accommodated under s20 "
+                  f"(V2) two years after entering care (entered {span})",
+            value=float(p["ls_drift"]), unit="count", statistic="count",
+            benchmark=float(standard), benchmark_label=(
+                "none expected: care proceedings are to finish within 26 weeks, and s20 is "
+                "not for holding a young child's care for years" if standard == 0 else
+                f"at most {standard} (the LA's standard)"),
+            benchmark_kind="standard", better="lower", confirmed=True,
+            reach=reach("c1_or_v2_at_two_years"), evidence=EVIDENCE["drift_list"],
+            detail={"c1": int(p["c1"]), "v2": int(p["v2"]), "pct": p["ls_drift_pct"],
+                    "entry_years": years, "by_year": per_year("ls_drift"),
+                    "latest_year": latest.get("entry_year"),
+                    "latest": latest.get("ls_drift", 0)}),
+        Headline(
+            key="under5_drift_list", **common,
+            label=f"Under-fives on the drift list (entered {span})",
+            value=float(p["drift"]), unit="count", statistic="count",
+            benchmark=None, benchmark_label="", benchmark_kind="", better="lower",
+            reach=reach("on_drift_list"), evidence=EVIDENCE["drift_list"],
+            detail={"pct": p["drift_pct"], "entry_years": years, "by_year": per_year("drift"),
+                    "by_reason": ({REASONS[k]: int(kids[k].sum()) for k in REASONS}
+                                  if len(kids) else {REASONS[k]: 0 for k in REASONS})}),
+    ]
 
 
 def placements_distribution(kids: pd.DataFrame) -> pd.DataFrame:
