@@ -488,3 +488,5 @@ def test_the_words_say_each_year_and_the_pooled_figure(built):
     drift = text.display_children(kids, pd.Series({c: f"P-{c}" for c in kids["child"]}),
                                   drift_only=True)
     assert list(drift["Entry year"]) == ["2022-23", "2022-23", "2021-22", "2021-22"]
+    assert list(drift.columns[:4]) == ["Child", "Why on the list", "Entry year", "Entered care"]
+    assert "Same-carer moves" not in drift.columns

@@ -245,8 +245,8 @@ def display_plan_flow(flow: pd.DataFrame) -> pd.DataFrame:
 
 def display_children(kids: pd.DataFrame, pseudonyms: pd.Series, drift_only: bool = False
                      ) -> pd.DataFrame:
-    """One row per cohort child (or per child on the drift list, with the entry year, the
-    latest first), by pseudonym."""
+    """One row per cohort child (or per child on the drift list, with the reasons and the
+    entry year, the latest first, without same-carer moves), by pseudonym."""
     k = kids[kids["on_drift_list"]] if drift_only else kids
     if drift_only and len(k):
         k = k.sort_values("entry_year", ascending=False, kind="stable")
@@ -266,6 +266,8 @@ def display_children(kids: pd.DataFrame, pseudonyms: pd.Series, drift_only: bool
     if drift_only:
         out.insert(1, "Why on the list", k["reasons"].to_numpy())
         out.insert(2, "Entry year", k["entry_year"].astype(str).to_numpy())
+        # Not a drift reason, and the list must fit a laptop's width with the entry year.
+        out = out.drop(columns="Same-carer moves")
     return out.reset_index(drop=True)
 
 
