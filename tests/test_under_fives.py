@@ -432,21 +432,32 @@ def test_headlines_for_the_summary(built):
                         "under5_drift_list"]
     three = hs["under5_three_plus_placements"]
     # Pooled 2 of 5 (40%) against England's 23%, which is not confirmed: shown, never rated.
+    # Reach: the children over 23% of 5 (1.15): 2 - 1.15 = 0.85, so 1 child.
     assert (three.value, three.n, three.benchmark, three.confirmed) == (
         pytest.approx(40.0), 5, 23.0, False)
-    assert three.rating == "not rated" and three.reach == 2
-    assert three.evidence == "#s04-Cohorts-by-year-of-entry"
+    assert three.rating == "not rated" and three.reach == 1
+    assert three.evidence == ("#s04-t-under_fives_by_year_of_entry_still_looked_after_at_two_"
+                              "years_and_drift")
     assert three.detail["by_year"] == {"2021-22": 1, "2022-23": 1, "2023-24": 0}
     legal = hs["under5_c1_v2_at_two_years"]
-    # Two children (Q1 on C1, P1 on V2) against a standard of none: red.
+    # Two children (Q1 on C1, P1 on V2) against a standard of none: red, wholly off (gap 1),
+    # so its impact is the two children.
     assert (legal.value, legal.benchmark, legal.unit, legal.better) == (2.0, 0.0, "count",
                                                                          "lower")
-    assert legal.rating == "red" and legal.reach == 2 and legal.gap == 0.0
+    assert legal.rating == "red" and legal.reach == 2 and legal.gap == 1.0
+    assert legal.impact == 2.0
     assert (legal.detail["c1"], legal.detail["v2"]) == (1, 1)
     assert legal.evidence == "#s04-Drift-list"
     drift = hs["under5_drift_list"]
     assert (drift.value, drift.reach, drift.rating) == (4.0, 4, "not rated")
     assert {h.section for h in hs.values()} == {"04_under_fives"}
+    # Were England's figure confirmed, the share would be rated: 40% against 23%, red.
+    confirmed = la.params.comparators.three_plus_placements_pct.model_copy(
+        update={"confirmed": True})
+    params = la.params.model_copy(update={"comparators": la.params.comparators.model_copy(
+        update={"three_plus_placements_pct": confirmed})})
+    assert uf.headlines(la.periods, la.tables["header"], kids, params, windows)[0].rating == \
+        "red"
     # Only the latest year (R1, on C2): no child on C1 or V2, so green.
     last = windows.iloc[[-1]]
     k = kids[kids["entry_year"].eq("2023-24")]
@@ -454,18 +465,19 @@ def test_headlines_for_the_summary(built):
     assert (legal_latest.value, legal_latest.n, legal_latest.rating) == (0.0, 1, "green")
 
 
-def test_the_anchors_are_the_headings_of_the_notebook():
-    """The report makes ``#s04-<heading>`` from a Markdown heading of section 4's notebook."""
+def test_the_evidence_links_are_the_notebook_s_own_table_and_heading():
+    """The report makes ``#s04-t-<name>`` from a table title and ``#s04-<heading>`` from a
+    Markdown heading of section 4's notebook (tests/test_e2e.py checks they resolve)."""
     import json
     from pathlib import Path
 
     nb = json.loads((Path(__file__).resolve().parents[1] / "notebooks"
                      / "04_under_fives.ipynb").read_text(encoding="utf-8"))
-    headings = {line[3:].strip().replace(" ", "-") for c in nb["cells"]
-                if c["cell_type"] == "markdown"
-                for line in "".join(c["source"]).splitlines() if line.startswith("## ")}
-    assert {a.removeprefix("#s04-") for a in uf.EVIDENCE.values()} <= headings
-
+    sources = ["".join(c["source"]) for c in nb["cells"]]
+    headings = {line[3:].strip().replace(" ", "-") for s in sources
+                for line in s.splitlines() if line.startswith("## ")}
+    assert uf.DRIFT_LIST_ANCHOR.removeprefix("#s04-") in headings
+    assert any('uf.EVIDENCE["by_entry_year"]' in s and "sec.table(" in s for s in sources)
 
 def test_the_words_say_each_year_and_the_pooled_figure(built):
     from diagnostic_kit.present import narrative as nv

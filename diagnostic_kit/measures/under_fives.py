@@ -62,7 +62,8 @@ from diagnostic_kit.derive.working_days import add_working_days
 from diagnostic_kit.inputs import codes
 from diagnostic_kit.inputs.params import Params
 from diagnostic_kit.measures.cohorts import share
-from diagnostic_kit.measures.headline import Headline
+from diagnostic_kit.measures.headline import Headline, shortfall
+from diagnostic_kit.registry import table_anchor
 
 UNDER_AGE = 5
 #: Drift: this many placements or more in the two years.
@@ -105,9 +106,13 @@ REASONS = {
 }
 #: The pooled row of :func:`by_entry_year`.
 POOLED = "All entry years"
-#: Where the report shows each finding (ids the report makes from section 4's headings).
-EVIDENCE = {"by_entry_year": "#s04-Cohorts-by-year-of-entry", "drift_list": "#s04-Drift-list"}
-SECTION = "04_under_fives"
+KEY = "04_under_fives"
+#: The titles of the tables that show the findings (the notebook's own titles; the report
+#: links to a title by ``registry.table_anchor``).
+EVIDENCE = {"by_entry_year": "Under-fives by year of entry: still looked after at two years, "
+                             "and drift"}
+#: The drift list's heading: always shown, even where suppression leaves the list itself out.
+DRIFT_LIST_ANCHOR = "#s04-Drift-list"
 
 
 def cohort_window(params: Params) -> tuple[pd.Timestamp, pd.Timestamp]:
@@ -468,20 +473,22 @@ def headlines(periods: pd.DataFrame, header: pd.DataFrame, kids: pd.DataFrame,
 
     - ``under5_three_plus_placements``: the pooled share of cohort children with 3 or more
       placements in their two years, against England's
-      (``params.comparators.three_plus_placements_pct``). That figure is not confirmed
-      against the published table, so the headline is ``confirmed=False``: shown, never
-      rated.
+      (``params.comparators.three_plus_placements_pct``), confirmed as that figure is: the
+      default's is not confirmed against the published table, so the headline carries
+      ``confirmed=False`` and is shown, never rated. Reach: the children over England's
+      share (``headline.shortfall``), or all with 3+ placements when England's is unknown.
     - ``under5_c1_v2_at_two_years``: cohort children on an interim care order (C1) or
       accommodated under s20 (V2) on their anniversary, a count against the standard
       ``params.under_fives.legal_status_drift_children`` (default 0: none expected), rated by
-      the one rule, so red when any child is over it. With a standard of 0 the gap (a share of
-      the benchmark) is 0, so its impact does not rank it among the red findings; an
-      improvement rule can use the count (``value``, and ``c1``/``v2`` in ``detail``).
+      the one rule: red when any child is over a standard of 0, green when none is. Against
+      a benchmark of 0 any child is wholly off (gap 1), so its impact is its reach, the
+      children on C1 or V2; ``detail`` has ``c1`` and ``v2`` for an improvement rule.
     - ``under5_drift_list``: the children on the drift list; no benchmark, not rated.
 
-    ``reach`` is the distinct children affected (a child in two entry years once); ``n`` the
-    pooled cohort; ``evidence`` the report's anchor of the table or list that shows it.
-    ``kids`` is :func:`children_over_two_years` for the same ``windows``."""
+    ``reach`` counts distinct children (a child in two entry years once) except for the
+    share's shortfall; ``n`` is the pooled cohort; ``evidence`` the report's anchor of the
+    table or list that shows it. ``kids`` is :func:`children_over_two_years` for the same
+    ``windows``."""
     w = _windows(params, windows)
     table = by_entry_year(periods, header, kids, params, w, plans_given)
     p = pooled(table)
@@ -497,7 +504,7 @@ def headlines(periods: pd.DataFrame, header: pd.DataFrame, kids: pd.DataFrame,
 
     span = f"{years[0]} to {years[-1]}" if len(years) > 1 else (years[0] if years else "")
     c = params.comparators.three_plus_placements_pct
-    common = {"section": SECTION, "n": int(p["cohort"]), "noun": "children"}
+    common = {"section": KEY, "n": int(p["cohort"]), "noun": "children"}
     standard = params.under_fives.legal_status_drift_children
     return [
         Headline(
@@ -506,9 +513,12 @@ def headlines(periods: pd.DataFrame, header: pd.DataFrame, kids: pd.DataFrame,
                   f"placements in that time (entered {span})",
             value=p["three_plus_pct"], unit="pct", statistic="share",
             benchmark=c.value if c.known else None,
-            benchmark_label=f"England {c.period}, not confirmed against the published table",
-            benchmark_kind="england", better="lower", confirmed=False,
-            reach=reach("three_plus_placements"), evidence=EVIDENCE["by_entry_year"],
+            benchmark_label=f"England {c.period}" + (
+                "" if c.confirmed else ", not confirmed against the published table"),
+            benchmark_kind="england", better="lower", confirmed=c.confirmed,
+            reach=(shortfall(int(p["three_plus"]), int(p["cohort"]), c.value, "lower")
+                   if c.known else reach("three_plus_placements")),
+            evidence=table_anchor(KEY, EVIDENCE["by_entry_year"]),
             detail={"within": int(p["three_plus"]), "entry_years": years,
                     "by_year": per_year("three_plus"),
                     "latest_year": latest.get("entry_year"),
@@ -525,7 +535,7 @@ def headlines(periods: pd.DataFrame, header: pd.DataFrame, kids: pd.DataFrame,
                 "not for holding a young child's care for years" if standard == 0 else
                 f"at most {standard} (the LA's standard)"),
             benchmark_kind="standard", better="lower", confirmed=True,
-            reach=reach("c1_or_v2_at_two_years"), evidence=EVIDENCE["drift_list"],
+            reach=reach("c1_or_v2_at_two_years"), evidence=DRIFT_LIST_ANCHOR,
             detail={"c1": int(p["c1"]), "v2": int(p["v2"]), "pct": p["ls_drift_pct"],
                     "entry_years": years, "by_year": per_year("ls_drift"),
                     "latest_year": latest.get("entry_year"),
@@ -535,7 +545,7 @@ def headlines(periods: pd.DataFrame, header: pd.DataFrame, kids: pd.DataFrame,
             label=f"Under-fives on the drift list (entered {span})",
             value=float(p["drift"]), unit="count", statistic="count",
             benchmark=None, benchmark_label="", benchmark_kind="", better="lower",
-            reach=reach("on_drift_list"), evidence=EVIDENCE["drift_list"],
+            reach=reach("on_drift_list"), evidence=DRIFT_LIST_ANCHOR,
             detail={"pct": p["drift_pct"], "entry_years": years, "by_year": per_year("drift"),
                     "by_reason": ({REASONS[k]: int(kids[k].sum()) for k in REASONS}
                                   if len(kids) else {REASONS[k]: 0 for k in REASONS})}),
