@@ -36,11 +36,16 @@ def window_text(params: Params) -> str:
     return f"{nv.date_text(start)} to {nv.date_text(end)}"
 
 
+def _unconfirmed(params: Params) -> bool:
+    return not params.comparators.three_plus_placements_pct.confirmed
+
+
 def national_note(params: Params) -> str:
     c = params.comparators.three_plus_placements_pct
     return (f"England: {nv.pct(c.value)} of children looked after for two years had three or "
-            f"more placements in that time, {c.period}, a figure not confirmed against the "
-            "published table")
+            f"more placements in that time, {c.period}"
+            + (", a figure not confirmed against the published table" if not c.confirmed
+               else ""))
 
 
 def _years(table: pd.DataFrame) -> pd.DataFrame:
@@ -291,7 +296,8 @@ def placements_chart(dist: pd.DataFrame, h: dict, params: Params, source: str) -
     ax1.set_ylabel("Placements in the two years")
     c = params.comparators.three_plus_placements_pct
     vals = [h["three_plus_pct"], c.value if c.known else np.nan]
-    names = ["This LA", f"England {c.period}\n(unconfirmed)"]
+    names = ["This LA", f"England {c.period}" + ("\n(unconfirmed)" if _unconfirmed(params)
+                                                  else "")]
     b2 = ax2.barh(names, [0 if np.isnan(v) else v for v in vals],
                   color=[OKABE_ITO["vermillion"], GREY])
     for bar, v in zip(b2, vals, strict=False):
@@ -301,9 +307,11 @@ def placements_chart(dist: pd.DataFrame, h: dict, params: Params, source: str) -
     ax2.set_xlabel("% with 3 or more placements")
     ax2.set_xlim(0, max(100, *(v for v in vals if not np.isnan(v))))
     fig = finish(fig, "Placements in the first two years in care", source,
-                 note="England's figure is for children looked after two years (DfE, 2024); "
-                      "it is not confirmed against the published table.")
-    england = f"England {nv.pct(c.value)} ({c.period}, unconfirmed)" if c.known else \
+                 note=f"England's figure is for children looked after two years ({c.period})"
+                      + ("; it is not confirmed against the published table."
+                         if _unconfirmed(params) else "."))
+    england = (f"England {nv.pct(c.value)} ({c.period}"
+               + (", unconfirmed)" if _unconfirmed(params) else ")")) if c.known else \
         "no national figure"
     return describe(fig, (
         f"Placements in the first two years in care: "
@@ -382,7 +390,7 @@ def first_plan_chart(kids: pd.DataFrame, params: Params, source: str) -> Figure:
 
 def by_year_chart(table: pd.DataFrame, params: Params, source: str) -> Figure:
     """Per entry year and pooled: the share of the cohort with 3+ placements and the share on
-    an interim care order or s20 at two years, with England's (unconfirmed) 3+ figure."""
+    an interim care order or s20 at two years, with England's 3+ figure."""
     apply_style()
     rows = table.reset_index(drop=True)  # oldest year at the top, the pooled row last
     fig, ax = plt.subplots(figsize=(8, 0.55 * len(rows) + 1.8))
@@ -400,8 +408,9 @@ def by_year_chart(table: pd.DataFrame, params: Params, source: str) -> Figure:
     c = params.comparators.three_plus_placements_pct
     if c.known:
         ax.axvline(c.value, color=GREY, linestyle="--")
-        ax.text(c.value, -0.75, f" England {nv.pct(c.value)} ({c.period}, unconfirmed), "
-                "3+ placements", color="#444444", fontsize=8, va="center")
+        ax.text(c.value, -0.75, f" England {nv.pct(c.value)} ({c.period}"
+                + (", unconfirmed" if _unconfirmed(params) else "") + "), 3+ placements",
+                color="#444444", fontsize=8, va="center")
     ax.axhline(len(rows) - 1.5, color=LIGHT_GREY, linewidth=1)  # the years above, pooled below
     ax.set_yticks(y, [str(v) for v in rows["entry_year"]])
     ax.set_ylim(len(rows) - 0.4, -1.0)  # inverted: the first row at the top
@@ -411,8 +420,9 @@ def by_year_chart(table: pd.DataFrame, params: Params, source: str) -> Figure:
     ax.legend(loc="lower right", fontsize=8)
     fig = finish(fig, "Drift in the first two years, by year of entry", source,
                  note="Each bar is a share of that year's cohort (all entry years: of every "
-                      "cohort child together). England's figure is not confirmed against the "
-                      "published table.")
+                      "cohort child together)." + (" England's figure is not confirmed against "
+                                                  "the published table."
+                                                  if _unconfirmed(params) else ""))
     p = uf.pooled(table)
     alt = (f"Drift in the first two years, by year of entry ({years_span(table)}): "
            + "; ".join(f"{r['entry_year']}: {_k_of(int(r['three_plus']), int(r['cohort']))} "
