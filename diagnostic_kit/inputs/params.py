@@ -280,10 +280,13 @@ class Costs(_Group):
 
 
 class UnderFives(_Group):
-    """Section 4's cohort: entry window is the 12 months ending this many years before the
-    reference date."""
+    """Section 4's cohorts: the latest entry window is the 12 months ending
+    ``years_looked_after`` years before the reference date; ``legal_status_drift_children`` is
+    the standard for children still on an interim care order (C1) or accommodated under s20
+    (V2) on that anniversary (more is rated red or amber by the one rule)."""
 
     years_looked_after: int = Field(gt=0)
+    legal_status_drift_children: int = Field(ge=0)
 
 
 class Params(BaseModel):

@@ -351,8 +351,8 @@ def where_to_look_first(head: pd.DataFrame, params: Params,
         years = params.under_fives.years_looked_after
         out.append(f"[Section 4: under-fives still looked after {years} years later, on the "
                    f"drift list]({ANCHORS['04_under_fives']}): {nv.children(under_fives_drift)}"
-                   " with three or more placements, no plan, or a plan changed after 12 "
-                   "months.")
+                   " with three or more placements, no plan, a plan changed after 12 months, "
+                   "or an interim care order or s20 at two years.")
     return out
 
 
