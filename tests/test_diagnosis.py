@@ -289,6 +289,7 @@ TRIGGERS = {
     "representation": ("under_represented", {"row": {"heading": "Ethnic group",
                                                      "category": "Black"}}),
     "unit_cost": ("unit_cost_per_child_placed", {"year": "2025-26"}),
+    "young_children_legal_drift": ("under5_c1_v2_at_two_years", {"c1": 2, "v2": 1}),
 }
 
 

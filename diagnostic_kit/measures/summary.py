@@ -316,15 +316,19 @@ def findings(journeys: pd.DataFrame, periods: pd.DataFrame, looked_after: pd.Dat
              params: Params, *, adopters: pd.DataFrame | None = None,
              audits: pd.DataFrame | None = None, costs: pd.DataFrame | None = None,
              staffing: pd.DataFrame | None = None, episodes: pd.DataFrame | None = None,
+             under_fives: list[Headline] | None = None,
              head: pd.DataFrame | None = None) -> list[Headline]:
     """Every section's findings (``measures.headline``), in section order: section 1's
     under-represented group, section 2's scorecard, stages, early permanence and England
-    comparisons, section 5's adopters (when ``adopters`` is given), section 6's unit costs
+    comparisons, section 4's under-fives (``under_fives``: ``measures.under_fives.headlines``,
+    which the caller has for the cohorts it built), section 5's adopters (when ``adopters`` is
+    given), section 6's unit costs
     (when ``costs`` and ``episodes`` are given), section 7's audits (when ``audits`` is
     given). Rank them with ``measures.headline.rank``."""
     head = headlines(journeys, periods, params) if head is None else head
     out = ch.headlines(ch.profile(looked_after, journeys, params))
     out += ts.headlines(journeys, params) + england_headlines(head)
+    out += under_fives or []
     if adopters is not None:
         out += ad.headlines(ad.as_known(adopters, params), journeys, params)
     if costs is not None and episodes is not None:
