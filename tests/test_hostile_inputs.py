@@ -283,3 +283,13 @@ def test_audits_import_of_nothing_readable_writes_nothing(tmp_path):
     out = tmp_path / "case_audits.csv"
     assert cli.main(["audits", "import", str(form), "--out", str(out)]) == 2
     assert not out.exists()
+
+
+def test_page_furniture_text_cannot_leave_its_css_string():
+    from diagnostic_kit.run.assemble import css_string, page_css
+
+    # Quotes, a backslash and a closing tag in an LA's name stay inside the string.
+    name = 'Any"shire\\ </style><script>'
+    out = page_css(name, "1 April 2023 to 31 March 2026", "OFFICIAL")
+    assert "</style>" not in out and "<script>" not in out
+    assert css_string('a"b') == '"a\\22 b"'

@@ -303,6 +303,10 @@ class Params(BaseModel):
     synthetic: Synthetic | None = None
     #: Counts below this are shown as "<N" in rendered outputs (DfE convention: 5); 0 = off.
     suppress_below: int = Field(0, ge=0)
+    #: The protective marking printed on every page of the PDF and shown on screen; by default
+    #: OFFICIAL-SENSITIVE (children's records, by pseudonym), OFFICIAL when small numbers are
+    #: suppressed for sharing (:attr:`marking`).
+    protective_marking: str | None = Field(None, max_length=40)
     #: Optional groups for a batch's index (reports/index.html groups LAs by them).
     region: str | None = None
     raa: str | None = None
@@ -321,15 +325,17 @@ class Params(BaseModel):
     def _code_as_text(cls, v: Any) -> str:
         return str(v)
 
-    @field_validator("la_name", "la_code")
+    @field_validator("la_name", "la_code", "protective_marking")
     @classmethod
-    def _plain_line(cls, v: str, info: Any) -> str:
-        """A name or code is one line of plain text of a sensible length: it is set in every
-        heading, chart footnote and file the report writes."""
-        v = v.strip()
+    def _plain_line(cls, v: str | None, info: Any) -> str | None:
+        """A name, code or marking is one line of plain text of a sensible length: it is set in
+        every heading, chart footnote, printed page and file the report writes."""
+        if v is None and info.field_name == "protective_marking":
+            return None
+        v = str(v).strip()
         if not v:
             raise ValueError("it is empty")
-        limit = MAX_NAME if info.field_name == "la_name" else 20
+        limit = {"la_name": MAX_NAME, "la_code": 20}.get(info.field_name, 40)
         if len(v) > limit:
             raise ValueError(f"it is {len(v):,} characters long; at most {limit} are allowed")
         if any(ord(c) < 32 or 0x7F <= ord(c) < 0xA0 for c in v):
@@ -344,6 +350,13 @@ class Params(BaseModel):
                 f"period_end ({self.period_end}) must be after period_start ({self.period_start})"
             )
         return self
+
+    @property
+    def marking(self) -> str:
+        """The protective marking in force (see ``protective_marking``)."""
+        if self.protective_marking:
+            return self.protective_marking.strip()
+        return "OFFICIAL" if self.suppress_below else "OFFICIAL-SENSITIVE"
 
     @property
     def reference_date(self) -> dt.date:
