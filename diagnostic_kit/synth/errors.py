@@ -71,6 +71,7 @@ def inject(rng: np.random.Generator, files: dict[str, pd.DataFrame], h: Historie
     eps["_last"] = ~eps.duplicated("child", keep="last")
     eps["_prev_once"] = eps.groupby("child")["_n_files"].shift(1) == 1
     eps["_prev_rec"] = eps.groupby("child")["rec"].shift(1)
+    eps["_next_rne"] = eps.groupby("child")["rne"].shift(-1)
     no_adm = ~eps["child"].isin(with_adm)
 
     def ep_target(mask: pd.Series) -> tuple[str, int, pd.Series]:
@@ -88,9 +89,12 @@ def inject(rng: np.random.Generator, files: dict[str, pd.DataFrame], h: Historie
     rv.loc[r.name, "REVIEW"] = bad
     out.append((path(lb, "reviews"), _line(rv, r.name), "REVIEW", bad, "date_unparseable"))
 
-    # 2. An unknown placement code on a foster episode of a child with no adoption decision.
+    # 2. An unknown placement code on a foster episode of a child with no adoption decision,
+    # one that changed placement and is not followed by a change of legal status only (RNE L
+    # says the placement stayed the same: DfE 434 would then see the code change).
     f, i, _ = ep_target(no_adm & (eps["_n_files"] == 1)
-                        & eps["place"].isin(["U1", "U3", "U4", "U6"]))
+                        & eps["place"].isin(["U1", "U3", "U4", "U6"])
+                        & (eps["rne"] != "L") & (eps["_next_rne"] != "L"))
     files[f].loc[i, "PLACE"] = "Q9"
     out.append((f, i + 2, "PLACE", "Q9", "code_unknown"))
 
