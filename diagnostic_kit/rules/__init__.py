@@ -19,6 +19,16 @@ from diagnostic_kit.rules import (  # noqa: F401  (registers the rules, in the o
     placements,
     returns,
 )
-from diagnostic_kit.rules.registry import REGISTRY, Context, catalogue, check, rule, run
+from diagnostic_kit.rules.registry import (
+    CATALOGUE_FILE,
+    REGISTRY,
+    Context,
+    catalogue,
+    catalogue_csv,
+    check,
+    rule,
+    run,
+)
 
-__all__ = ["REGISTRY", "Context", "catalogue", "check", "rule", "run"]
+__all__ = ["CATALOGUE_FILE", "REGISTRY", "Context", "catalogue", "catalogue_csv", "check", "rule",
+           "run"]

@@ -25,6 +25,8 @@ column is not always the same). :func:`run` records one finding per row and appl
 from __future__ import annotations
 
 import contextlib
+import csv
+import io
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -239,3 +241,21 @@ def catalogue() -> pd.DataFrame:
     order = {s: i for i, s in enumerate(STAGES)}
     return out.sort_values("stage", key=lambda s: s.map(order), kind="stable",
                            ignore_index=True)
+
+
+#: The rule catalogue's file, written beside the templates by ``adoption-diagnostic templates``.
+CATALOGUE_FILE = "rules.csv"
+#: Its columns, as a reader sees them.
+CATALOGUE_HEADINGS = {"rule": "rule", "dfe": "dfe_rule", "stage": "stage", "tables": "tables",
+                      "column": "column", "message": "finding", "action": "what_the_kit_does",
+                      "function": "function"}
+
+
+def catalogue_csv() -> str:
+    """:func:`catalogue` as the text of ``data_templates/rules.csv`` (UTF-8, ``\\n`` line
+    endings, the same on every run)."""
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow(CATALOGUE_HEADINGS.values())
+    w.writerows(catalogue()[list(CATALOGUE_HEADINGS)].itertuples(index=False, name=None))
+    return buf.getvalue()
