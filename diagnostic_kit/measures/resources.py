@@ -7,7 +7,8 @@ Definitions (``docs/methodology.md``, "Resources"):
   **Income**: rows with ``income`` = yes, and rows of category ``interagency_fees_received``
   whose ``income`` is blank. **Net cost** = gross cost − income.
 - **Children placed** in a year: distinct children whose adoptive placement (the journey's
-  ``placement_date``: the first PLACE A3–A6 episode of the period of care) falls in the year.
+  ``placement_date``: the start of the run of PLACE A3–A6 episodes the child was adopted from,
+  or is placed in now; a placement that disrupted is not one) falls in the year.
   **Adoption orders**: journeys whose adoption order (``ao_date``) falls in the year.
   **Households approved**: adopter households (``adopters.csv``) whose ``approval_date`` falls
   in the year.

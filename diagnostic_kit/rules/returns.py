@@ -87,6 +87,30 @@ def _open_not_continued(r: pd.DataFrame) -> pd.DataFrame:
     return pd.concat(out) if out else r.iloc[0:0].assign(_next=0)
 
 
+@rule(id="episode_missing_from_previous_return", message="the child's first episode in a "
+      "year's return began before that year, but the previous year's return does not hold it",
+      action="kept", tables=("episodes", "episodes_replaced"), column="DECOM",
+      validator="562", stage=STAGE)
+def episode_missing_from_previous_return(t: dict[str, pd.DataFrame], ctx: Context
+                                         ) -> pd.DataFrame:
+    """Across years: per pair of consecutive returns in the data, the child's earliest episode
+    in the later one, when it began before that collection year and the earlier return has no
+    episode of the child with that DECOM. A child whose open episode DfE 502 already reports
+    for the same pair is not reported again (this rule runs before DfE 502's, which drops that
+    episode)."""
+    r = returns(t, "episodes")
+    reported = _open_not_continued(r)
+    out = []
+    for year, nxt in _pairs(r):
+        now = r[r["_year"].eq(nxt)].sort_values(["CHILD", "DECOM"], kind="stable")
+        first = now[~now["CHILD"].duplicated()]
+        first = first[_flag(first["DECOM"] < year_start(first["_year"]))]
+        before = r[r["_year"].eq(year)]
+        gone = reported.loc[reported["_next"].eq(nxt), "CHILD"]
+        out.append(first[~_key(first).isin(_key(before)) & ~first["CHILD"].isin(gone)])
+    return _as_rows(pd.concat(out)) if out else r.iloc[0:0].drop(columns=["kept", "_idx"])
+
+
 @rule(id="open_episode_not_in_next_return", message="an episode open at the end of one year's "
       "return is not in the next year's return, which starts the child's episodes on another "
       "date (DECOM)", action="row excluded: the next year's return is used",
@@ -156,29 +180,6 @@ def open_episode_place_changed(t: dict[str, pd.DataFrame], ctx: Context) -> pd.D
     """As :func:`open_episode_rne_changed`, for PLACE; a code the new year's list replaced
     (:data:`PLACE_RECODED`) is no change."""
     return _changed_in_next(t, "PLACE")
-
-
-@rule(id="episode_missing_from_previous_return", message="the child's first episode in a "
-      "year's return began before that year, but the previous year's return does not hold it",
-      action="kept", tables=("episodes", "episodes_replaced"), column="DECOM",
-      validator="562", stage=STAGE)
-def episode_missing_from_previous_return(t: dict[str, pd.DataFrame], ctx: Context
-                                         ) -> pd.DataFrame:
-    """Across years: per pair of consecutive returns in the data, the child's earliest episode
-    in the later one, when it began before that collection year and the earlier return has no
-    episode of the child with that DECOM. A child whose open episode DfE 502 already reports
-    for the same pair is not reported again."""
-    r = returns(t, "episodes")
-    reported = _open_not_continued(r)
-    out = []
-    for year, nxt in _pairs(r):
-        now = r[r["_year"].eq(nxt)].sort_values(["CHILD", "DECOM"], kind="stable")
-        first = now[~now["CHILD"].duplicated()]
-        first = first[_flag(first["DECOM"] < year_start(first["_year"]))]
-        before = r[r["_year"].eq(year)]
-        gone = reported.loc[reported["_next"].eq(nxt), "CHILD"]
-        out.append(first[~_key(first).isin(_key(before)) & ~first["CHILD"].isin(gone)])
-    return _as_rows(pd.concat(out)) if out else r.iloc[0:0].drop(columns=["kept", "_idx"])
 
 
 @rule(id="decision_not_in_previous_return", message="a decision that the child should be "
