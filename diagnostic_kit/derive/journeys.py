@@ -217,10 +217,9 @@ def adoption_facts(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
     ep_j["spell_start"] = carer_spell_start(ep_j)
     po = _first_episode(ep_j, ep_j["LS"].isin(codes.LS_PLACEMENT_ORDER), ["DECOM"])
     j["po_date"] = po["DECOM"].reindex(ids)
-    in_period = ep_j.groupby("period_id")
-    j["placed_under_order"] = in_period["PLACE"].agg(
-        lambda p: p.isin(("A5", "A6")).any()).reindex(ids, fill_value=False).astype(bool)
-    freeing = in_period["LS"].agg(lambda s: s.isin(codes.LS_FREEING_ORDER).any()).reindex(
+    j["placed_under_order"] = ep_j["PLACE"].isin(("A5", "A6")).groupby(
+        ep_j["period_id"]).any().reindex(ids, fill_value=False).astype(bool)
+    freeing = ep_j["LS"].isin(codes.LS_FREEING_ORDER).groupby(ep_j["period_id"]).any().reindex(
         ids, fill_value=False).astype(bool)
     j["po_reason"] = pd.Series(np.select(
         [j["po_date"].notna(), j["placed_under_order"], freeing],

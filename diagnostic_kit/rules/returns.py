@@ -28,7 +28,9 @@ def _flag(s: pd.Series) -> pd.Series:
 
 def year_start(year: pd.Series) -> pd.Series:
     """1 April that starts each collection year (by its ending year: 2025 → 01/04/2024)."""
-    return pd.to_datetime((year.astype("int64") - 1).astype("string") + "-04-01")
+    years = year.astype("int64")
+    starts = {y: pd.Timestamp(y - 1, 4, 1) for y in years.unique()}
+    return pd.to_datetime(years.map(starts))
 
 
 def returns(t: dict[str, pd.DataFrame], table: str) -> pd.DataFrame:
@@ -42,7 +44,15 @@ def returns(t: dict[str, pd.DataFrame], table: str) -> pd.DataFrame:
             kept, old.assign(kept=False, _idx=pd.NA)]
         out = pd.concat(parts, ignore_index=True)
         year = out["_year"] if "_year" in out else pd.Series(0, index=out.index)
-        return out[_flag(pd.to_numeric(year, errors="coerce") > 0)]
+        out = out[_flag(pd.to_numeric(year, errors="coerce") > 0)]
+        if "DECOM" in out:
+            # An episode's CHILD and DECOM as one whole number (blank DECOM: -1), to compare
+            # returns quickly.
+            child = pd.factorize(out["CHILD"])[0].astype("int64")
+            day = out["DECOM"].to_numpy(dtype="datetime64[D]").astype("int64")
+            day = pd.Series(day, index=out.index).where(out["DECOM"].notna(), -1)
+            out = out.assign(_c=child, _k=child * 10_000_000 + (day.to_numpy() + 1_000_000))
+        return out
 
     return memo(f"returns_{table}", t[table], build)
 
@@ -70,21 +80,20 @@ def _open_at_end(r: pd.DataFrame, year: int) -> pd.DataFrame:
     return r[r["_year"].eq(year) & r["DEC"].isna()]
 
 
-def _key(df: pd.DataFrame) -> pd.Series:
-    return df["CHILD"].astype("string") + "|" + df["DECOM"].astype("string")
-
-
 def _open_not_continued(r: pd.DataFrame) -> pd.DataFrame:
     """DfE 502: per pair of years, the episodes open at the end of the first year's return of
     children in the next year's return, that the next year's return does not hold (same CHILD
-    and DECOM)."""
-    out = []
-    for year, nxt in _pairs(r):
-        now = r[r["_year"].eq(nxt)]
-        last = _open_at_end(r, year)
-        last = last[last["CHILD"].isin(now["CHILD"]) & ~_key(last).isin(_key(now))]
-        out.append(last.assign(_next=nxt))
-    return pd.concat(out) if out else r.iloc[0:0].assign(_next=0)
+    and DECOM). Once per returns frame."""
+    def find(r: pd.DataFrame) -> pd.DataFrame:
+        out = []
+        for year, nxt in _pairs(r):
+            now = r[r["_year"].eq(nxt)]
+            last = _open_at_end(r, year)
+            last = last[last["CHILD"].isin(now["CHILD"]) & ~last["_k"].isin(now["_k"])]
+            out.append(last.assign(_next=nxt))
+        return pd.concat(out) if out else r.iloc[0:0].assign(_next=0)
+
+    return memo("open_not_continued", r, find)
 
 
 @rule(id="episode_missing_from_previous_return", message="the child's first episode in a "
@@ -102,12 +111,12 @@ def episode_missing_from_previous_return(t: dict[str, pd.DataFrame], ctx: Contex
     reported = _open_not_continued(r)
     out = []
     for year, nxt in _pairs(r):
-        now = r[r["_year"].eq(nxt)].sort_values(["CHILD", "DECOM"], kind="stable")
-        first = now[~now["CHILD"].duplicated()]
+        now = r[r["_year"].eq(nxt)].sort_values("_k", kind="stable")  # by child, then DECOM
+        first = now[~now["_c"].duplicated()]
         first = first[_flag(first["DECOM"] < year_start(first["_year"]))]
         before = r[r["_year"].eq(year)]
         gone = reported.loc[reported["_next"].eq(nxt), "CHILD"]
-        out.append(first[~_key(first).isin(_key(before)) & ~first["CHILD"].isin(gone)])
+        out.append(first[~first["_k"].isin(before["_k"]) & ~first["CHILD"].isin(gone)])
     return _as_rows(pd.concat(out)) if out else r.iloc[0:0].drop(columns=["kept", "_idx"])
 
 
@@ -128,26 +137,38 @@ def open_episode_not_in_next_return(t: dict[str, pd.DataFrame], ctx: Context
     return _as_rows(hit[hit["kept"]].drop(columns="_next"))
 
 
+#: The columns DfE 503 compares between returns.
+COMPARED = ("RNE", "LS", "PLACE")
+
+
+def _continued(r: pd.DataFrame) -> pd.DataFrame:
+    """Per pair of years, the later return's rows of the episodes open at the end of the
+    earlier return (same CHILD and DECOM), with the earlier values as ``_before_<column>``
+    (:data:`COMPARED`). Once per returns frame."""
+    def join(r: pd.DataFrame) -> pd.DataFrame:
+        out = []
+        for year, nxt in _pairs(r):
+            last = _open_at_end(r, year)
+            before = last[["_k", *COMPARED]].drop_duplicates("_k").set_index("_k")
+            now = r[r["_year"].eq(nxt) & r["_k"].isin(before.index)]
+            out.append(now.join(before.add_prefix("_before_"), on="_k"))
+        return pd.concat(out) if out else r.iloc[0:0]
+
+    return memo("continued", r, join)
+
+
 def _changed_in_next(t: dict[str, pd.DataFrame], column: str) -> pd.DataFrame:
     """DfE 503: episodes of a return (the later one's row) whose open version at the end of
     the previous year's return (same CHILD and DECOM) had another value in ``column``."""
-    r = returns(t, "episodes")
-    out = []
-    for year, nxt in _pairs(r):
-        last = _open_at_end(r, year)
-        now = r[r["_year"].eq(nxt)]
-        m = now.reset_index(names="_at").merge(
-            last[["CHILD", "DECOM", column]].rename(columns={column: "_before"}),
-            on=["CHILD", "DECOM"])
-        before, after = m["_before"].astype("string"), m[column].astype("string")
-        differs = before.fillna("") != after.fillna("")
-        if column == "PLACE":
-            recoded = pd.Series([(b, a) in PLACE_RECODED for b, a in zip(before, after,
-                                                                          strict=True)],
-                                index=m.index, dtype=bool)
-            differs &= ~recoded
-        out.append(now.loc[m.loc[differs, "_at"]])
-    return _as_rows(pd.concat(out)) if out else r.iloc[0:0].drop(columns=["kept", "_idx"])
+    m = _continued(returns(t, "episodes"))
+    if m.empty:
+        return m.drop(columns=["kept", "_idx"])
+    before, after = m[f"_before_{column}"].astype("string"), m[column].astype("string")
+    differs = (before.fillna("") != after.fillna("")).to_numpy()
+    if column == "PLACE":
+        pair = before.fillna("") + ">" + after.fillna("")
+        differs &= ~pair.isin({f"{b}>{a}" for b, a in PLACE_RECODED}).to_numpy()
+    return _as_rows(m[differs].drop(columns=[f"_before_{c}" for c in COMPARED]))
 
 
 _KEPT_LATER = "kept: the later return's value is used"
