@@ -20,6 +20,11 @@ column is not always the same). :func:`run` records one finding per row and appl
 - ``None``: the row is kept as it is;
 - ``"blank"``: the rule's column is treated as blank in those rows;
 - ``"exclude"``: the rows are excluded from the table (and listed as excluded).
+
+A rule may return rows that are not its table's (a year's return row that a later return
+replaced, compared by ``rules.returns``): those are findings only, no effect applies to them.
+:func:`catalogue` lists every rule of the catalogue, the checks made while reading included, and
+:func:`catalogue_csv` is the text of ``data_templates/rules.csv``.
 """
 
 from __future__ import annotations
