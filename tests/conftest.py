@@ -57,7 +57,8 @@ def make_notebook(monkeypatch) -> Callable[..., Path]:
     return make
 
 
-#: A three-child LA: CH7781 adopted without an AD1 row, CH7783 with an impossible end date
+#: A three-child LA: CH7781 adopted (from foster care, DfE 390) without an AD1 row, CH7783 with
+#: an impossible end date
 #: (31/02) and an unknown ethnic code; the header carries a UPN, which the kit drops.
 TINY_HEADER = """CHILD,SEX,DOB,ETHNIC,UPN
 CH7781,1,01/02/2020,WBRI,A123456789012

@@ -130,3 +130,30 @@ def test_findings_limit_counts_the_rest(prof):
     assert len(sentences) == 3
     assert sentences[1].startswith("Girls were 40% of children looked after (4 children)")
     assert sentences[2] == "2 further groups had a ratio under 0.8 (see the tables)."
+
+
+def test_decisions_dated_in_the_period_left_out_of_the_count_with_the_reason(params):
+    """D1: counted (its journey's ADM date is in the period). D2: its decision (01/06/2024)
+    falls in no period of care in the data (care 01/01/2025 to open): outside, DfE 1003. D3:
+    two decisions in one period of care (from 01/05/2023, open); its journey is dated by the
+    later one (01/05/2026, after the period), so the one in the period (01/06/2023) is left out:
+    another decision dates the journey. D4: a decision before the period: not in question."""
+    journeys = pd.DataFrame({
+        "child": ["D1", "D2", "D3"],
+        "adm_date": pd.to_datetime(["2024-01-01", None, "2026-05-01"]),
+        "period_id": [1, 2, 3],
+        "first_decom": pd.to_datetime(["2023-06-01", "2025-01-01", "2023-05-01"]),
+        "entry_known": [True, True, True],
+        "period_end": pd.to_datetime([None, None, None]),
+    })
+    pfa = pd.DataFrame({"CHILD": ["D1", "D2", "D3", "D3", "D4"],
+                        "DATE_PLACED": pd.to_datetime(["2024-01-01", "2024-06-01", "2023-06-01",
+                                                       "2026-05-01", "2022-01-01"])})
+    out = ch.decisions_left_out(pfa, journeys, params)
+    assert out.values.tolist() == [["D2", ch.OUTSIDE_CARE], ["D3", ch.OTHER_DECISION]]
+    assert text.decisions_left_out_sentence(out) == (
+        "A further 2 children have a PlacedAdoption decision dated in the period but are not "
+        f"counted among the children with an ADM decision: {ch.OUTSIDE_CARE} (1); "
+        f"{ch.OTHER_DECISION} (1). Section 8 lists each decision outside the periods of care "
+        "among its findings (rule adm_outside_period).")
+    assert text.decisions_left_out_sentence(out.iloc[0:0]) == ""

@@ -358,3 +358,98 @@ def test_chain_order_and_period_numbers_by_hand(tmp_path):
     assert list(e["period_id"]) == [1, 1, 2, 3, 3, 4]
     assert list(zip(la.periods["child"], la.periods["period_seq"], strict=True)) == [
         ("P", 1), ("P", 2), ("Q", 1), ("R", 1)]
+
+
+# -- the journey's dates as the DfE validator accepts them (issue 22) -----------------------------
+
+
+def _validator_cases(root):
+    """R: first adoptive placement disrupted, adopted from a second. N: adopted from foster care
+    (DfE 390). P: placed A6 under legal status C2, no E1 (DfE 408). F: a freeing order (D1,
+    DfE 445) and no E1. Each has a PlacedAdoption decision and AD1."""
+    from diagnostic_kit.run.prepare import prepare_la
+    from tests.la_builder import write_la
+
+    def ad1(child, date_int, match, fc="0"):
+        return {"CHILD": child, "DATE_INT": date_int, "DATE_MATCH": match, "FOSTER_CARE": fc,
+                "NB_ADOPTR": "2", "SEX_ADOPTR": "MF", "LS_ADOPTR": "L11"}
+
+    params = write_la(root, {"2024-25": {
+        "header": [hdr(c, "01/01/2022") for c in "FNPR"],
+        "episodes": [
+            ep("R", "01/05/2023", "S", "C1", "U6", "01/09/2023", "X1"),
+            ep("R", "01/09/2023", "L", "E1", "U6", "29/09/2023", "X1"),
+            ep("R", "29/09/2023", "P", "E1", "A6", "15/01/2024", "X1"),  # disrupted
+            ep("R", "15/01/2024", "P", "E1", "U4", "29/06/2024", "X1"),
+            ep("R", "29/06/2024", "P", "E1", "A6", "30/12/2024", "E11"),
+            ep("N", "01/05/2023", "S", "C2", "U6", "01/08/2023", "X1"),
+            ep("N", "01/08/2023", "B", "E1", "A6", "01/09/2023", "X1"),
+            ep("N", "01/09/2023", "P", "E1", "U4", "01/03/2025", "E12"),  # adopted from U4
+            ep("P", "01/05/2023", "S", "C2", "U6", "01/09/2023", "X1"),
+            ep("P", "01/09/2023", "P", "C2", "A6", "01/03/2025", "E11"),
+            ep("F", "01/05/2023", "S", "C2", "U6", "01/09/2023", "X1"),
+            ep("F", "01/09/2023", "L", "D1", "U6", "01/12/2023", "X1"),
+            ep("F", "01/12/2023", "P", "D1", "A4", "01/03/2025", "E11"),
+        ],
+        "placed_for_adoption": [{"CHILD": c, "DATE_PLACED": "01/07/2023"} for c in "FNPR"],
+        "ad1": [ad1("R", "01/07/2023", "01/06/2024"), ad1("N", "01/07/2023", "01/08/2023"),
+                ad1("P", "01/07/2023", "01/08/2023"), ad1("F", "01/07/2023", "01/11/2023")],
+    }})
+    return prepare_la(params)
+
+
+@pytest.fixture(scope="module")
+def validator_cases(tmp_path_factory):
+    return _validator_cases(tmp_path_factory.mktemp("validator"))
+
+
+def test_adopted_from_a_second_adoptive_placement_after_a_disruption(validator_cases):
+    r = _row(validator_cases, "R")
+    # The run of A3-A6 ending in the order starts 29/06/2024, not the disrupted 29/09/2023:
+    # 01/05/2023 → 29/06/2024 = 366 (to 01/05/2024, 2024 a leap year) + 59 = 425 days (was
+    # 151); 29/06/2024 → 30/12/2024 = 184 days (was 458).
+    assert r["placement_date"] == pd.Timestamp("2024-06-29")
+    assert r["a1_days"] == 425 and r["a10_days"] == 425
+    assert r["stage_placement_to_ao"] == 184
+    assert r["stage_po_to_placement"] == 302  # PO 01/09/2023 → 29/06/2024
+    assert r["placement_moves"] == 2  # U6 → A6 → U4: the changes of carer before it
+
+
+def test_adopted_from_a_placement_that_is_not_adoptive_is_left_out_with_the_reason(
+        validator_cases):
+    la = validator_cases
+    n = _row(la, "N")
+    assert pd.isna(n["placement_date"]) and pd.isna(n["a1_days"]) and bool(n["adopted_in_period"])
+    f = la.dq.findings
+    assert f.loc[f["rule"].eq("adopted_from_non_adoptive_placement"),
+                 ["row", "value"]].values.tolist() == [[9, "U4"]]
+    ex = journeys_exclusions(la)
+    reason = "adopted from a placement that is not an adoptive one"
+    assert ex.loc[ex["child"].eq("N")].set_index("measure")["reason"].to_dict() == {
+        "stage_po_to_placement": reason, "stage_placement_to_ao": reason, "a1": reason,
+        "a3": reason, "a10": reason, "a2": "not placed for adoption before the adoption order",
+        "stage_entry_to_iro": "no IRO recommendation date",
+        "stage_iro_to_adm": "no IRO recommendation date"}
+
+
+def test_no_placement_order_without_e1_and_a_freeing_order_is_not_one(validator_cases):
+    la = validator_cases
+    p, fr = _row(la, "P"), _row(la, "F")
+    assert pd.isna(p["po_date"]) and pd.isna(fr["po_date"])
+    assert p["a1_days"] == 123 and fr["a1_days"] == 214  # the placements still count
+    ex = journeys_exclusions(la).set_index(["child", "measure"])["reason"]
+    assert ex[("P", "stage_adm_to_po")] == ex[("P", "a2")] == (
+        "placed under a placement order (A5/A6) but no placement order (LS E1) is recorded")
+    assert ex[("F", "stage_po_to_placement")] == (
+        "the only order recorded is a freeing order (LS D1), not a placement order")
+    f = la.dq.findings
+    got = sorted(f[["rule", "row"]].itertuples(index=False, name=None))
+    assert got == [("adopted_from_non_adoptive_placement", 9),
+                   ("freeing_order_after_2005", 13), ("freeing_order_after_2005", 14),
+                   ("placed_under_order_without_e1", 11)]
+
+
+def journeys_exclusions(la) -> pd.DataFrame:
+    from diagnostic_kit.derive.journeys import measure_exclusions
+
+    return measure_exclusions(la.journeys)

@@ -13,7 +13,7 @@ from tests.la_builder import ep, hdr, write_csv, write_la
 GOOD_HEADER = [hdr("K1", "01/01/2020"), hdr("K2", "05/05/2019", "F", "WBRI")]
 GOOD_EPISODES = [
     ep("K1", "01/05/2024", "S", "C1", "U6", "01/07/2024", "X1"),
-    ep("K1", "01/07/2024", "P", "C2", "U4"),
+    ep("K1", "01/07/2024", "B", "C2", "U4"),
     ep("K2", "01/06/2024", "S", "V2", "U6", "01/09/2024", "E4A"),
 ]
 

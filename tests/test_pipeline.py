@@ -227,11 +227,12 @@ def test_metrics_json_is_flat_with_la_and_period_first(built):
     assert metrics["period_start"] == "2023-04-01" and metrics["period_end"] == "2026-03-31"
     assert metrics["children_adopted"] == 12 and metrics["children_adopted_n"] == 12
     assert metrics["stage_median_days"] == 98.46
-    # Section 8 on the tiny LA: 3 header rows + 3 episode rows, none excluded; three findings
-    # (no AD1 for the adopted child, the 31/02 date, the unknown ethnic code).
+    # Section 8 on the tiny LA: 3 header rows + 3 episode rows, none excluded; four findings
+    # (no AD1 for the adopted child, who was adopted from foster care U1 (DfE 390), the 31/02
+    # date, the unknown ethnic code).
     assert (metrics["dq_rows_read"], metrics["dq_rows_used"], metrics["dq_rows_excluded"]) == (
         6, 6, 0)
-    assert metrics["dq_findings"] == 3
+    assert metrics["dq_findings"] == 4
     assert all(not isinstance(v, dict | list) for v in metrics.values())
 
 
@@ -272,7 +273,8 @@ def test_pseudonym_key_and_data_quality_files_and_no_child_id_in_html(built):
     assert sorted(key["child"]) == ["CH7781", "CH7782", "CH7783"]
     assert key["pseudonym"].str.fullmatch(r"C-\d{4}").all()
     dq = pd.read_csv(out / "data_quality.csv", dtype=str)
-    assert sorted(dq["rule"]) == ["adoption_without_ad1", "code_unknown", "date_unparseable",
+    assert sorted(dq["rule"]) == ["adopted_from_non_adoptive_placement", "adoption_without_ad1",
+                                  "code_unknown", "date_unparseable",
                                   "personal_data_dropped"]  # the UPN column, dropped on read
     for page in [out / "report.html", *(out / "sections").glob("*.html")]:
         html = page.read_text(encoding="utf-8")
@@ -290,7 +292,7 @@ def test_section_8_withholds_dates_and_shows_codes(built):
     rows = re.findall(r"<tr>(.*?)</tr>", table, re.S)
     cells = [re.findall(r"<td[^>]*>(.*?)</td>", r, re.S) for r in rows]
     findings = {c[2]: c[3] for c in cells if len(c) == 6}  # column -> shown value
-    assert findings == {"REC": "E11", "DEC": "(withheld)", "ETHNIC": "XXXX"}
+    assert findings == {"PLACE": "U1", "REC": "E11", "DEC": "(withheld)", "ETHNIC": "XXXX"}
     assert "rows read = rows used + rows excluded (checked for this run)" in html
     assert "UPN" in html  # the dropped column is named, its values never read
 

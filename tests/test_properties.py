@@ -29,7 +29,7 @@ def _date(days: int, style: int) -> str:
 @st.composite
 def chains(draw):
     """One child's episodes: consecutive (sometimes overlapping, zero-day or open) episodes."""
-    child = f"C{draw(st.integers(1, 12))}"
+    child = f"CH{draw(st.integers(1, 12))}"  # no code reads CH...
     day = draw(st.integers(0, 900))
     rows = []
     for i in range(draw(st.integers(1, 5))):
@@ -54,7 +54,7 @@ def la(draw):
     episodes = [e for c in draw(st.lists(chains(), min_size=1, max_size=8)) for e in c]
     if draw(st.booleans()):
         episodes.append(dict(draw(st.sampled_from(episodes))))  # an identical row
-    children = sorted({e["CHILD"] for e in episodes} | {"C99"})
+    children = sorted({e["CHILD"] for e in episodes} | {"CH99"})
     header = [{"CHILD": c, "SEX": draw(st.sampled_from(["1", "2", "M", "F", "9"])),
                "DOB": _date(draw(st.integers(-3000, 400)), 0), "ETHNIC": "WBRI"}
               for c in children if draw(st.integers(0, 9))]
@@ -68,7 +68,7 @@ def la(draw):
             "REASON_PLACED_CEASED": draw(st.sampled_from(["", "RD1", "RD4"]))}
            for _ in range(draw(st.integers(0, 4)))]
     split = draw(st.booleans())
-    return episodes, header or [{"CHILD": "C99", "SEX": "1", "DOB": "01/01/2020",
+    return episodes, header or [{"CHILD": "CH99", "SEX": "1", "DOB": "01/01/2020",
                                  "ETHNIC": "WBRI"}], ad1, pfa, split
 
 

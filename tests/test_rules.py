@@ -44,8 +44,12 @@ def flagged(rule_id: str, tables: dict, ctx: Context | None = None) -> list[tupl
 def test_every_rule_is_in_the_one_catalogue():
     for rule_id, reg in REGISTRY.items():
         assert RULES[rule_id] is reg.rule
-    assert RULES["episode_overlap"].validator == "501"
-    assert set(rules.catalogue()["rule"]) == set(REGISTRY)
+    assert RULES["episode_overlap"].validator == "501, 142"
+    # The catalogue is the registered functions and the checks made while reading, nothing else.
+    cat = rules.catalogue()
+    assert set(cat["rule"]) == set(RULES) == set(REGISTRY) | set(
+        cat.loc[cat["stage"].eq("reading"), "rule"])
+    assert cat.loc[cat["rule"].eq("adopted_from_non_adoptive_placement"), "dfe"].item() == "390"
 
 
 def test_registering_a_clashing_definition_is_refused():

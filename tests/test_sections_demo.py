@@ -21,7 +21,7 @@ import pytest
 ADOPTED = ("E11", "E12")
 ADOPTIVE_PLACE = ("A3", "A4", "A5", "A6")
 WITH_FOSTER_CARER = ("A3", "A5")
-PO_LS = ("E1", "D1")
+PO_LS = ("E1",)  # a freeing order (D1) is not a placement order
 SAME_CARER = ("L", "T", "U")
 
 
@@ -75,7 +75,13 @@ def raw_journeys(data_dir: Path, start: pd.Timestamp, end: pd.Timestamp) -> pd.D
         # No RNE S: the period began before the earliest return; care entry is not known.
         entry = starts["DECOM"].max() if len(starts) else pd.NaT
         spell = mine[mine["DECOM"].ge(entry)] if len(starts) else mine
-        placed_ep = spell[spell["PLACE"].isin(ADOPTIVE_PLACE)].head(1)
+        # The adoptive placement: back from the order's episode through the unbroken run of
+        # A3-A6 episodes (none when the order's episode is not A3-A6).
+        at = spell.index.get_loc(ao.name)
+        first = at
+        while first >= 0 and spell["PLACE"].iloc[first] in ADOPTIVE_PLACE:
+            first -= 1
+        placed_ep = spell.iloc[first + 1: first + 2] if first < at else spell.iloc[0:0]
         po_ep = spell[spell["LS"].isin(PO_LS)].head(1)
         placed = placed_ep["DECOM"].iloc[0] if len(placed_ep) else pd.NaT
         po = po_ep["DECOM"].iloc[0] if len(po_ep) else pd.NaT

@@ -69,9 +69,21 @@ def combined(root: Path, table: str) -> pd.DataFrame:
     return pd.concat(frames, ignore_index=True)
 
 
+def drop_not_continued(eps: pd.DataFrame) -> pd.DataFrame:
+    """Without the episodes open at the end of one year's return that the next year's return
+    does not hold though it holds the child (DfE 502: the kit uses the later return)."""
+    keys = eps["CHILD"] + "|" + eps["DECOM"]
+    gone = pd.Series(False, index=eps.index)
+    for y, nxt in zip(YEARS, YEARS[1:], strict=False):
+        now, later = eps["_year"].eq(y), eps["_year"].eq(nxt)
+        gone |= (now & eps["DEC"].eq("") & eps["CHILD"].isin(eps.loc[later, "CHILD"])
+                 & ~keys.isin(keys[later]))
+    return eps[~gone]
+
+
 def latest_episodes(root: Path) -> pd.DataFrame:
     """Episodes over all years, the same episode (CHILD, DECOM) taken from the latest year."""
-    eps = combined(root, "episodes")
+    eps = drop_not_continued(combined(root, "episodes"))
     eps["decom"] = dates(eps["DECOM"])
     eps["dec"] = dates(eps["DEC"])
     eps = eps.drop_duplicates(["CHILD", "DECOM"], keep="last")
@@ -186,7 +198,7 @@ def all_findings(root: Path) -> set[tuple]:
     for f, r, c, y in zip(eps["_file"], eps["_row"], eps["CHILD"], eps["_year"], strict=True):
         if (c, y) not in known:
             out.append((f, str(r), "CHILD", "episode_child_not_in_header"))
-    eps = eps.drop_duplicates(["CHILD", "DECOM"], keep="last")
+    eps = drop_not_continued(eps).drop_duplicates(["CHILD", "DECOM"], keep="last")
     eps = eps.sort_values(["CHILD", "decom"]).reset_index(drop=True)
     prev = eps.groupby("CHILD").shift()
     has_prev = prev["_file"].notna()
@@ -224,7 +236,8 @@ def all_findings(root: Path) -> set[tuple]:
             out.append((f, r, "DATE_INT", "date_int_differs"))
         match = dates(pd.Series([a["DATE_MATCH"]]))[0]
         adm = max(decisions.get(a["CHILD"], {d_int}))
-        if not (adm <= match <= a["placed"]):
+        # A date the journey lacks (no adoptive placement: DfE 390) is no comparison.
+        if match < adm or (pd.notna(a["placed"]) and match > a["placed"]):
             out.append((f, r, "DATE_MATCH", "match_out_of_order"))
         if (a["FOSTER_CARE"] == "1") != (a["PLACE"] in codes.PLACE_ADOPTION_WITH_FOSTER_CARER):
             out.append((f, r, "FOSTER_CARE", "foster_care_inconsistent"))
@@ -480,12 +493,27 @@ RULES = [
     "match_out_of_order", "foster_care_inconsistent", "column_not_in_template",
     "number_unparseable", "code_unknown",
 ]
+#: One planted case per DfE validator rule on the adoption journey (``synth/dfe_errors.py``),
+#: by rule id and DfE number; 445 and 555 share one row (a freeing order is after 2005 here).
+DFE_RULES = {
+    "adopted_from_non_adoptive_placement": "390", "placed_under_order_without_e1": "408",
+    "freeing_order_after_2005": "445", "freeing_order_without_decision": "555",
+    "placement_order_without_decision": "553", "placed_without_decision": "551",
+    "adoption_with_carers_wrong_rne": "217", "adoption_with_carers_not_after_fostering": "336",
+    "legal_status_change_not_shown": "434", "placement_change_but_legal_status_changed": "435",
+    "both_changed_but_legal_status_same": "436", "episode_after_death_or_18": "437",
+    "open_episode_not_in_next_return": "502", "open_episode_rne_changed": "503A",
+    "open_episode_ls_changed": "503B", "open_episode_place_changed": "503D",
+    "episode_missing_from_previous_return": "562", "decision_not_in_previous_return": "559",
+    "left_care_decision_not_reversed": "557", "adopted_after_reversal": "525",
+    "reversal_before_care_entry": "118",
+}
 
 
 def test_manifest_lists_the_documented_errors(broken: Path) -> None:
     man = read(broken / "injected_errors.csv")
-    assert list(man.columns) == ["file", "row", "column", "value", "rule"]
-    assert sorted(man["rule"]) == sorted(RULES)
+    assert list(man.columns) == ["file", "row", "column", "value", "rule", "also_changed"]
+    assert sorted(man["rule"]) == sorted(RULES + list(DFE_RULES))
     for _, m in man.iterrows():
         df = read(broken / m["file"])
         if m["row"] == "":
@@ -500,14 +528,18 @@ def test_manifest_lists_the_documented_errors(broken: Path) -> None:
 
 def test_errors_touch_nothing_else(clean: Path, broken: Path) -> None:
     man = read(broken / "injected_errors.csv")
-    touched = set(man["file"])
+    # A planted case's own line, and the other lines it names (a row taken out of the previous
+    # year's return, the placement before an A5: synth/dfe_errors.py).
+    also = [tuple(x.rsplit(":", 1)) for v in man["also_changed"] for x in v.split(";") if x]
+    lines = [*zip(man["file"], man["row"], strict=True), *also]
+    touched = {f for f, _ in lines}
     for path in clean.rglob("*.csv"):
         rel = path.relative_to(clean).as_posix()
         a, b = path.read_text().splitlines(), (broken / rel).read_text().splitlines()
         if rel not in touched:
             assert a == b, rel
             continue
-        rows = {int(r) for r in man.loc[man["file"] == rel, "row"] if r != ""}
+        rows = {int(r) for f, r in lines if f == rel and r != ""}
         if (man.loc[man["file"] == rel, "row"] == "").any():  # the extra column
             b = [line.rsplit(",", 1)[0] for line in b]
         extra = [r for r in rows if r > len(a)]
@@ -517,8 +549,11 @@ def test_errors_touch_nothing_else(clean: Path, broken: Path) -> None:
 
 
 def test_each_error_yields_exactly_one_finding(broken: Path) -> None:
+    """The re-implementation above covers the kit's own rules, not the DfE validator's: it
+    finds exactly the errors of its rules, and nothing on the DfE cases' rows."""
     man = read(broken / "injected_errors.csv")
-    expected = set(zip(man["file"], man["row"], man["column"], man["rule"], strict=True))
+    mine = man[man["rule"].isin(RULES)]
+    expected = set(zip(mine["file"], mine["row"], mine["column"], mine["rule"], strict=True))
     assert all_findings(broken) == expected
 
 
@@ -554,6 +589,24 @@ def _load_findings(root: Path, tmp_path: Path) -> pd.DataFrame:
 
 def test_loader_finds_nothing_in_clean_output(clean: Path, tmp_path: Path) -> None:
     assert len(_load_findings(clean, tmp_path)) == 0
+
+
+def test_each_dfe_rule_fires_on_its_planted_row_and_nowhere_else(broken: Path,
+                                                                  tmp_path: Path) -> None:
+    """One planted case per DfE rule: the kit's finding of that rule is on the planted row,
+    once, and the rule finds nothing else anywhere on this LA."""
+    from diagnostic_kit.inputs.findings import RULES as CATALOGUE
+
+    found = _load_findings(broken, tmp_path)
+    man = read(broken / "injected_errors.csv")
+    for rule, dfe in DFE_RULES.items():
+        assert CATALOGUE[rule].validator == dfe, rule
+        planted = man[man["rule"].eq(rule)]
+        assert len(planted) == 1, rule
+        got = found[found["rule"].eq(rule)]
+        assert [(f, str(int(r)), c) for f, r, c in zip(got["file"], got["row"], got["column"],
+                                                       strict=True)] == [
+            (planted["file"].item(), planted["row"].item(), planted["column"].item())], rule
 
 
 def test_loader_finds_exactly_the_manifest(broken: Path, tmp_path: Path) -> None:

@@ -218,6 +218,27 @@ def test_main_writes_and_checks(tmp_path: Path, capsys: pytest.CaptureFixture[st
     assert "costs.csv" in capsys.readouterr().err
 
 
+def test_the_rule_catalogue_is_the_registry(tmp_path: Path) -> None:
+    """data_templates/rules.csv is what the registry generates (``adoption-diagnostic
+    templates`` writes it; ``--check`` finds it stale), one row per rule of the catalogue."""
+    from diagnostic_kit import rules
+    from diagnostic_kit.inputs.findings import RULES
+    from diagnostic_kit.run.cli import main as cli
+
+    committed = (TEMPLATES_DIR / rules.CATALOGUE_FILE).read_text(encoding="utf-8")
+    assert committed == rules.catalogue_csv(), "run `adoption-diagnostic templates`"
+    rows = {r[0]: r for r in read_csv(TEMPLATES_DIR / rules.CATALOGUE_FILE)[1:]}
+    assert set(rows) == set(RULES)
+    assert rows["adopted_from_non_adoptive_placement"][1:5] == ["390", "episodes", "episodes",
+                                                                 "PLACE"]
+    assert rows["date_unparseable"][2:4] == ["reading", "every input file"]
+    out = tmp_path / "t"
+    assert cli(["templates", "--out", str(out)]) == 0
+    assert (out / rules.CATALOGUE_FILE).read_text(encoding="utf-8") == committed
+    (out / rules.CATALOGUE_FILE).write_text(committed.replace("390", "391"), encoding="utf-8")
+    assert cli(["templates", "--out", str(out), "--check"]) == 1
+
+
 # --- the loader reads the templates cleanly -------------------------------------------------
 
 

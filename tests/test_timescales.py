@@ -459,3 +459,53 @@ def test_a3_threshold_override_changes_the_label_and_sentence(adopted_journeys, 
     assert "within 400 days" in text and "426" not in text
     assert "within 426 days" in [t for t in pts.scorecard_sentences(
         ts.scorecard(adopted_journeys, params), params) if t.startswith("A3")][0]
+
+
+def test_coverage_of_every_stage_and_scorecard_measure(adopted_journeys, params):
+    """Of the 5 children adopted in the period (C5's order is the day before it): A1 counts
+    all 5; A2 leaves out C3 (no match) and C4 (no PO); care entry → IRO leaves out C2 (no IRO);
+    ADM → PO leaves out C3 (out of order) and C4 (no PO). Nothing rests on under half."""
+    cov = ts.coverage(adopted_journeys, params).set_index("measure")
+    assert list(cov.index) == list(ts.COVERAGE_METRICS)
+    assert (cov["eligible"] == 5).all()
+    assert (cov["measured"] + cov["left_out"] == cov["eligible"]).all()
+    assert cov["measured"].to_dict() == {
+        "a1": 5, "a10": 5, "a2": 3, "a3": 5, "stage_entry_to_iro": 4, "stage_iro_to_adm": 4,
+        "stage_adm_to_po": 3, "stage_po_to_placement": 4, "stage_placement_to_ao": 5}
+    assert cov.loc["stage_adm_to_po", "reasons"] == [
+        ("dates out of order: placement order is before ADM decision", 1),
+        ("no placement order date", 1)]
+    assert cov.loc["a2", "reasons"] == [("no match date", 1), ("no placement order", 1)]
+    assert not cov["thin"].any()
+    assert pts.coverage_sentences(cov.reset_index()) == []
+
+
+def test_a_measure_resting_on_under_half_of_its_children_is_said_beside_it_and_flagged(
+        params):
+    # Two of three children adopted from a placement that is not an adoptive one (DfE 390):
+    # no adoptive placement date. A1 rests on 1 of 3 (under half): said in section 2, in the
+    # headline's detail, and in the summary.
+    why = "adopted from a placement that is not an adoptive one"
+    rows = [dict(child=c, care_entry="2023-06-01", iro_date="2023-07-01",
+                 adm_date="2023-09-01", po_date="2023-12-01", match_date="2024-01-15",
+                 ao_date="2024-12-01", placement_date=pl,
+                 placement_reason=None if pl else why, placement_type="A6" if pl else None)
+            for c, pl in (("N1", None), ("N2", None), ("N3", "2024-03-01"))]
+    j = make_journeys(rows, params)
+    cov = ts.coverage(j, params)
+    assert cov.set_index("measure").loc["a1", ["measured", "left_out", "thin"]].tolist() == [
+        1, 2, True]
+    lines = pts.coverage_sentences(cov, ("a1",))
+    assert lines == [f"A1 measured for 1 of 3 children adopted; 2 left out: {why} (2)."]
+    thin = sorted(cov.loc[cov["thin"], "measure"])
+    # A2 too: a child not placed before the order is out of A2 (LG Inform's definition).
+    assert thin == ["a1", "a10", "a2", "a3", "stage_placement_to_ao", "stage_po_to_placement"]
+    found = ts.headlines(j, params)
+    a1 = next(h for h in found if h.key == "a1")
+    assert a1.detail["coverage"] == {"eligible": 3, "measured": 1, "left_out": 2,
+                                     "reasons": [(why, 2)], "thin": True}
+    said = psum.thin_coverage(found)
+    assert len(said) == len(thin)
+    assert said[0] == (f"A10 rests on 1 of the 3 children adopted: 2 were left out (most "
+                       f"often: {why}, 2). Read it with care; section 8 says why each child "
+                       "was left out.")

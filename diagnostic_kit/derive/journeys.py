@@ -1,26 +1,36 @@
 """The child's adoption journey: six dates, five stages, one row per child per journey.
 
 A journey is a period of care in which the child has an ADM decision (PlacedAdoption
-DATE_PLACED, or AD1 DATE_INT) or an adoption order. Its dates (``measures.md``):
+DATE_PLACED, or AD1 DATE_INT) or an adoption order. Its dates (``docs/methodology.md``), each
+as the DfE validator's adoption rules accept it:
 
 - care entry: DECOM of the RNE S episode that starts the period of care;
 - IRO recommendation: local permanence_plans row with plan adoption and source
   iro_recommendation in the period: the latest on or before the ADM decision, else the first;
 - ADM decision: PlacedAdoption DATE_PLACED (the latest decision in the period on or before the
   adoptive placement; for children not placed, the latest in the period); AD1 DATE_INT where
-  PlacedAdoption has none, and flagged when the two differ;
-- placement order: DECOM of the first episode in the period with LS E1 (D1 for freeing orders);
-- adoptive placement: DECOM of the first episode in the period with PLACE A3-A6;
+  PlacedAdoption has none in the period, only when it falls within the period of care (DfE
+  551/553/555 say when PlacedAdoption is missing);
+- placement order: DECOM of the first episode in the period with LS E1. A freeing order (D1)
+  is not a placement order (DfE 445); an A5/A6 placement without E1 has none (DfE 408);
+- adoptive placement: DECOM of the first episode of the unbroken run of A3-A6 episodes from
+  which the child was adopted (walking back from the adoption order's episode through
+  consecutive A3-A6 episodes); for a child not adopted, the run holding the period's latest
+  episode. A placement that ended without an order (it disrupted) is not the adoptive
+  placement; a child adopted from a placement that is not A3-A6 has none (DfE 390);
 - adoption order: DEC of the episode with REC E11 or E12.
 
 Also: the match date (AD1 DATE_MATCH; for children not yet adopted the local ``match_date``),
 and the date the child moved in with the adoptive family: for a foster-carer adoption (AD1
 FOSTER_CARE 1 or PLACE A3/A5) the DECOM of the episode where those carers began, found by
 walking back from the adoptive placement through earlier episodes with the same carer (RNE L, T
-or U) to the episode with RNE S, P or B; otherwise the adoptive placement date.
+or U) to the episode with RNE S, P or B; otherwise the adoptive placement date. Where a date is
+missing for a reason the data show, ``<date>_reason`` says it (``adm_reason``, ``po_reason``,
+``placement_reason``) and :func:`measure_exclusions` gives it.
 
-Stages are measured only where both dates exist; a negative stage is a finding and is excluded
-from that stage, never clipped.
+Stages are measured only where both dates exist; a negative stage is excluded from that stage,
+never clipped (rule ``stage_negative`` says so). This module records no finding: the rules
+(``diagnostic_kit.rules``, stages ``adoption`` and ``journeys``) do, on the same tables.
 """
 
 from __future__ import annotations
@@ -30,9 +40,11 @@ import pandas as pd
 
 from diagnostic_kit.derive import events
 from diagnostic_kit.derive.characteristics import add_characteristics, age_in_years
-from diagnostic_kit.derive.spans import span_days
+from diagnostic_kit.derive.spans import DATE_LABELS, span_days
 from diagnostic_kit.inputs import codes
-from diagnostic_kit.inputs.findings import Findings
+from diagnostic_kit.rules.adoption import decision_periods
+from diagnostic_kit.rules.episodes import chain_order
+from diagnostic_kit.rules.journeys import date_int_outside
 
 #: The five stages of the child's journey, in order, with their start and end dates.
 STAGES: tuple[str, ...] = (
@@ -46,11 +58,25 @@ STAGE_DATES: dict[str, tuple[str, str]] = {
     "placement_to_ao": ("placement_date", "ao_date"),
 }
 
-_DMY = "%d/%m/%Y"
+#: Why a journey date is missing, where the data say more than "no date" (the column of the
+#: journey table that holds it). The moved-in date follows the adoptive placement.
+MISSING_REASONS: dict[str, str] = {
+    "adm_date": "adm_reason", "po_date": "po_reason", "placement_date": "placement_reason",
+    "moved_in_date": "placement_reason",
+}
+ADOPTED_NOT_FROM_ADOPTIVE = "adopted from a placement that is not an adoptive one"
+PLACED_WITHOUT_E1 = ("placed under a placement order (A5/A6) but no placement order (LS E1) is "
+                     "recorded")
+FREEING_ORDER_ONLY = "the only order recorded is a freeing order (LS D1), not a placement order"
+NO_DECISION = "no ADM decision recorded (no PlacedAdoption row and no AD1 DATE_INT in the period)"
+DECISION_OUTSIDE = "the ADM decision (PlacedAdoption) is dated outside this period of care"
 
 
-def _fmt(s: pd.Series) -> pd.Series:
-    return s.dt.strftime(_DMY)
+def stage_table() -> pd.DataFrame:
+    """The stages with their start and end date columns (``stage``, ``start``, ``end``), as the
+    rules read them (rule ``stage_negative``)."""
+    return pd.DataFrame([(s, a, b) for s, (a, b) in STAGE_DATES.items()],
+                        columns=["stage", "start", "end"])
 
 
 def _first_episode(ep: pd.DataFrame, mask: pd.Series, cols: list[str]) -> pd.DataFrame:
@@ -73,6 +99,19 @@ def carer_spell_start(ep: pd.DataFrame) -> pd.Series:
     return ep.groupby([ep["period_id"], spell])["DECOM"].transform("first")
 
 
+def adoptive_run_start(ep: pd.DataFrame) -> pd.Series:
+    """For each episode (in chain order) in an unbroken run of A3-A6 episodes of one period of
+    care, the index label of the run's first episode; NA for any other episode."""
+    adoptive = ep["PLACE"].isin(codes.PLACE_ADOPTION).fillna(False).to_numpy(dtype=bool)
+    period = ep["period_id"].to_numpy()
+    continues = np.zeros(len(ep), dtype=bool)
+    continues[1:] = adoptive[:-1] & (period[1:] == period[:-1])
+    starts = adoptive & ~continues
+    first = pd.Series(np.where(starts, np.arange(len(ep)), np.nan)).ffill().to_numpy()
+    labels = pd.Series(ep.index).reindex(np.nan_to_num(first, nan=0).astype(int)).to_numpy()
+    return pd.Series(labels, index=ep.index, dtype="object").where(adoptive)
+
+
 def foster_carer_adoption(foster_care_ad1: pd.Series, placement_type: pd.Series) -> pd.Series:
     """The one definition of a foster-carer adoption: AD1 FOSTER_CARE 1, or PLACE A3/A5."""
     return (foster_care_ad1.astype("string").eq("1").fillna(False)
@@ -86,27 +125,6 @@ def moved_in_date(spell_start: pd.Series, placement_date: pd.Series,
     the placement date where the spell is unknown), otherwise the adoptive placement date."""
     spell = spell_start.where(spell_start.le(placement_date), placement_date)
     return spell.where(foster_carer.astype(bool), placement_date)
-
-
-def _assign_period(
-    rows: pd.DataFrame, child_col: str, date_col: str, periods: pd.DataFrame
-) -> pd.Series:
-    """The period of care of ``rows[child_col]`` containing ``rows[date_col]`` (NA if none).
-
-    A period contains a date from its care entry up to its end (open periods: no end). A period
-    whose start is before the earliest return contains any date up to its end, since it began
-    at some unknown earlier date.
-    """
-    if rows.empty:
-        return pd.Series(pd.NA, index=rows.index, dtype="Int64")
-    left = rows[[child_col, date_col]].rename(columns={child_col: "child", date_col: "_d"})
-    left = left.reset_index(names="_idx")
-    cols = ["child", "period_id", "first_decom", "period_end", "entry_known"]
-    m = left.merge(periods[cols], on="child")
-    after_start = ~m["entry_known"].astype(bool) | (m["_d"] >= m["first_decom"])
-    inside = after_start & (m["period_end"].isna() | (m["_d"] <= m["period_end"]))
-    m = m[inside].sort_values(["_idx", "period_id"]).drop_duplicates("_idx", keep="last")
-    return m.set_index("_idx")["period_id"].reindex(rows.index).astype("Int64")
 
 
 def collection_year_of(dates: pd.Series | pd.Timestamp) -> pd.Series | int:
@@ -135,51 +153,52 @@ def _match_ad1(ad1: pd.DataFrame, j: pd.DataFrame) -> pd.DataFrame:
     return cand[["_ad1", "period_id"]]
 
 
-def adoption_facts(
-    tables: dict[str, pd.DataFrame], pseudonyms: pd.Series | None = None
-) -> tuple[pd.DataFrame, Findings]:
-    """One row per journey with its dates and flags, independent of the reporting period, and
-    the findings of the cross-table rules on the adoption tables.
+def _adoptive_placement(ep_j: pd.DataFrame, ao_episode: pd.Series, ids: pd.Index
+                        ) -> pd.DataFrame:
+    """Per journey, the first episode of the run of A3-A6 episodes it was adopted from (or,
+    not adopted, the run holding the period's latest episode): ``placement_date``,
+    ``placement_type``, ``spell_start``; and ``adopted_from`` (the PLACE of the adoption
+    order's episode)."""
+    run_start = adoptive_run_start(ep_j)
+    last = pd.Series(ep_j.index, index=ep_j.index).groupby(ep_j["period_id"]).last()
+    anchor = ao_episode.reindex(ids).fillna(last.reindex(ids))
+    first = run_start.reindex(anchor.to_numpy())
+    first.index = ids
+    first = first.dropna()
+    at = ep_j.loc[first.to_numpy(), ["DECOM", "PLACE", "spell_start"]].set_axis(first.index)
+    out = at.rename(columns={"DECOM": "placement_date", "PLACE": "placement_type"}).reindex(ids)
+    out["adopted_from"] = ep_j["PLACE"].reindex(ao_episode.reindex(ids).to_numpy()).to_numpy()
+    return out
 
-    Rules: AD1 without adoption, adoption without AD1, ADM decision outside any period, AD1
-    DATE_INT outside the journey's period (not used as its ADM date), DATE_INT differing from
-    DATE_PLACED, match out of order, FOSTER_CARE inconsistent with the placement type, negative
-    stages (named by the child's pseudonym when ``pseudonyms`` is given). Rows that cannot be
-    used are listed as excluded.
+
+def adoption_facts(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
+    """One row per journey with its dates and flags, independent of the reporting period.
+
+    Reads the tables as the ``adoption`` rules left them (AD1 rows that report no dated
+    adoption are excluded there). Columns besides the dates: ``ad1_row`` (the index of the AD1
+    row the journey reports, for the ``journeys`` rules), ``adm_reason``, ``po_reason``,
+    ``placement_reason`` (why that date is missing, where the data say: see the module),
+    ``placed_under_order`` (an A5/A6 episode in the period). Records nothing: the rules do.
     """
-    log = Findings()
     ep = tables["episodes"]
     periods = tables["periods"].set_index("period_id")
     ad1 = tables["ad1"]
     if "_year" not in ad1:
         ad1 = ad1.assign(_year=0)
-    pfa = tables["placed_for_adoption"]
+    all_pfa = tables["placed_for_adoption"]
     plans = tables["permanence_plans"]
 
     # Adoption orders: one per period of care (a child adopted twice has two).
     adopted_ep = ep[ep["REC"].isin(codes.REC_ADOPTED) & ep["DEC"].notna()]
-    ao = adopted_ep.sort_values("DEC").drop_duplicates("period_id").set_index("period_id")
+    ao = adopted_ep.sort_values("DEC").drop_duplicates("period_id")
+    ao_episode = pd.Series(ao.index, index=ao["period_id"].to_numpy())
+    ao = ao.set_index("period_id")
 
-    # AD1 rows need an adoption; adoptions should have an AD1 row.
-    # An E11/E12 episode with no DEC is an adoption that cannot be dated (rule
-    # rec_without_dec says so on the episode); its AD1 row is excluded for that reason.
-    undated = ep.loc[ep["REC"].isin(codes.REC_ADOPTED) & ep["DEC"].isna(), "CHILD"]
-    no_adoption = ~ad1["CHILD"].isin(adopted_ep["CHILD"])
-    no_date = no_adoption & ad1["CHILD"].isin(undated)
-    log.add("ad1_without_adoption", ad1[no_adoption & ~no_date], "CHILD", value="(withheld)")
-    log.exclude(ad1[no_adoption & ~no_date], "ad1", "no adoption episode for this child")
-    log.exclude(ad1[no_date], "ad1",
-                "the child's adoption episode (E11/E12) has no end date, so it cannot be dated")
-    ad1 = ad1[~no_adoption]
-    no_ad1 = ~adopted_ep["CHILD"].isin(ad1["CHILD"])
-    log.add("adoption_without_ad1", adopted_ep[no_ad1], "REC")
-
-    # ADM decisions, each in the period of care that contains it.
-    pfa = pfa.assign(period_id=_assign_period(pfa, "CHILD", "DATE_PLACED", tables["periods"]))
-    outside = pfa["period_id"].isna()
-    log.add("adm_outside_period", pfa[outside], "DATE_PLACED", value=_fmt(pfa["DATE_PLACED"]))
-    log.exclude(pfa[outside], "placed_for_adoption", "ADM decision outside any period of care")
-    pfa = pfa[~outside]
+    # ADM decisions, each in the period of care that contains it (rule adm_outside_period
+    # names those in none).
+    pfa = all_pfa.assign(period_id=decision_periods(all_pfa, "CHILD", "DATE_PLACED",
+                                                    tables["periods"]))
+    pfa = pfa[pfa["period_id"].notna()]
 
     # Which periods are journeys.
     ids = pd.Index(sorted(set(pfa["period_id"].astype("int64")) | set(ao.index)), name="period_id")
@@ -194,15 +213,26 @@ def adoption_facts(
     j["ao_date"] = ao["DEC"].reindex(ids)
     j["ao_rec"] = ao["REC"].reindex(ids)
 
-    ep_j = ep[ep["period_id"].isin(ids)].copy()
+    ep_j = chain_order(ep[ep["period_id"].isin(ids)]).copy()
     ep_j["spell_start"] = carer_spell_start(ep_j)
     po = _first_episode(ep_j, ep_j["LS"].isin(codes.LS_PLACEMENT_ORDER), ["DECOM"])
     j["po_date"] = po["DECOM"].reindex(ids)
-    pl = _first_episode(ep_j, ep_j["PLACE"].isin(codes.PLACE_ADOPTION),
-                        ["DECOM", "PLACE", "spell_start"])
-    j["placement_date"] = pl["DECOM"].reindex(ids)
-    j["placement_type"] = pl["PLACE"].reindex(ids)
-    spell_start = pl["spell_start"].reindex(ids)
+    j["placed_under_order"] = ep_j["PLACE"].isin(("A5", "A6")).groupby(
+        ep_j["period_id"]).any().reindex(ids, fill_value=False).astype(bool)
+    freeing = ep_j["LS"].isin(codes.LS_FREEING_ORDER).groupby(ep_j["period_id"]).any().reindex(
+        ids, fill_value=False).astype(bool)
+    j["po_reason"] = pd.Series(np.select(
+        [j["po_date"].notna(), j["placed_under_order"], freeing],
+        ["", PLACED_WITHOUT_E1, FREEING_ORDER_ONLY], default=""), index=ids,
+        dtype="string").replace("", pd.NA)
+    pl = _adoptive_placement(ep_j, ao_episode, ids)
+    j["placement_date"] = pl["placement_date"]
+    j["placement_type"] = pl["placement_type"]
+    spell_start = pl["spell_start"]
+    not_adoptive = j["ao_date"].notna() & pl["adopted_from"].notna() & ~pl[
+        "adopted_from"].isin(codes.PLACE_ADOPTION)
+    j["placement_reason"] = pd.Series(pd.NA, index=ids, dtype="string").mask(
+        not_adoptive & j["placement_date"].isna(), ADOPTED_NOT_FROM_ADOPTIVE)
 
     # The decision this journey follows: the latest on or before the adoptive placement
     # (for children not placed, the latest in the period).
@@ -223,42 +253,22 @@ def adoption_facts(
     link = _match_ad1(ad1, j)
     a = ad1.loc[link["_ad1"]].set_index(pd.Index(link["period_id"].to_numpy(), name="period_id"))
     a = a.reindex(ids)
+    j["ad1_row"] = pd.Series(link["_ad1"].to_numpy(), index=link["period_id"].to_numpy(),
+                             dtype="Int64").reindex(ids)
     j["adm_date_ad1"] = a["DATE_INT"]
     j["match_date"] = a["DATE_MATCH"]
     j["foster_care_ad1"] = a["FOSTER_CARE"]
     j["adopter_household"] = a["LS_ADOPTR"]
     # DATE_INT stands in for a missing DATE_PLACED only when it falls within the journey's
     # period of care: a decision outside it cannot date this journey.
-    starts = j["care_entry"]  # NaT when the period began before the data
-    within = (starts.isna() | (j["adm_date_ad1"] >= starts)) & (
-        j["period_end"].isna() | (j["adm_date_ad1"] <= j["period_end"]))
-    int_outside = j["adm_date_ad1"].notna() & ~within.fillna(False).astype(bool)
-    ad1_by_journey = ad1.loc[link["_ad1"]].assign(period_id=link["period_id"].to_numpy())
-    bad_int = ad1_by_journey[ad1_by_journey["period_id"].map(int_outside).fillna(False)
-                             .astype(bool)]
-    log.add("date_int_outside_period", bad_int, "DATE_INT", value=_fmt(bad_int["DATE_INT"]))
-    j["adm_date"] = j["adm_date"].fillna(j["adm_date_ad1"].where(~int_outside))
+    j["adm_date"] = j["adm_date"].fillna(j["adm_date_ad1"].where(~date_int_outside(j)))
     j["adm_dates_differ"] = (
         j["adm_date_ad1"].notna() & j["adm_date"].notna() & j["adm_date_ad1"].ne(j["adm_date"])
     ).astype(bool)
-    facts = j.reindex(ad1_by_journey["period_id"])
-    facts.index = ad1_by_journey.index
-    rows = ad1_by_journey
-    differ = facts["adm_dates_differ"].fillna(False).astype(bool) & ~rows["period_id"].map(
-        int_outside).fillna(False).astype(bool)
-    log.add("date_int_differs", rows[differ], "DATE_INT", value=_fmt(rows["DATE_INT"]))
-    bad_match = (rows["DATE_MATCH"] < facts["adm_date"]) | (
-        rows["DATE_MATCH"] > facts["placement_date"]
-    )
-    log.add("match_out_of_order", rows[bad_match.fillna(False).astype(bool)], "DATE_MATCH",
-            value=_fmt(rows["DATE_MATCH"]))
-    with_carer = facts["placement_type"].isin(codes.PLACE_ADOPTION_WITH_FOSTER_CARER)
-    flag = rows["FOSTER_CARE"]
-    inconsistent = facts["placement_type"].notna() & flag.notna() & (
-        flag.eq("1") != with_carer
-    )
-    log.add("foster_care_inconsistent", rows[inconsistent.fillna(False).astype(bool)],
-            "FOSTER_CARE")
+    has_decision = j["child"].isin(all_pfa["CHILD"])
+    j["adm_reason"] = pd.Series(np.select(
+        [j["adm_date"].notna(), has_decision], ["", DECISION_OUTSIDE], default=NO_DECISION),
+        index=ids, dtype="string").replace("", pd.NA)
 
     # Foster-carer adoptions (AD1 FOSTER_CARE = 1, or PLACE A3/A5) and the date the child moved
     # in with the adoptive family: for a foster-carer adoption the start of the carer spell
@@ -282,29 +292,16 @@ def adoption_facts(
     # Local plans: IRO recommendation, plan changes, local match and early-permanence dates.
     j = _add_plans(j, plans)
 
-    j = add_stage_spans(j, log, pseudonyms)
-    return j.reset_index(), log
+    return add_stage_spans(j).reset_index()
 
 
-def add_stage_spans(
-    j: pd.DataFrame, log: Findings | None = None, pseudonyms: pd.Series | None = None
-) -> pd.DataFrame:
+def add_stage_spans(j: pd.DataFrame) -> pd.DataFrame:
     """``j`` (journey dates, see :data:`STAGE_DATES`) with ``stage_<stage>`` days: one
-    :func:`spans.span_days` each. A negative stage is excluded and, when ``log`` is given,
-    recorded there as a ``stage_negative`` finding named by the child's pseudonym (or
-    "(withheld)" without ``pseudonyms``)."""
+    :func:`spans.span_days` each. A negative stage is excluded (rule ``stage_negative``
+    records it)."""
     j = j.copy()
     for stage, (start, end) in STAGE_DATES.items():
-        span = span_days(j[start], j[end], start, end)
-        if log is not None and span.negative.any():
-            bad = j[span.negative]
-            names = (bad["child"].map(pseudonyms) if pseudonyms is not None
-                     else pd.Series("(withheld)", index=bad.index)).astype("string")
-            rows = pd.DataFrame({"_file": "derived: journeys", "_row": pd.NA}, index=bad.index)
-            raw = (j[end] - j[start]).dt.days[bad.index].astype("Int64")
-            log.add("stage_negative", rows, f"stage_{stage}",
-                    value=names + ": " + raw.astype("string") + " days")
-        j[f"stage_{stage}"] = span.days
+        j[f"stage_{stage}"] = span_days(j[start], j[end], start, end).days
     return j
 
 
@@ -361,14 +358,30 @@ OPEN_STAGES = (("placement_date", "placement_to_ao"), ("po_date", "po_to_placeme
 
 
 def a2_reason(j: pd.DataFrame) -> pd.Series:
-    """Why a journey is left out of A2 (NA where it is measured): no placement order; not
-    placed for adoption before the adoption order (LG Inform's A2 definition); no match date."""
+    """Why a journey is left out of A2 (NA where it is measured): no placement order (with the
+    journey's ``po_reason`` where the data say why); not placed for adoption before the
+    adoption order (LG Inform's A2 definition); no match date."""
     placed_before_ao = j["placement_date"].notna() & (
         j["ao_date"].isna() | (j["placement_date"] <= j["ao_date"]))
-    return pd.Series(np.select(
+    reason = pd.Series(np.select(
         [j["po_date"].isna(), ~placed_before_ao.astype(bool), j["match_date"].isna()],
         ["no placement order", "not placed for adoption before the adoption order",
          "no match date"], default=""), index=j.index, dtype="string").replace("", pd.NA)
+    if "po_reason" in j:
+        reason = reason.mask(j["po_date"].isna() & j["po_reason"].notna(), j["po_reason"])
+    return reason
+
+
+def missing_reason(j: pd.DataFrame, start: str, end: str, reason: pd.Series) -> pd.Series:
+    """``reason`` (from :func:`spans.span_days`) with "no <date> date" replaced by why that
+    date is missing where the journey says (:data:`MISSING_REASONS`)."""
+    for col in (start, end):
+        why = MISSING_REASONS.get(col)
+        if why is None or why not in j:
+            continue
+        generic = reason.eq(f"no {DATE_LABELS.get(col, col)} date").fillna(False)
+        reason = reason.mask(generic & j[why].notna(), j[why])
+    return reason
 
 
 def build_journeys(
@@ -445,19 +458,22 @@ def measure_exclusions(j: pd.DataFrame) -> pd.DataFrame:
     ``a1``, ``a10``, ``a2``, ``a3`` (A1's dates) and ``entry_to_ao``. Columns ``measure, child,
     pseudonym, period_id, reason, rule`` (``stage_negative`` where the dates are out of order).
 
-    The reasons come from the same :func:`spans.span_days` that computed the days.
+    The reasons come from the same :func:`spans.span_days` that computed the days; a missing
+    date says why where the journey knows (:func:`missing_reason`: e.g. "adopted from a
+    placement that is not an adoptive one").
     """
     frames = []
     ids = j[[c for c in ("child", "pseudonym", "period_id") if c in j]]
     names = {"a1_days": "a1", "a10_days": "a10", "entry_to_ao_days": "entry_to_ao"}
     for col, (start, end) in SPANS.items():
         span = span_days(j[start], j[end], start, end)
+        reason = missing_reason(j, start, end, span.reason)
         rule = pd.Series(pd.NA, index=j.index, dtype="string").mask(span.negative,
                                                                      "stage_negative")
         measures = [names.get(col, col)] + (["a3"] if col == "a1_days" else [])
         for m in measures:
-            frames.append(ids.assign(measure=m, reason=span.reason, rule=rule)
-                          .loc[span.reason.notna()])
+            frames.append(ids.assign(measure=m, reason=reason, rule=rule)
+                          .loc[reason.notna()])
     reason = a2_reason(j)
     frames.append(ids.assign(measure="a2", reason=reason, rule=pd.NA).loc[reason.notna()])
     out = pd.concat(frames, ignore_index=True)

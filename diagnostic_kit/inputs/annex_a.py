@@ -40,7 +40,8 @@ import numpy as np
 import pandas as pd
 
 from diagnostic_kit.inputs import archives, schema
-from diagnostic_kit.inputs.findings import Findings, Rule, register
+from diagnostic_kit.inputs import reading_rules as rr
+from diagnostic_kit.inputs.findings import Findings, declare
 from diagnostic_kit.inputs.reading import (
     PERSONAL_DROP_REASON,
     InputError,
@@ -50,9 +51,10 @@ from diagnostic_kit.inputs.reading import (
     validate_columns,
 )
 
-register(Rule("annex_a_family_dates_differ", "the rows of one Annex A list 11 family give "
-              "different dates for the same step", "kept: the earliest date is used",
-              tables=("adopters",)))
+#: Made while list 11 is read into households (tests/test_adopters.py).
+FAMILY_DATES_DIFFER = declare(
+    "annex_a_family_dates_differ", "the rows of one Annex A list 11 family give different "
+    "dates for the same step", "kept: the earliest date is used", tables=("adopters",))
 
 #: Column headings (normalised: lower case, letters and digits only) the kit reads, by the
 #: column it fills; a heading matches when it starts with one of these.
@@ -231,7 +233,7 @@ def _read_sheet(sheet: list, rel: str, columns: dict[str, tuple[str, ...]],
             reason = "an Annex A column the kit does not need"
         else:
             reason = "not an Annex A column the kit reads"
-            log.add_file_level("column_not_in_template", rel, str(name))
+            rr.COLUMN_NOT_IN_TEMPLATE.record_file(log, rel, str(name))
         log.dropped.append({"file": rel, "column": str(name), "reason": reason})
     body = sheet[header_at:]
     numbers = np.arange(header_at + 1, header_at + 1 + len(body))
@@ -282,7 +284,8 @@ def households_from_list11(df: pd.DataFrame, rel: str, log: Findings) -> pd.Data
     """List 11's individuals as households, validated as the ``adopters`` template."""
     no_family = df["family_id"].isna()
     if no_family.any():
-        log.add("required_missing", df[no_family], "family_id", value="", action="row excluded")
+        rr.REQUIRED_MISSING.record(log, df[no_family], "family_id", value="",
+                                   action="row excluded")
         log.exclude(df[no_family], "adopters", "no family identifier: the adopter cannot be "
                     "placed in a household")
         df = df[~no_family]
@@ -291,7 +294,7 @@ def households_from_list11(df: pd.DataFrame, rel: str, log: Findings) -> pd.Data
         values, _ = read_dates(df[c])
         bad = values.isna() & df[c].notna()
         if bad.any():  # an unreadable date is a finding and treated as blank
-            log.add("date_unparseable", df[bad], c)
+            rr.DATE_UNPARSEABLE.record(log, df[bad], c)
         dates[c] = values.to_numpy()
     # Families numbered in the order first seen; each family's first row.
     family, ids = pd.factorize(df["family_id"].to_numpy(dtype=object))
@@ -306,8 +309,8 @@ def households_from_list11(df: pd.DataFrame, rel: str, log: Findings) -> pd.Data
         if differs.any():
             rows = heads[differs]
             shown = pd.Series(dates[c][families.first[differs]], index=rows.index)
-            log.add("annex_a_family_dates_differ", rows, c,
-                    value=shown.dt.strftime("%d/%m/%Y").astype("string"))
+            FAMILY_DATES_DIFFER.record(log, rows, c,
+                                       value=shown.dt.strftime("%d/%m/%Y").astype("string"))
     data["household_type"] = np.where(families.size == 1, "single", "couple").astype(object)
     # "yes" if any of the family's rows says yes, else "no" if any says anything.
     ffa = df["ffa"].astype("string")
@@ -379,13 +382,13 @@ def plans_from_list10(df: pd.DataFrame, rel: str, log: Findings) -> pd.DataFrame
     no_child = df["child"].isna()
     d = df
     if no_child.any():
-        log.add("required_missing", df[no_child], "child", value="", action="row excluded")
+        rr.REQUIRED_MISSING.record(log, df[no_child], "child", value="", action="row excluded")
         log.exclude(df[no_child], "permanence_plans", "no child identifier")
         d = df[~no_child]
     no_date = d["decision_date"].isna()
     if no_date.any():
-        log.add("required_missing", d[no_date], "decision_date", value="",
-                action="row excluded")
+        rr.REQUIRED_MISSING.record(log, d[no_date], "decision_date", value="",
+                                   action="row excluded")
         log.exclude(d[no_date], "permanence_plans", "no date of the decision that the child "
                     "should be placed for adoption")
         d = d[~no_date]

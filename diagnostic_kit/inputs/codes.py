@@ -39,7 +39,15 @@ LS = {
     "J2": "placed in LA accommodation under PACE",
     "J3": "sentenced to a youth rehabilitation order with residence or fostering",
 }
-LS_PLACEMENT_ORDER = ("E1", "D1")
+#: A placement order: the LA's authority to place for adoption (the journey's PO date).
+LS_PLACEMENT_ORDER = ("E1",)
+#: A freeing order: the authority to place before the Adoption and Children Act 2002 came into
+#: force (30 December 2005); not a placement order (DfE 445).
+LS_FREEING_ORDER = ("D1",)
+#: Court authority to place of either kind (section 4's position "placement order, not placed").
+LS_COURT_AUTHORITY = LS_PLACEMENT_ORDER + LS_FREEING_ORDER
+#: The last day a freeing order could be made (DfE 445).
+FREEING_ORDERS_END = "2005-12-31"
 LS_SHORT_BREAKS = ("V3", "V4")
 
 # Placement type, any year since 2015-16.

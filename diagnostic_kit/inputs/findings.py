@@ -11,9 +11,23 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+#: The points at which rules run, in order: ``reading`` (in ``inputs.reading``, while a file
+#: is parsed), ``inputs`` (on the tables as read), ``episodes`` (on the episode chains),
+#: ``adoption`` (on the episodes in periods of care and the adoption tables, before the
+#: journeys are built) and ``journeys`` (on the journey facts). ``run.prepare`` runs them.
+STAGES = ("reading", "inputs", "episodes", "adoption", "journeys")
+
 
 @dataclass(frozen=True)
 class Rule:
+    """One rule of the catalogue: its id, what a finding says and what the kit does.
+
+    A rule is declared once: a check made while reading with :func:`declare` (in
+    ``inputs.reading_rules`` or beside the reader that makes it), every other one with
+    ``rules.registry.rule`` on the function that finds its rows. Findings are recorded through
+    the rule itself (:meth:`record`), so that no code names a rule it has not declared.
+    """
+
     id: str
     message: str
     action: str
@@ -21,50 +35,29 @@ class Rule:
     tables: tuple[str, ...] = ()
     #: The number of the DfE / Data to Insight 903 validator rule it matches, if any.
     validator: str | None = None
+    #: The column a finding names ("" where it varies or the finding is about a file).
+    column: str = ""
+    #: When it runs (:data:`STAGES`).
+    stage: str = "reading"
+
+    def record(self, found: Findings, rows: pd.DataFrame, column: str | None = None, *,
+               value: pd.Series | str | None = None, action: str | None = None,
+               message: str | None = None) -> None:
+        """One finding of this rule per row of ``rows`` (see :meth:`Findings.add`)."""
+        found.add(self.id, rows, self.column if column is None else column, value=value,
+                  action=action, message=message)
+
+    def record_file(self, found: Findings, file: str, column: str | None = None, *,
+                    action: str | None = None, value: str = "") -> None:
+        """One finding of this rule about a whole file (no row)."""
+        found.add_file_level(self.id, file, self.column if column is None else column,
+                             action=action, value=value)
 
 
-_RULES = [
-    # Files and rows as read (``inputs.reading``).
-    Rule("column_not_in_template", "column is not in the kit's template", "column dropped"),
-    Rule("row_ragged", "the row has more fields than the file's header row",
-         "row excluded"),
-    Rule("date_unparseable", "not a valid date", "value treated as blank"),
-    Rule("code_unknown", "code not valid in any collection year since 2015-16", "kept"),
-    Rule("required_missing", "a required value is blank", "kept"),
-    Rule("number_unparseable", "not a valid number", "value treated as blank"),
-    Rule("duplicate_record", "the same record (every value identical) appears twice in one file",
-         "row excluded"),
-    Rule("record_conflict", "two rows have the same key (e.g. CHILD and DECOM) but different "
-         "values", "row excluded: the other row is used"),
-    Rule("dob_conflict", "the child has two different dates of birth in the header",
-         "row excluded: the other row is used"),
-    Rule("year_without_header", "a collection-year folder has 903 files but no header.csv",
-         "kept: the children's characteristics come from other years' headers, if any"),
-    Rule("file_no_rows", "a required 903 file has its header row but no data rows", "kept"),
-    # Adoption tables.
-    Rule("ad1_without_adoption", "child in AD1 has no episode ending in adoption (E11/E12)",
-         "row excluded"),
-    Rule("adoption_without_ad1", "child adopted (E11/E12) has no AD1 row",
-         "kept: match date and foster-carer flag unknown"),
-    Rule("date_int_outside_period", "AD1 DATE_INT falls outside the period of care of the "
-         "adoption it reports", "kept: not used as the ADM decision date"),
-    Rule("date_int_differs", "AD1 DATE_INT differs from PlacedAdoption DATE_PLACED",
-         "kept: DATE_PLACED used"),
-    Rule("match_out_of_order", "AD1 DATE_MATCH is before the ADM decision or after the "
-         "adoptive placement", "kept"),
-    Rule("foster_care_inconsistent", "AD1 FOSTER_CARE disagrees with the adoptive placement "
-         "type (A3/A5 with current foster carer, A4/A6 not)", "kept: treated as foster-carer "
-         "adoption if either says so"),
-    Rule("adm_outside_period", "ADM decision date falls outside every period of care of the "
-         "child", "row excluded"),
-    # Journeys.
-    Rule("stage_negative", "a stage of the adoption journey ends before it starts",
-         "excluded from that stage"),
-]
-
-#: The one catalogue of rule ids. The rules of ``diagnostic_kit.rules`` add themselves here
+#: The one catalogue of rules by id: the reading checks (``inputs.reading_rules``, imported
+#: with this package) and the rules of ``diagnostic_kit.rules``, which add themselves here
 #: when that package is imported (``rules.registry.rule``).
-RULES: dict[str, Rule] = {r.id: r for r in _RULES}
+RULES: dict[str, Rule] = {}
 
 
 def register(rule: Rule) -> Rule:
@@ -74,6 +67,15 @@ def register(rule: Rule) -> Rule:
         raise ValueError(f"rule id {rule.id!r} is already registered with another definition")
     RULES[rule.id] = rule
     return rule
+
+
+def declare(id: str, message: str, action: str, *,  # noqa: A002 - the rule's id
+            tables: tuple[str, ...] = (), column: str = "", stage: str = "reading",
+            validator: str | None = None) -> Rule:
+    """Declare a check made while reading (it has no function of its own: the reader finds
+    its rows as it parses) and add it to :data:`RULES`; returns the rule to record with."""
+    return register(Rule(id, message, action, tables=tables, validator=validator,
+                         column=column, stage=stage))
 
 
 #: Columns whose values identify a person: a finding never shows them.

@@ -40,6 +40,7 @@ import numpy as np
 import pandas as pd
 
 from diagnostic_kit import resources
+from diagnostic_kit.inputs import reading_rules as rr
 from diagnostic_kit.inputs import xml_return
 from diagnostic_kit.inputs.errors import InputError
 from diagnostic_kit.inputs.findings import (
@@ -47,6 +48,7 @@ from diagnostic_kit.inputs.findings import (
     PERSONAL_DROP_REASON,
     DataQuality,
     Findings,
+    Rule,
 )
 from diagnostic_kit.inputs.params import Params
 from diagnostic_kit.inputs.schema import LOCAL_TABLES, SSDA903_TABLES, SSDA903_UNUSED, Column, Table
@@ -66,6 +68,9 @@ FILE_ALIASES = {
 
 #: Tables that hold one snapshot per collection year: every year is kept.
 PER_YEAR_TABLES = {"oc2"}
+#: Tables whose rows replaced by a later year's return are kept aside (``LAInputs.replaced``),
+#: so that rules can compare one year's return with the next (DfE 502, 503, 559, 562).
+KEPT_ASIDE = ("episodes", "placed_for_adoption")
 
 #: Delimiters a CSV file may use; any but a comma is read and noted.
 DELIMITERS = (",", ";", "\t", "|")
@@ -105,6 +110,10 @@ class LAInputs:
     years: list[str] = field(default_factory=list)
     #: CHILD → pseudonym, once ``run.prepare.check_inputs`` has assigned them.
     pseudonyms: pd.Series | None = None
+    #: Per table of :data:`KEPT_ASIDE`, the rows of an earlier year's return that a later
+    #: year's replaced (same record, or same key): listed as excluded, and kept here so that
+    #: each year's return as submitted is the table's rows of that ``_year`` and these.
+    replaced: dict[str, pd.DataFrame] = field(default_factory=dict)
 
     @property
     def log(self) -> Findings:
@@ -339,7 +348,7 @@ def _read_table(
             log.dropped.append({"file": rel, "column": col, "reason": PERSONAL_DROP_REASON})
         else:
             log.dropped.append({"file": rel, "column": col, "reason": "not in the kit's template"})
-            log.add_file_level("column_not_in_template", rel, col)
+            rr.COLUMN_NOT_IN_TEMPLATE.record_file(log, rel, col)
     n = len(raw)
     index = pd.RangeIndex(n)
     # As object columns: a frame built from arrays of text would check every value to make
@@ -356,11 +365,11 @@ def _read_table(
     df = pd.DataFrame({**columns, "_file": rel, "_row": rows}, index=index, copy=False)
     if ragged:
         bad = pd.DataFrame({"_file": rel, "_row": ragged})
-        log.add("row_ragged", bad, "", value="")
+        rr.ROW_RAGGED.record(log, bad, "", value="")
         log.exclude(bad, table.name, "the row has more fields than the header")
     log.rows_read[rel] = (table.name, len(df) + len(ragged))
     if len(df) + len(ragged) == 0 and table.required_file:
-        log.add_file_level("file_no_rows", rel, "")
+        rr.FILE_NO_ROWS.record_file(log, rel, "")
     return df, distinct
 
 
@@ -665,7 +674,7 @@ def _check_for(col: Column, table: Table) -> list[pa.Check]:
 
     if col.kind == "code" and col.allowed:
         allowed = _allowed(col, table)
-        return [pa.Check(lambda s, a=allowed: s.isin(a) | s.isna(), name="code_unknown")]
+        return [pa.Check(lambda s, a=allowed: s.isin(a) | s.isna(), name=rr.CODE_UNKNOWN.id)]
     return []
 
 
@@ -678,13 +687,13 @@ def _schema_failures(df: pd.DataFrame, table: Table) -> pd.DataFrame:
         s = df[c.name]
         blank = s.isna().to_numpy()
         if c.required and blank.any():
-            frames.append(pd.DataFrame({"column": c.name, "rule": "required_missing",
+            frames.append(pd.DataFrame({"column": c.name, "rule": rr.REQUIRED_MISSING.id,
                                         "index": df.index[blank]}))
         if c.kind == "code" and c.allowed:
             text = s.astype("string")
             bad = ~(text.isin(_allowed(c, table)).to_numpy(dtype=bool, na_value=False) | blank)
             if bad.any():
-                frames.append(pd.DataFrame({"column": c.name, "rule": "code_unknown",
+                frames.append(pd.DataFrame({"column": c.name, "rule": rr.CODE_UNKNOWN.id,
                                             "index": df.index[bad]}))
     if not frames:
         return pd.DataFrame(columns=["column", "rule", "index"])
@@ -709,9 +718,9 @@ def table_schema(table: Table) -> pa.DataFrameSchema:
 
 
 #: The rule for a value that does not parse, by column kind.
-_PARSE_RULES = {"date": "date_unparseable", "int": "number_unparseable",
-                "number": "number_unparseable", "money": "number_unparseable",
-                "bool": "code_unknown"}
+_PARSE_RULES: dict[str, Rule] = {
+    "date": rr.DATE_UNPARSEABLE, "int": rr.NUMBER_UNPARSEABLE, "number": rr.NUMBER_UNPARSEABLE,
+    "money": rr.NUMBER_UNPARSEABLE, "bool": rr.CODE_UNKNOWN}
 
 
 def _parse(s: pd.Series, col: Column) -> pd.Series:
@@ -724,13 +733,13 @@ def _parse(s: pd.Series, col: Column) -> pd.Series:
     return nums.where(nums.isna() | (nums % 1 == 0)) if col.kind == "int" else nums
 
 
-def _excluding(col: Column, table: Table, rule: str) -> bool:
+def _excluding(col: Column, table: Table, rule: Rule) -> bool:
     """Whether a finding on this column makes the row unusable."""
-    if rule == "required_missing":
+    if rule is rr.REQUIRED_MISSING:
         return col.name in table.key or col.kind in ("id", "date")
-    if rule in ("date_unparseable", "number_unparseable"):
+    if rule in (rr.DATE_UNPARSEABLE, rr.NUMBER_UNPARSEABLE):
         return col.required
-    if rule == "code_unknown":
+    if rule is rr.CODE_UNKNOWN:
         return table.source == "local" and col.required
     return False
 
@@ -853,7 +862,8 @@ def _check_dates(df: pd.DataFrame, table: Table, reads: dict[str, _ColumnRead],
             )
 
 
-def _failures(table: Table, reads: dict[str, _ColumnRead]) -> list[tuple[Column, str, np.ndarray]]:
+def _failures(table: Table, reads: dict[str, _ColumnRead]
+              ) -> list[tuple[Column, Rule, np.ndarray]]:
     """Every failing value as (column, rule, rows), in the order they are reported: per column,
     required values blank and unknown codes; then unreadable dates; then unreadable numbers and
     yes/no values."""
@@ -861,9 +871,9 @@ def _failures(table: Table, reads: dict[str, _ColumnRead]) -> list[tuple[Column,
     for c in table.columns:
         r = reads[c.name]
         if c.required:
-            out.append((c, "required_missing", r.codes < 0))
+            out.append((c, rr.REQUIRED_MISSING, r.codes < 0))
         if c.kind == "code" and r.bad is not None and r.bad.any():
-            out.append((c, "code_unknown", r.bad_rows()))
+            out.append((c, rr.CODE_UNKNOWN, r.bad_rows()))
     for kinds in (("date",), ("int", "number", "money", "bool")):
         for c in table.columns:
             r = reads[c.name]
@@ -893,7 +903,7 @@ def _validate(
     for col, rule, bad in _failures(table, reads):
         rows = df[bad]
         exclude = _excluding(col, table, rule)
-        if rule == "date_unparseable" and not exclude:
+        if rule is rr.DATE_UNPARSEABLE and not exclude:
             # Which values were written but could not be read, so that a later rule does not
             # report the same value again as missing (e.g. REC with an unreadable DEC).
             if unread is None:
@@ -901,14 +911,14 @@ def _validate(
             unread[bad] = unread[bad] + f"{col.name};"
         if exclude:
             action = "row excluded"
-        elif (rule == "code_unknown" and table.source == "local") or col.kind == "bool":
+        elif (rule is rr.CODE_UNKNOWN and table.source == "local") or col.kind == "bool":
             action = "value treated as blank"
         else:
             action = None
-        message = LOCAL_CODE_MESSAGE if rule == "code_unknown" and table.source == "local" \
+        message = LOCAL_CODE_MESSAGE if rule is rr.CODE_UNKNOWN and table.source == "local" \
             else None
         value = df[col.name] if col.kind == "code" else None  # codes as written
-        log.add(rule, rows, col.name, value=value, action=action, message=message)
+        rule.record(log, rows, col.name, value=value, action=action, message=message)
         if exclude:
             excluded.update(rows.index)
     # The typed columns are new arrays; the others (_file, _row) are copied.
@@ -1070,7 +1080,7 @@ def _resolve_duplicates(
     if exact.any():
         rows = df[exact]
         column = table.key[-1] if table.key else cols[0]
-        log.add("duplicate_record", rows, column, value=_fmt_key(rows, column))
+        rr.DUPLICATE_RECORD.record(log, rows, column, value=_fmt_key(rows, column))
         log.exclude(rows, table.name, "identical to an earlier row in the same file")
         df = df[~exact]
         codes = {k: v[~exact] for k, v in codes.items()}
@@ -1090,12 +1100,12 @@ def _resolve_duplicates(
     if table.name == "header":
         dobs = grp.groupby("CHILD")["DOB"].transform("nunique")
         dob = losers[dobs.loc[losers.index] > 1]
-        log.add("dob_conflict", dob, "DOB", value="(withheld)")
+        rr.DOB_CONFLICT.record(log, dob, "DOB", value="(withheld)")
         losers_other = losers.drop(index=dob.index)
-        log.add("record_conflict", losers_other, "CHILD")
+        rr.RECORD_CONFLICT.record(log, losers_other, "CHILD")
     else:
         column = table.key[-1]
-        log.add("record_conflict", losers, column, value=_fmt_key(losers, column))
+        rr.RECORD_CONFLICT.record(log, losers, column, value=_fmt_key(losers, column))
     log.exclude(losers, table.name, "same key as another row with different values")
     keep = ~df.index.isin(losers.index)
     return df.drop(index=losers.index), {k: v[keep] for k, v in codes.items()}
@@ -1184,10 +1194,12 @@ def combine_years(frames: list[pd.DataFrame], table: Table, log: Findings) -> pd
 
 
 def _combine_years(
-    frames: list[pd.DataFrame], keys: dict[str, np.ndarray], table: Table, log: Findings
+    frames: list[pd.DataFrame], keys: dict[str, np.ndarray], table: Table, log: Findings,
+    aside: dict[str, pd.DataFrame] | None = None,
 ) -> pd.DataFrame:
     """:func:`combine_years` given the stacked frames' columns as numbers (equal values, equal
-    numbers, in every frame)."""
+    numbers, in every frame). With ``aside``, the rows a later year's return replaced are put
+    there under the table's name (tables of :data:`KEPT_ASIDE` only)."""
     if not frames:
         return empty_table(table).assign(_year=pd.Series(dtype="int64"))
     df = pd.concat(frames, ignore_index=True)
@@ -1220,11 +1232,13 @@ def _combine_years(
             rest = df.loc[keep, ["CHILD", "DOB", "_file", "_row"]]
             latest = rest[~older].set_index("CHILD")["DOB"]
             differs = rest["DOB"].ne(rest["CHILD"].map(latest)).fillna(False).astype(bool)
-            log.add("dob_conflict", rest[older & differs.to_numpy()], "DOB", value="(withheld)",
+            rr.DOB_CONFLICT.record(log, rest[older & differs.to_numpy()], "DOB", value="(withheld)",
                     action="row excluded: the later year's header is used")
         log.exclude(df.loc[superseded, ["_file", "_row"]], table.name,
                     "superseded by the same record in a later year's return")
         keep &= ~superseded
+    if aside is not None and table.name in KEPT_ASIDE:
+        aside[table.name] = df[~keep].reset_index(drop=True)
     return df if keep.all() else df[keep].reset_index(drop=True)
 
 
@@ -1245,7 +1259,8 @@ def _in_order(frames: list[pd.DataFrame]) -> bool:
     return True
 
 
-def _load_903(root: Path, log: Findings) -> tuple[dict[str, pd.DataFrame], list[str]]:
+def _load_903(root: Path, log: Findings, aside: dict[str, pd.DataFrame] | None = None
+              ) -> tuple[dict[str, pd.DataFrame], list[str]]:
     files = _find_903_files(root)
     tables: dict[str, pd.DataFrame] = {}
     years = sorted({y for fl in files.values() for y, _ in fl if y})
@@ -1259,8 +1274,8 @@ def _load_903(root: Path, log: Findings) -> tuple[dict[str, pd.DataFrame], list[
                 by_folder.setdefault(path.parent, set()).add(name)
     for folder, names in sorted(by_folder.items()):
         if "header" not in names:
-            log.add_file_level("year_without_header",
-                               f"{folder.relative_to(root.parent).as_posix()}/", "header.csv")
+            rr.YEAR_WITHOUT_HEADER.record_file(
+                log, f"{folder.relative_to(root.parent).as_posix()}/", "header.csv")
     for table in SSDA903_TABLES:
         entries = files.pop(table.name, [])
         xml = from_xml.get(table.name, [])
@@ -1280,7 +1295,7 @@ def _load_903(root: Path, log: Findings) -> tuple[dict[str, pd.DataFrame], list[
             frames.append(df)
             keys.append(k)
         tables[table.name] = _combine_years(frames, _stack_keys(keys, table.column_names),
-                                            table, log)
+                                            table, log, aside)
     for name, entries in files.items():
         for _, path in entries:
             why = "a 903 table the kit does not use" if name in SSDA903_UNUSED else "unknown file"
@@ -1343,10 +1358,11 @@ def load_inputs(params: Params) -> LAInputs:
     and the derivations are not run here (``run.prepare.check_inputs`` runs them).
     """
     found = Findings()
-    tables, years = _load_903(params.ssda903_dir, found)
+    replaced: dict[str, pd.DataFrame] = {}
+    tables, years = _load_903(params.ssda903_dir, found, replaced)
     tables.update(_load_local(params.local_dir, found))
     _require_rows(tables, found)
-    return LAInputs(tables=tables, findings=found, years=years)
+    return LAInputs(tables=tables, findings=found, years=years, replaced=replaced)
 
 
 def project_relative(path: Path) -> str:

@@ -59,18 +59,14 @@ import numpy as np
 import pandas as pd
 from lxml import etree
 
+from diagnostic_kit.inputs import reading_rules as rr
 from diagnostic_kit.inputs.errors import InputError
 from diagnostic_kit.inputs.findings import (
     PERSONAL_DROP_REASON,
     WITHHELD,
     Findings,
-    Rule,
-    register,
 )
 from diagnostic_kit.inputs.schema import SSDA903_TABLES, SSDA903_UNUSED, TABLES
-
-register(Rule("xml_schema", "an element of the XML return breaks the DfE schema given beside it",
-              "kept: the return is read by element name"))
 
 #: The root element of a 903 XML return.
 ROOT = "EXPSSDA903"
@@ -431,14 +427,15 @@ def read_return(path: Path, rel: str, log: Findings,
         where = label(rel, name)
         log.rows_read[where] = (name, len(df))
         if not len(df) and table.required_file:
-            log.add_file_level("file_no_rows", where, "")
+            rr.FILE_NO_ROWS.record_file(log, where, "")
         for col in sorted(reader.personal.get(name, ())):
             log.dropped.append({"file": where, "column": col, "reason": PERSONAL_DROP_REASON})
     if reader.bad_uasc:
         lines, values = zip(*reader.bad_uasc, strict=True)
         rows = pd.DataFrame({"_file": label(rel, "header"), "_row": list(lines)})
-        log.add("code_unknown", rows, "UASC", value=pd.Series(values, index=rows.index),
-                action="value treated as no: not counted as unaccompanied asylum-seeking")
+        rr.CODE_UNKNOWN.record(log, rows, "UASC", value=pd.Series(values, index=rows.index),
+                               action="value treated as no: not counted as unaccompanied "
+                               "asylum-seeking")
     _note(log, rel, reader, by_line, schema)
     return frames
 
@@ -471,8 +468,8 @@ def _note(log: Findings, rel: str, reader: _Reader, by_line: bool,
     v = pd.DataFrame(reader.violations, columns=["_row", "column", "value", "message"])
     v["_file"] = rel
     for (column, message), rows in v.groupby(["column", "message"], sort=False):
-        log.add("xml_schema", rows, str(column), value=rows["value"],
-                message=f"not valid against {name}: {message}")
+        rr.XML_SCHEMA.record(log, rows, str(column), value=rows["value"],
+                             message=f"not valid against {name}: {message}")
 
 
 def _schema_beside(path: Path, root: Path, log: Findings,

@@ -25,6 +25,7 @@ from diagnostic_kit.inputs.params import Params
 from diagnostic_kit.measures.cohorts import as_flag, in_period
 from diagnostic_kit.measures.headline import Headline, shortfall
 from diagnostic_kit.registry import table_anchor
+from diagnostic_kit.rules.adoption import decision_periods
 
 #: Characteristic → heading, in the order the section shows them.
 CHARACTERISTICS: dict[str, str] = {
@@ -172,11 +173,44 @@ def under_represented(prof: pd.DataFrame, group: str = "adopted", below: float =
 
 
 
-def record_metrics(section, prof: pd.DataFrame) -> None:
-    """Section 1's metrics: children in each group (children adopted is section 2's metric)."""
+#: Why a child with a PlacedAdoption decision dated in the period is not among the children
+#: with an ADM decision (:func:`decisions_left_out`).
+OUTSIDE_CARE = ("the decision is dated outside the child's periods of care in the data (before "
+                "care began or after it ended: DfE 1003/117)")
+OTHER_DECISION = "another decision of the same period of care dates the child's journey"
+
+
+def decisions_left_out(placed_for_adoption: pd.DataFrame, journeys: pd.DataFrame,
+                       params: Params) -> pd.DataFrame:
+    """Children with a PlacedAdoption decision (DATE_PLACED) dated in the period who are not
+    among the children with an ADM decision in the period (the journeys' ``adm_date``), one row
+    per child with the reason: the decision falls in none of the child's periods of care in
+    the data (:data:`OUTSIDE_CARE`, rule ``adm_outside_period``), or the journey of its period
+    of care is dated by another decision, not in the period (:data:`OTHER_DECISION`).
+    Columns ``child``, ``reason``."""
+    pfa = placed_for_adoption.loc[in_period(placed_for_adoption["DATE_PLACED"], params)]
+    counted = journeys.loc[in_period(journeys["adm_date"], params), "child"]
+    pfa = pfa.loc[~pfa["CHILD"].isin(counted)]
+    if pfa.empty:
+        return pd.DataFrame(columns=["child", "reason"])
+    inside = decision_periods(pfa, "CHILD", "DATE_PLACED", journeys).notna()
+    out = pd.DataFrame({"child": pfa["CHILD"].to_numpy(),
+                        "reason": np.where(inside, OTHER_DECISION, OUTSIDE_CARE)})
+    # A child with decisions of both kinds: the one a journey holds explains it.
+    out = out.sort_values("reason", key=lambda r: r.ne(OTHER_DECISION), kind="stable")
+    return out.drop_duplicates("child").sort_values("child", kind="stable").reset_index(
+        drop=True)
+
+
+def record_metrics(section, prof: pd.DataFrame, left_out: pd.DataFrame | None = None) -> None:
+    """Section 1's metrics: children in each group (children adopted is section 2's metric),
+    and the children with a decision dated in the period left out of the decision group
+    (:func:`decisions_left_out`)."""
     first = prof.loc[prof["characteristic"].eq("sex")]
     section.metric("children_looked_after", int(first["looked_after_n"].fillna(0).sum()))
     section.metric("children_with_adm_decision", int(first["decision_n"].fillna(0).sum()))
+    if left_out is not None:
+        section.metric("children_with_adm_decision_left_out", len(left_out))
     under = under_represented(prof)
     section.metric("groups_under_represented", len(under))
 

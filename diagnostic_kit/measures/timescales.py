@@ -308,6 +308,43 @@ def exclusions(journeys: pd.DataFrame, params: Params) -> pd.DataFrame:
     return measure_exclusions(adopted(journeys, params))
 
 
+#: The stage and scorecard measures whose coverage is reported: the measure's id in
+#: ``derive.journeys.measure_exclusions`` → its metric in ``metrics.json``.
+COVERAGE_METRICS: dict[str, str] = {
+    "a1": "a1_mean_days", "a10": "a10_mean_days", "a2": "a2_mean_days",
+    "a3": "a3_pct_under_426_days", **{f"stage_{s}": f"stage_{s}_median_days" for s in STAGES},
+}
+#: A measure that counts fewer than this share of the children it could count is flagged.
+THIN_COVERAGE = 0.5
+
+
+def coverage(journeys: pd.DataFrame, params: Params) -> pd.DataFrame:
+    """How many children each stage and scorecard measure counts, of the children it could
+    have counted (the children adopted in the period), and why each of the rest is left out.
+
+    One row per measure of :data:`COVERAGE_METRICS`, in that order: ``measure``, ``metric``,
+    ``eligible`` (journeys adopted in the period), ``measured``, ``left_out`` (eligible −
+    measured), ``reasons`` (a list of (reason, children), most first; ties by reason) and
+    ``thin`` (measured < :data:`THIN_COVERAGE` × eligible: the figure rests on under half of
+    its children). The reasons are ``derive.journeys.measure_exclusions``'.
+    """
+    done = adopted(journeys, params)
+    excluded = measure_exclusions(done)
+    days = pd.concat([scorecard_days(done, params), stage_days(done).add_prefix("stage_")],
+                     axis=1)
+    rows = []
+    for m, metric in COVERAGE_METRICS.items():
+        counts = excluded.loc[excluded["measure"].eq(m), "reason"].value_counts()
+        reasons = sorted(((str(r), int(k)) for r, k in counts.items()),
+                         key=lambda rk: (-rk[1], rk[0]))
+        eligible, measured = len(done), int(days[m].notna().sum())
+        rows.append({"measure": m, "metric": metric, "eligible": eligible, "measured": measured,
+                     "left_out": eligible - measured, "reasons": reasons,
+                     "thin": bool(eligible and measured < THIN_COVERAGE * eligible)})
+    return pd.DataFrame(rows, columns=["measure", "metric", "eligible", "measured", "left_out",
+                                       "reasons", "thin"])
+
+
 def exclusion_summary(excluded: pd.DataFrame) -> pd.DataFrame:
     """Children left out per measure and reason."""
     return (excluded.groupby(["measure", "reason"], sort=True).size()
@@ -472,7 +509,8 @@ def standards_table(params: Params) -> pd.DataFrame:
 
 def record_metrics(section, journeys: pd.DataFrame, params: Params) -> None:
     """Section 2's metrics: children_adopted, a1/a10/a2 mean days, a3 % within the threshold
-    and each stage's median days, each with its count; then per stage the child-days over its
+    and each stage's median days, each with its count and the children adopted it left out
+    (``<name>_left_out``, :func:`coverage`); then per stage the child-days over its
     standard and the children over it, adopted in the period and in the process now together
     (:func:`days_lost`), with the children measured in that stage as the count."""
     sc = scorecard(journeys, params)
@@ -485,6 +523,8 @@ def record_metrics(section, journeys: pd.DataFrame, params: Params) -> None:
     section.metric("a3_pct_under_426_days", r["value"], n=int(r["children"]))
     for _, r in stage_statistics(journeys, params).iterrows():
         section.metric(f"stage_{r['stage']}_median_days", r["median"], n=int(r["children"]))
+    for r in coverage(journeys, params).itertuples():
+        section.metric(f"{r.metric}_left_out", int(r.left_out))
     for _, r in days_lost(journeys, params).iterrows():
         section.metric(f"stage_{r['stage']}_days_over_standard", r["days_over"],
                        n=int(r["children"]))
@@ -511,6 +551,9 @@ def headlines(journeys: pd.DataFrame, params: Params) -> list[Headline]:
     - A10, A1, A2: the whole period's mean days against the scorecard threshold; reach, the
       children adopted over it; ``detail`` has the median beside the mean.
     - A3: the share within the threshold (no published target: not rated).
+    - Each of these (and each stage below) carries ``detail["coverage"]``: the children it
+      could count, counted and left out with the reasons, and ``thin`` when it counts under
+      half of them (:func:`coverage`), which the summary says.
     - Each stage: the median days of children adopted in the period against its standard;
       reach, the children adopted over it; ``weight``, the stage's days over the standards of
       children adopted and children in the process (:func:`days_lost`), so that the stage
@@ -521,6 +564,9 @@ def headlines(journeys: pd.DataFrame, params: Params) -> list[Headline]:
     """
     out: list[Headline] = []
     done = adopted(journeys, params)
+    cover = {r["measure"]: {k: r[k] for k in ("eligible", "measured", "left_out", "reasons",
+                                                "thin")}
+             for r in coverage(journeys, params).to_dict("records")}
     sc = scorecard(journeys, params)
     whole = sc.loc[sc["year"].eq("Whole period")].set_index("measure")
     days = scorecard_days(done, params)
@@ -538,12 +584,13 @@ def headlines(journeys: pd.DataFrame, params: Params) -> list[Headline]:
             benchmark_label=f"the {nv_days(thr.value)} scorecard threshold ({thr.period})",
             benchmark_kind="threshold", confirmed=True, reach=int(v.gt(thr.value).sum()),
             evidence=anchor, detail={"median": v.median() if len(v) else np.nan,
-                                     "worst_stage": worst}))
+                                     "worst_stage": worst, "coverage": cover[m]}))
     r = whole.loc["A3"]
     out.append(Headline(key="a3", section=KEY, label="A3", value=r["value"], unit="pct",
                         n=int(r["children"]), statistic="share", better="higher",
                         evidence=anchor,
-                        detail={"within": int(r["children_within"] or 0)}))
+                        detail={"within": int(r["children_within"] or 0),
+                                "coverage": cover["a3"]}))
     stats = stage_statistics(journeys, params).set_index("stage")
     stage_anchor = table_anchor(KEY, EVIDENCE["stages"])
     for stage in STAGES:
@@ -556,7 +603,7 @@ def headlines(journeys: pd.DataFrame, params: Params) -> list[Headline]:
             reach=int(st["over_standard"]), weight=float(ls["weight"]), evidence=stage_anchor,
             detail={"mean": st["mean"], "days_over": ls["days_over"], "over": int(ls["over"]),
                     "in_process_over": int(ls["in_process_over"]), "rank": int(ls["rank"]),
-                    "share": ls["share"]}))
+                    "share": ls["share"], "coverage": cover[f"stage_{stage}"]}))
     ep = early_permanence(journeys, params).iloc[-1]
     target = params.targets.early_permanence_pct
     n, k = int(ep["adopted"]), int(ep["early_permanence"])

@@ -358,7 +358,7 @@ def position_now(c: pd.DataFrame, episodes: pd.DataFrame, plans: pd.DataFrame,
          ended & reason.isin(codes.REC_SGO).fillna(False).to_numpy(dtype=bool),
          ended,
          now["PLACE"].isin(codes.PLACE_ADOPTION).fillna(False).to_numpy(dtype=bool),
-         now["LS"].isin(codes.LS_PLACEMENT_ORDER).fillna(False).to_numpy(dtype=bool),
+         now["LS"].isin(codes.LS_COURT_AUTHORITY).fillna(False).to_numpy(dtype=bool),
          latest_plan.eq("long_term_fostering").fillna(False).to_numpy(dtype=bool)],
         ["adopted", "special_guardianship", "left_care_other", "placed_for_adoption",
          "po_not_placed", "long_term_fostering"], default="other_looked_after")

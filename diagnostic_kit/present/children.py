@@ -53,6 +53,22 @@ def counts_sentence(prof: pd.DataFrame) -> str:
             f"adoption, and {nv.children(n['adopted'])} were adopted.")
 
 
+def decisions_left_out_sentence(left_out: pd.DataFrame) -> str:
+    """The children with a PlacedAdoption decision dated in the period who are not counted as
+    children with an ADM decision, by reason ("" when there are none)."""
+    if left_out.empty:
+        return ""
+    counts = left_out["reason"].value_counts()
+    why = "; ".join(f"{r} ({nv.count(int(k))})" for r, k in counts.items())
+    n = len(left_out)
+    return (f"A further {nv.children(n)} {nv.verb(n, 'has', 'have')} a PlacedAdoption decision "
+            f"dated in the period but {nv.verb(n, 'is', 'are')} not counted among the children "
+            f"with an ADM decision: {why}."
+            + (" Section 8 lists each decision outside the periods of care among its findings "
+               "(rule adm_outside_period)." if counts.index.str.startswith(
+                   "the decision is dated outside").any() else ""))
+
+
 def findings(prof: pd.DataFrame, group: str = "adopted",
              min_looked_after: int = MIN_LOOKED_AFTER, limit: int | None = None) -> list[str]:
     """Sentences naming the under-represented groups with their figures, e.g. "Children aged

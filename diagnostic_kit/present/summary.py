@@ -250,9 +250,29 @@ def finding_sentence(h: Headline, head: pd.DataFrame, params: Params) -> str | N
 def attention(found: list[Headline], head: pd.DataFrame, params: Params,
               limit: int = ATTENTION_LIMIT) -> list[str]:
     """The red and amber findings of every section, most important first
-    (``measures.headline.rank``: red before amber, then by impact), at most ``limit``."""
+    (``measures.headline.rank``: red before amber, then by impact), at most ``limit``; then
+    one sentence per measure that counts under half of its children (:func:`thin_coverage`)."""
     out = [finding_sentence(h, head, params) for h in mh.rank(mh.needs_attention(found))]
-    return [s for s in out if s][:limit]
+    return [s for s in out if s][:limit] + thin_coverage(found)
+
+
+def thin_coverage(found: list[Headline]) -> list[str]:
+    """One sentence per finding whose measure counts under half of the children it could have
+    counted (``detail["coverage"]["thin"]``, ``measures.timescales.coverage``), with the most
+    common reason the rest were left out."""
+    out = []
+    for h in found:
+        c = h.detail.get("coverage") if h.detail else None
+        if not c or not c["thin"]:
+            continue
+        reason, k = c["reasons"][0] if c["reasons"] else ("", 0)
+        out.append(
+            f"{pts.coverage_name(h.key)} rests on {nv.count(c['measured'])} of the "
+            f"{nv.children(c['eligible'])} adopted: {nv.count(c['left_out'])} "
+            f"{nv.verb(c['left_out'])} left out"
+            + (f" (most often: {reason}, {nv.count(k)})" if reason else "")
+            + ". Read it with care; section 8 says why each child was left out.")
+    return out
 
 
 def attention_more(found: list[Headline], limit: int = ATTENTION_LIMIT) -> str:

@@ -351,6 +351,50 @@ def measure_label(measure: str, params: Params) -> str:
     return {"entry_to_ao": "Care entry to adoption order"}.get(measure, measure)
 
 
+def coverage_name(measure: str) -> str:
+    """A measure of ``measures.timescales.coverage`` as a sentence names it: "A1", or a stage
+    ("ADM decision to placement order")."""
+    if measure.startswith("stage_"):
+        return STAGE_LABELS[measure.removeprefix("stage_")]
+    return measure.upper()
+
+
+def coverage_sentence(r: dict) -> str:
+    """How many children a measure counts of those it could, and why the rest are left out:
+    "A1 measured for 11 of 134 children adopted; 123 left out: adopted from a placement that
+    is not an adoptive one (120), no care entry date (3)." (``r``: a row of
+    ``measures.timescales.coverage`` as a mapping)."""
+    head = (f"{coverage_name(r['measure'])} measured for {nv.count(r['measured'])} of "
+            f"{nv.children(r['eligible'])} adopted")
+    if not r["left_out"]:
+        return head + "."
+    why = ", ".join(f"{reason} ({nv.count(k)})" for reason, k in r["reasons"])
+    return f"{head}; {nv.count(r['left_out'])} left out: {why}."
+
+
+def coverage_sentences(cov: pd.DataFrame, measures: tuple[str, ...] | None = None) -> list[str]:
+    """:func:`coverage_sentence` for each measure that counts under half of the children it
+    could (``thin``), of ``measures`` (all when None): what section 2 says beside the figure."""
+    rows = cov.loc[cov["thin"].astype(bool)]
+    if measures is not None:
+        rows = rows.loc[rows["measure"].isin(measures)]
+    return [coverage_sentence(r) for r in rows.to_dict("records")]
+
+
+def display_coverage(cov: pd.DataFrame, params: Params) -> pd.DataFrame:
+    """Each stage and scorecard measure: the children adopted in the period it could count,
+    those it counted, those left out and why (section 8)."""
+    return pd.DataFrame({
+        "Measure": cov["measure"].map(lambda m: measure_label(m, params)),
+        "Children adopted": cov["eligible"].astype("int64"),
+        "Children measured": cov["measured"].astype("int64"),
+        "Children left out": cov["left_out"].astype("int64"),
+        "Why left out (children)": cov["reasons"].map(
+            lambda rs: "; ".join(f"{r} ({nv.count(k)})" for r, k in rs)),
+        "Under half measured": cov["thin"].map({True: "yes", False: "no"}),
+    })
+
+
 def display_exclusions(summary: pd.DataFrame, params: Params) -> pd.DataFrame:
     """Children adopted in the period left out of each measure, by reason (sections 2 and 8)."""
     return pd.DataFrame({

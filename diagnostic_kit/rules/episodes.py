@@ -66,7 +66,7 @@ def links(ep: pd.DataFrame) -> pd.DataFrame:
     }, index=ep.index)
 
 
-def _chain(t: dict[str, pd.DataFrame]) -> tuple[pd.DataFrame, pd.DataFrame]:
+def chain(t: dict[str, pd.DataFrame]) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The episodes in chain order and their links (once per episodes frame in a rules run)."""
     def derive(episodes: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
         ep = chain_order(episodes)
@@ -113,18 +113,18 @@ def ends_before_start(t: dict[str, pd.DataFrame], ctx: Context) -> pd.DataFrame:
 
 @rule(id="episode_overlap",
       message="episode starts before the previous episode of the same child ended",
-      action="kept", tables=("episodes",), column="DECOM", validator="501", stage=STAGE)
+      action="kept", tables=("episodes",), column="DECOM", validator="501, 142", stage=STAGE)
 def overlap(t: dict[str, pd.DataFrame], ctx: Context) -> pd.DataFrame:
-    ep, lk = _chain(t)
+    ep, lk = chain(t)
     before_end = lk["prev_dec"].notna() & _flag(ep["DECOM"] < lk["prev_dec"])
     return ep[lk["same_child"] & (before_end | lk["prev_open"])]
 
 
 @rule(id="episode_gap", message="episode starts after the previous episode ended with X1 (a gap "
       "in the period of care)", action="kept", tables=("episodes",), column="DECOM",
-      stage=STAGE)
+      validator="433", stage=STAGE)
 def gap(t: dict[str, pd.DataFrame], ctx: Context) -> pd.DataFrame:
-    ep, lk = _chain(t)
+    ep, lk = chain(t)
     continuing = lk["same_child"] & ~lk["prev_left"] & ~lk["starts"]
     return ep[continuing & lk["prev_dec"].notna() & _flag(ep["DECOM"] > lk["prev_dec"])]
 
@@ -132,12 +132,12 @@ def gap(t: dict[str, pd.DataFrame], ctx: Context) -> pd.DataFrame:
 @rule(id="period_without_start",
       message="a period of care begins with an episode whose RNE is not S",
       action="kept: treated as the start of a period", tables=("episodes",), column="RNE",
-      validator="432", stage=STAGE)
+      validator="432, 357", stage=STAGE)
 def period_without_start(t: dict[str, pd.DataFrame], ctx: Context) -> pd.DataFrame:
     """Within the data window only: a child's first episode that begins before the window is
     history the data does not hold, not an error (``clean_episodes`` says so once, with the
     count). A period after an adoption has its own rule (``episode_after_adoption``)."""
-    ep, lk = _chain(t)
+    ep, lk = chain(t)
     if ctx.window_start is not None:
         in_window = _flag(ep["DECOM"] >= ctx.window_start)
     else:
@@ -152,7 +152,7 @@ def period_without_start(t: dict[str, pd.DataFrame], ctx: Context) -> pd.DataFra
       action="kept: the adoption is counted; the later episodes form a period of care whose "
       "care entry is unknown", tables=("episodes",), column="DECOM", stage=STAGE)
 def after_adoption(t: dict[str, pd.DataFrame], ctx: Context) -> pd.DataFrame:
-    ep, lk = _chain(t)
+    ep, lk = chain(t)
     return ep[_flag(lk["prev_rec"].isin(codes.REC_ADOPTED)) & ~lk["starts"]]
 
 
@@ -161,7 +161,7 @@ def after_adoption(t: dict[str, pd.DataFrame], ctx: Context) -> pd.DataFrame:
       action="kept: the period of care is treated as ended on that DEC, reason unknown",
       tables=("episodes",), column="REC", validator="388", stage=STAGE)
 def chain_ends_x1(t: dict[str, pd.DataFrame], ctx: Context) -> pd.DataFrame:
-    ep, lk = _chain(t)
+    ep, lk = chain(t)
     return ep[lk["last"] & _flag(ep["REC"].eq(codes.REC_CONTINUES)) & ep["DEC"].notna()]
 
 
@@ -169,7 +169,7 @@ def chain_ends_x1(t: dict[str, pd.DataFrame], ctx: Context) -> pd.DataFrame:
       action="kept: characteristics unknown", tables=("episodes", "header"), column="CHILD",
       stage=STAGE)
 def child_not_in_header(t: dict[str, pd.DataFrame], ctx: Context) -> pd.DataFrame:
-    ep, lk = _chain(t)
+    ep, lk = chain(t)
     header = t.get("header")
     known = header["CHILD"] if header is not None else pd.Series(dtype="string")
     return ep[~ep["CHILD"].isin(known) & ~lk["same_child"]]
@@ -180,7 +180,7 @@ def child_not_in_header(t: dict[str, pd.DataFrame], ctx: Context) -> pd.DataFram
       tables=("episodes", "header"), column="DECOM", validator="302", stage=STAGE)
 def dob_after_care_entry(t: dict[str, pd.DataFrame], ctx: Context) -> pd.DataFrame:
     """The child's first such episode only (one finding per child)."""
-    ep, _ = _chain(t)
+    ep, _ = chain(t)
     header = t.get("header")
     if header is None or header.empty or ep.empty:
         return ep.iloc[0:0]

@@ -28,7 +28,7 @@ def _limit(df: pd.DataFrame, ctx: Context) -> pd.Series:
 
 @rule(id="date_in_future", message="the date is after the end of the collection year the return "
       "covers (or, for files given combined, after the day of the run)", action="kept",
-      tables=tuple(t.name for t in SSDA903_TABLES), column="", validator="385")
+      tables=tuple(t.name for t in SSDA903_TABLES), column="", validator="385, 354")
 def date_in_future(t: dict[str, pd.DataFrame], ctx: Context) -> pd.DataFrame:
     """Every 903 date column (validator 385 checks DEC; the same holds for every date)."""
     out = []

@@ -20,11 +20,18 @@ column is not always the same). :func:`run` records one finding per row and appl
 - ``None``: the row is kept as it is;
 - ``"blank"``: the rule's column is treated as blank in those rows;
 - ``"exclude"``: the rows are excluded from the table (and listed as excluded).
+
+A rule may return rows that are not its table's (a year's return row that a later return
+replaced, compared by ``rules.returns``): those are findings only, no effect applies to them.
+:func:`catalogue` lists every rule of the catalogue, the checks made while reading included, and
+:func:`catalogue_csv` is the text of ``data_templates/rules.csv``.
 """
 
 from __future__ import annotations
 
 import contextlib
+import csv
+import io
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -32,7 +39,7 @@ from typing import Literal
 
 import pandas as pd
 
-from diagnostic_kit.inputs.findings import Findings, Rule, register
+from diagnostic_kit.inputs.findings import RULES, STAGES, Findings, Rule, register
 
 Effect = Literal["blank", "exclude"] | None
 
@@ -58,6 +65,12 @@ class RegisteredRule:
     column: str
     effect: Effect
     stage: str
+    #: Another rule whose finding already tells of these rows: this one only applies its
+    #: effect (and lists the rows excluded), recording no finding of its own.
+    covered_by: str | None = None
+    #: Why the rows an ``exclude`` rule drops are excluded, as the row accounting says it
+    #: (the rule's message when not given).
+    excluded_as: str | None = None
 
     @property
     def id(self) -> str:
@@ -78,15 +91,24 @@ def rule(
     effect: Effect = None,
     validator: str | None = None,
     stage: str = "inputs",
+    covered_by: str | None = None,
+    excluded_as: str | None = None,
 ):
     """Register a rule function (see the module docstring). ``tables[0]`` is the table whose
     rows it returns; ``stage`` groups rules run at the same point of ``run.prepare``
-    (``inputs``: on the tables as read; ``episodes``: on the episode chains, by
-    ``derive.periods.clean_episodes``)."""
+    (``inputs.findings.STAGES``: ``inputs`` on the tables as read; ``episodes`` on the episode
+    chains, by ``derive.periods.clean_episodes``; ``adoption`` on the episodes in periods of
+    care and the adoption tables; ``journeys`` on the journey facts). ``validator`` is the
+    DfE rule number where the rule checks what it checks (several, comma-separated).
+    ``covered_by``, ``excluded_as``: see :class:`RegisteredRule`."""
+    if stage not in STAGES:
+        raise ValueError(f"rule {id!r}: unknown stage {stage!r} (one of {', '.join(STAGES)})")
 
     def deco(fn):
-        r = register(Rule(id, message, action, tables=tables, validator=validator))
-        REGISTRY[id] = RegisteredRule(r, fn, tables[0], column, effect, stage)
+        r = register(Rule(id, message, action, tables=tables, validator=validator,
+                          column=column, stage=stage))
+        REGISTRY[id] = RegisteredRule(r, fn, tables[0], column, effect, stage, covered_by,
+                                      excluded_as)
         return fn
 
     return deco
@@ -177,7 +199,8 @@ def _run(
     for rule_id in chosen:
         reg = REGISTRY[rule_id]
         rows, f = check(rule_id, out, ctx)
-        found.extend(f)
+        if reg.covered_by is None:
+            found.extend(f)
         if rows.empty or reg.effect is None:
             continue
         df = out[reg.table]
@@ -186,15 +209,58 @@ def _run(
             df = df.copy()
             df[reg.column] = df[reg.column].mask(df.index.isin(idx))
         elif reg.effect == "exclude":
-            found.exclude(df.loc[idx], reg.table, reg.rule.message)
+            found.exclude(df.loc[idx], reg.table, _reason(reg))
             df = df.drop(index=idx)
         out[reg.table] = df
     return out, found
 
 
+def _reason(reg: RegisteredRule) -> str:
+    """Why the rows a rule excludes are excluded, as the exclusions list says it."""
+    return reg.excluded_as or reg.rule.message
+
+
+#: How the catalogue names the tables of a check made on every file as it is read.
+EVERY_FILE = "every input file"
+
+
 def catalogue() -> pd.DataFrame:
-    """The registered rules: id, validator number, tables, message, action (for the docs)."""
-    return pd.DataFrame(
-        [{"rule": r.id, "validator": r.rule.validator or "", "tables": ", ".join(r.rule.tables),
-          "message": r.rule.message, "action": r.rule.action} for r in REGISTRY.values()]
-    )
+    """Every rule of the one catalogue (``inputs.findings.RULES``), in the order the stages
+    run (``inputs.findings.STAGES``) and, within a stage, the order the rules run: ``rule``,
+    ``dfe`` (the DfE validator's rule number(s), blank where none checks the same thing),
+    ``stage``, ``tables``, ``column``, ``message``, ``action`` (what the kit does with the
+    row) and ``function`` (``module.function`` that finds its rows; blank for a check made
+    while a file is read, which the reader makes as it parses: ``inputs.reading_rules``)."""
+    rows = []
+    for r in RULES.values():
+        reg = REGISTRY.get(r.id)
+        fn = reg.fn if reg is not None else None
+        rows.append({
+            "rule": r.id, "dfe": r.validator or "", "stage": r.stage,
+            "tables": ", ".join(r.tables) or EVERY_FILE, "column": r.column,
+            "message": r.message, "action": r.action,
+            "function": f"{fn.__module__.removeprefix('diagnostic_kit.')}.{fn.__name__}"
+            if fn is not None else ""})
+    out = pd.DataFrame(rows, columns=["rule", "dfe", "stage", "tables", "column", "message",
+                                      "action", "function"])
+    order = {s: i for i, s in enumerate(STAGES)}
+    return out.sort_values("stage", key=lambda s: s.map(order), kind="stable",
+                           ignore_index=True)
+
+
+#: The rule catalogue's file, written beside the templates by ``adoption-diagnostic templates``.
+CATALOGUE_FILE = "rules.csv"
+#: Its columns, as a reader sees them.
+CATALOGUE_HEADINGS = {"rule": "rule", "dfe": "dfe_rule", "stage": "stage", "tables": "tables",
+                      "column": "column", "message": "finding", "action": "what_the_kit_does",
+                      "function": "function"}
+
+
+def catalogue_csv() -> str:
+    """:func:`catalogue` as the text of ``data_templates/rules.csv`` (UTF-8, ``\\n`` line
+    endings, the same on every run)."""
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow(CATALOGUE_HEADINGS.values())
+    w.writerows(catalogue()[list(CATALOGUE_HEADINGS)].itertuples(index=False, name=None))
+    return buf.getvalue()

@@ -325,9 +325,11 @@ def build_parser() -> argparse.ArgumentParser:
     synth.set_defaults(func=cmd_synth)
 
     templates = sub.add_parser(
-        "templates", help="write the local extract templates and the data dictionary",
+        "templates", help="write the local extract templates, the data dictionary and the "
+        "rule catalogue",
         description="Regenerate data_templates/ (the local extract templates, "
-                    "data_dictionary.md and data_dictionary.csv) from the kit's schema.",
+                    "data_dictionary.md and data_dictionary.csv) from the kit's schema, and "
+                    "rules.csv (every validation rule) from the rule registry.",
     )
     templates.add_argument("--out", default=None, metavar="DIR",
                            help="folder to write (default: the checkout's data_templates/; "
@@ -419,12 +421,13 @@ def cmd_audits_import(args: argparse.Namespace) -> int:
 
 
 def cmd_templates(args: argparse.Namespace) -> int:
-    from diagnostic_kit import resources
+    from diagnostic_kit import resources, rules
     from diagnostic_kit.inputs.templates import main as templates_main
 
     out = args.out or str(resources.templates_out_dir())
     argv = ["--out", out, *(["--check"] if args.check else [])]
-    return templates_main(argv)
+    # The rule catalogue, generated from the registry, beside the templates.
+    return templates_main(argv, extra={rules.CATALOGUE_FILE: rules.catalogue_csv()})
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -105,9 +105,11 @@ def rule_context(tables: dict[str, pd.DataFrame], years: list[str]) -> rules.Con
 
 
 def check_inputs(params: Params) -> LAInputs:
-    """Read an LA's inputs and run every rule and derivation that yields findings, in order:
-    reading; the rules on the tables as read; the episode chains and periods of care; the
-    adoption facts. Each step returns its own findings; they are gathered here.
+    """Read an LA's inputs and run every rule and derivation that yields findings, in order
+    (``inputs.findings.STAGES``): reading; the rules on the tables as read (with the rows a
+    later year's return replaced, to compare one year with the next); the episode chains and
+    periods of care; the rules on the adoption tables in periods of care; the journey facts and
+    the rules on them. Each step returns its own findings; they are gathered here.
 
     ``tables`` gains ``periods`` and ``adoption_facts``.
     """
@@ -118,16 +120,25 @@ def check_inputs(params: Params) -> LAInputs:
         inputs = add_annex_a(load_inputs(params), params.local_dir, workbook.result())
     found = Findings().extend(inputs.findings)
     ctx = rule_context(inputs.tables, inputs.years)
-    t, f_rules = rules.run(inputs.tables, ctx, stage="inputs")
+    aside = {f"{name}_replaced": df for name, df in inputs.replaced.items()}
+    t, f_rules = rules.run({**inputs.tables, **aside}, ctx, stage="inputs")
     found.extend(f_rules)
+    for name in aside:
+        t.pop(name)
     t["episodes"], f_ep = episodes.clean_episodes(t["episodes"], t["header"], ctx=ctx)
     found.extend(f_ep)
     t["periods"] = episodes.periods_of_care(t["episodes"])
+    t, f_adoption = rules.run(t, ctx, stage="adoption")
+    found.extend(f_adoption)
     all_children = pd.concat([t["header"]["CHILD"], t["episodes"]["CHILD"]])
     pseudonyms = assign_pseudonyms(all_children, run_salt(found.checksums, params.la_code))
-    t["adoption_facts"], f_facts = journeys.adoption_facts(t, pseudonyms=pseudonyms)
-    found.extend(f_facts)
-    return LAInputs(tables=t, findings=found, years=inputs.years, pseudonyms=pseudonyms)
+    t["adoption_facts"] = journeys.adoption_facts(t)
+    facts = t["adoption_facts"].assign(pseudonym=t["adoption_facts"]["child"].map(pseudonyms))
+    _, f_journeys = rules.run({"journeys": facts, "ad1": t["ad1"],
+                               "stages": journeys.stage_table()}, ctx, stage="journeys")
+    found.extend(f_journeys)
+    return LAInputs(tables=t, findings=found, years=inputs.years, pseudonyms=pseudonyms,
+                    replaced=inputs.replaced)
 
 
 def prepare_la(params: Params) -> LAData:

@@ -4,8 +4,10 @@ Each error is placed where it yields exactly one finding of its rule and no knoc
 episode errors on episodes that appear in a single year's file, of children with no adoption
 decision and nothing after the changed episode; AD1 errors on different adopted children whose
 dates leave room for exactly the intended inconsistency. ``injected_errors.csv`` lists them as
-``file,row,column,value,rule``: ``file`` relative to the output folder, ``row`` the line in the
-file (header = 1; blank for a file-level finding), ``value`` the bad value as written.
+``file,row,column,value,rule,also_changed``: ``file`` relative to the output folder, ``row``
+the line in the file (header = 1; blank for a file-level finding), ``value`` the bad value as
+written, ``also_changed`` any other line the case changed. Then one case per DfE validator rule
+on the adoption journey (:mod:`.dfe_errors`).
 """
 
 from __future__ import annotations
@@ -13,12 +15,15 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from diagnostic_kit.synth import dfe_errors
 from diagnostic_kit.synth._common import Window, dmy
 from diagnostic_kit.synth.history import Histories
 from diagnostic_kit.synth.returns import child_ids
 
 MANIFEST = "injected_errors.csv"
-MANIFEST_COLUMNS = ["file", "row", "column", "value", "rule"]
+#: ``also_changed``: the other lines a planted case changed, as ``file:line`` (";" between),
+#: blank for most (``dfe_errors`` says which need one).
+MANIFEST_COLUMNS = ["file", "row", "column", "value", "rule", "also_changed"]
 
 
 class _Picker:
@@ -71,6 +76,7 @@ def inject(rng: np.random.Generator, files: dict[str, pd.DataFrame], h: Historie
     eps["_last"] = ~eps.duplicated("child", keep="last")
     eps["_prev_once"] = eps.groupby("child")["_n_files"].shift(1) == 1
     eps["_prev_rec"] = eps.groupby("child")["rec"].shift(1)
+    eps["_next_rne"] = eps.groupby("child")["rne"].shift(-1)
     no_adm = ~eps["child"].isin(with_adm)
 
     def ep_target(mask: pd.Series) -> tuple[str, int, pd.Series]:
@@ -88,9 +94,12 @@ def inject(rng: np.random.Generator, files: dict[str, pd.DataFrame], h: Historie
     rv.loc[r.name, "REVIEW"] = bad
     out.append((path(lb, "reviews"), _line(rv, r.name), "REVIEW", bad, "date_unparseable"))
 
-    # 2. An unknown placement code on a foster episode of a child with no adoption decision.
+    # 2. An unknown placement code on a foster episode of a child with no adoption decision,
+    # one that changed placement and is not followed by a change of legal status only (RNE L
+    # says the placement stayed the same: DfE 434 would then see the code change).
     f, i, _ = ep_target(no_adm & (eps["_n_files"] == 1)
-                        & eps["place"].isin(["U1", "U3", "U4", "U6"]))
+                        & eps["place"].isin(["U1", "U3", "U4", "U6"])
+                        & (eps["rne"] != "L") & (eps["_next_rne"] != "L"))
     files[f].loc[i, "PLACE"] = "Q9"
     out.append((f, i + 2, "PLACE", "Q9", "code_unknown"))
 
@@ -149,7 +158,7 @@ def inject(rng: np.random.Generator, files: dict[str, pd.DataFrame], h: Historie
     # 7. An AD1 row for a child still waiting (decision and PO, not matched or placed).
     lb = labels[-1]
     end = window.data_end
-    waiting = per[per["adm"].notna() & per["ceased"].isna() & ~(per["match"] <= end)
+    waiting = per[(per["adm"] <= end) & per["ceased"].isna() & ~(per["match"] <= end)
                   & (per["end"] > end)].rename(columns={"child": "_child"})
     w = pick.one(waiting)
     af = path(lb, "ad1")
@@ -200,4 +209,7 @@ def inject(rng: np.random.Generator, files: dict[str, pd.DataFrame], h: Historie
     plans.loc[i, "plan"] = "adoptoin"
     out.append((pf, i + 2, "plan", "adoptoin", "code_unknown"))
 
-    return pd.DataFrame(out, columns=MANIFEST_COLUMNS).astype({"row": str})
+    # 14-33. One planted case per DfE validator rule on the adoption journey.
+    rows = [(*r, "") for r in out]
+    rows += dfe_errors.plant(files, eps, ep_rows, per, pick, window)
+    return pd.DataFrame(rows, columns=MANIFEST_COLUMNS).astype({"row": str})
