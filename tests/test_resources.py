@@ -221,7 +221,12 @@ def test_a_cost_file_without_purpose_reads_with_the_defaults(tmp_path):
     from diagnostic_kit.run.prepare import prepare_la
 
     la = prepare_la(params)
-    assert la.dq.findings.empty
+    # The cost file reads without a finding; the placement's one finding is DfE 551 (placed for
+    # adoption with no PlacedAdoption row), on the episode.
+    from diagnostic_kit.inputs.findings import RULES
+
+    (file, rule), = la.dq.findings[["file", "rule"]].itertuples(index=False, name=None)
+    assert file == "903/2024-25/episodes.csv" and RULES[rule].validator == "551"
     h = rs.headline(la.tables["costs"], None, la.episodes, la.journeys, None, la.params)
     assert (h["year"], h["children_placed"], h["placed_no_adm_decision"]) == ("2024-25", 1, 1)
     # placing 27,000 (fees paid) + 11,700 x 27,000 / (27,000 + 90,000) = 2,700 -> 29,700

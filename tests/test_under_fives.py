@@ -477,7 +477,7 @@ def test_the_evidence_links_are_the_notebook_s_own_table_and_heading():
     headings = {line[3:].strip().replace(" ", "-") for s in sources
                 for line in s.splitlines() if line.startswith("## ")}
     assert uf.DRIFT_LIST_ANCHOR.removeprefix("#s04-") in headings
-    assert any('uf.EVIDENCE["by_entry_year"]' in s and "sec.table(" in s for s in sources)
+    assert any('under_fives.EVIDENCE["by_entry_year"]' in s and "sec.table(" in s for s in sources)
 
 def test_the_words_say_each_year_and_the_pooled_figure(built):
     from diagnostic_kit.present import narrative as nv
