@@ -289,6 +289,9 @@ TRIGGERS = {
     "representation": ("under_represented", {"row": {"heading": "Ethnic group",
                                                      "category": "Black"}}),
     "unit_cost": ("unit_cost_per_child_placed", {"year": "2025-26"}),
+    "placements_after_decision": ("placed_within_12_months_of_adm", {"waiting": 6,
+                                                                     "left": 2}),
+    "longest_waits": ("po_waiting_18m", {"po_not_placed": 5}),
 }
 
 
