@@ -17,6 +17,8 @@ reporting period counts, from the day the clock starts to the first thing that h
   (PlacedAdoption DATE_PLACED_CEASED) or the local plan changed away from adoption after the
   decision (``plan_changed``); a special guardianship order (the period of care ending REC
   E43–E48, ``sgo``); returned home (E4A/E4B, ``home``); left care any other way (``left_care``).
+  A period of care that ends the day the decision is reversed counts as its ending (SGO, home,
+  left care): that is what happened instead.
   A child adopted with no adoptive placement date is left out with that reason.
 - **Censored**: still waiting at the reference date, or at the end of the data where the
   returns end before it (the latest date in the periods of care).
@@ -137,10 +139,13 @@ def outcomes(journeys: pd.DataFrame, params: Params, plans: pd.DataFrame | None 
          rec.isin(codes.REC_ADOPTED).fillna(False), rec.eq("E41").fillna(False)],
         ["sgo", "home", "adopted", "cao"], "left_care"), index=j.index, dtype="string")
     ended = ended.where(end.notna())
-    cand = pd.DataFrame({"placed": placed, "plan_changed": changed,
-                         "ended": end.where(ended.ne("adopted").fillna(False))})
+    cand = pd.DataFrame({"placed": placed,
+                         "ended": end.where(ended.ne("adopted").fillna(False)),
+                         "plan_changed": changed})
     first = cand.min(axis=1)
-    # The first thing that happened; on the same day a placement counts before the rest.
+    # The first thing that happened. On the same day a placement counts before the rest, and
+    # the end of the period of care (an SGO made at the hearing that refused the order, a
+    # return home) before the decision reversed that day: it says what happened instead.
     exit_ = pd.Series(pd.NA, index=j.index, dtype="string")
     for col in reversed(cand.columns):
         exit_ = exit_.mask(cand[col].notna() & cand[col].eq(first), col)
