@@ -547,9 +547,10 @@ def _left_the_route(rng: np.random.Generator, per: pd.DataFrame, window: Window
                     ) -> pd.DataFrame:
     """Children who left care by a special guardianship order, a child arrangements order or a
     return home after an adoption decision: some young children on those routes (none in the
-    under-fives cohort, entering in the last three and a half years) had an ADM decision first, reversed the day the period ended (the court
-    refused the placement order, RD2, or the parents' circumstances changed, RD1), a few after
-    a placement order (RD4). Their period of care ends as before."""
+    under-fives cohort; entering in the last three and a half years) had an ADM decision
+    first, reversed the day the period ended (the court refused the placement order, RD2, or
+    the parents' circumstances changed, RD1), a few after a placement order (RD4). Their
+    period of care ends as before."""
     end_data = window.data_end
     n = len(per)
     route, entry = per["route"].to_numpy(), per["entry"].to_numpy()
