@@ -862,7 +862,7 @@ def waiting_outcomes_chart(outcomes: pd.DataFrame, source: str = DEFAULT_SOURCE,
     from diagnostic_kit.present.waiting import OUTCOME_LABELS
 
     apply_style()
-    fig, ax = plt.subplots(figsize=(9, 4.0))
+    fig, ax = plt.subplots(figsize=(9, 4.6))
     if len(outcomes):
         x = outcomes["months"].to_numpy(dtype=float)
         keys = [*wt.OUTCOMES, "waiting"]
@@ -875,9 +875,10 @@ def waiting_outcomes_chart(outcomes: pd.DataFrame, source: str = DEFAULT_SOURCE,
     ax.set_ylim(0, 100)
     ax.set_ylabel("% of the children")
     ax.set_xlabel("Months since the ADM decision")
+    # Above the plot, three to a row, so that the plot keeps the chart's width on a phone.
     handles, labels = ax.get_legend_handles_labels()
-    ax.legend(handles[::-1], labels[::-1], loc="center left", bbox_to_anchor=(1.0, 0.5),
-              fontsize=9)
+    ax.legend(handles, labels, loc="lower left", bbox_to_anchor=(0.0, 1.01), ncol=3,
+              fontsize=9, handlelength=1.2, columnspacing=1.2)
     fig = finish(fig, title, source, note="Placed and the other ways out are cumulative "
                  "incidences (Aalen–Johansen); still waiting is the Kaplan–Meier estimate of "
                  "not having left by then. Together they make every child with a decision.")

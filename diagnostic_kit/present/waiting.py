@@ -147,7 +147,7 @@ def flow_sentences(flows: pd.DataFrame, counts: dict, changes: pd.DataFrame,
     """The flow and waiting counts in words."""
     whole = flows.set_index("year").loc["Whole period"]
     ref = nv.date_text(params.reference_date)
-    out = [f"{nv.plural(int(whole['adm_decisions']), 'new ADM decision').capitalize()} "
+    out = [f"{nv.plural(int(whole['adm_decisions']), 'new ADM decision')} "
            f"({nv.children(int(whole['children_decided']))}) and "
            f"{nv.plural(int(whole['placement_orders']), 'new placement order')} in the "
            f"period; {nv.plural(int(whole['reversed']), 'decision')} reversed."]
