@@ -447,7 +447,11 @@ def after_the_decision(rng: np.random.Generator, periods: pd.DataFrame, window: 
     # A match with the LA's own adopters made by then stands (their household is in the
     # adopters' extract); the children who wait longest are placed with other agencies' adopters.
     own_match = (g["adopt_provider"] == "PR1") & (g["match"] <= end_data)
-    route_a = (g["route"] == ADOPTION) & (g["rd"] == "") & (g["clone_of"] < 0)
+    # The under-fives cohort's children (under five at entry, two to three years before the
+    # end) keep their histories, as the other passes leave them.
+    under5 = (g["age_entry"] < 5 * YEAR) & (g["entry"] >= end_data - 3 * YEAR) & (
+        g["entry"] < end_data - 2 * YEAR)
+    route_a = (g["route"] == ADOPTION) & (g["rd"] == "") & (g["clone_of"] < 0) & ~under5
     decided = route_a & (g["adm"] <= end_data)
     waiting = decided & ~(g["placed"] <= end_data)
     u, kind = rng.random(n), choose(rng, _EXIT_P, n)
