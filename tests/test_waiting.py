@@ -351,3 +351,43 @@ def test_lifelines_is_not_imported_with_the_kit():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          timeout=120, cwd=ROOT)
     assert out.stdout.strip() == "False", out.stderr
+
+
+# -- in words --------------------------------------------------------------------------------
+
+def test_sentences_of_the_hand_worked_cohort(journeys, params):
+    from diagnostic_kit.present import waiting as text
+
+    w = wt.analyse(journeys, params)
+    # No child of the six was adopted in the period (none has an adoption order); D is still
+    # waiting, 181 days after the decision; C, F left the route another way.
+    assert text.left_out_sentence(w, journeys, params) == (
+        "A1, A10, A2 and the stage statistics count only finished journeys: A1 counts the 0 "
+        "children adopted in the period. 1 more with an ADM decision in the same years is "
+        "still waiting at 31 March 2026, none of them yet 18 months since the decision, and 2 "
+        "left the adoption route another way.")
+    lines = text.curve_sentences(w, params)
+    # 1/6 = 17% within 6 months, 11/18 = 61% within 12 and 18 (every child had left by 300).
+    assert lines[0].startswith("Of the 6 children with an ADM decision in the period, an "
+                               "estimated 17% within 6 months, 61% within 12 months and 61% "
+                               "within 18 months of the decision were placed with adopters")
+    assert lines[1].startswith("Half the children had been placed 300 days (9.9 months)")
+    # Kaplan–Meier: 100% at 12 months against 61%.
+    assert "would give 100% within 12 months" in lines[2]
+    assert text.outcome_sentence(w) == (
+        "12 months after the decision, an estimated 61% of the children had been placed with "
+        "adopters, 17% had their decision reversed or plan changed, 22% had a special "
+        "guardianship order, 0% had returned home, 0% had left care another way and 0% were "
+        "still waiting (together, every child).")
+
+
+def test_small_counts_are_suppressed_in_the_sentences(journeys, params):
+    from diagnostic_kit.present import waiting as text
+
+    nv.set_suppression(5)
+    w = wt.analyse(journeys, params)
+    line = text.curve_sentences(w, params)[0]
+    # The shares rest on 3 children placed (under 5): not shown, nor the counts under 5.
+    assert line.startswith("Of the 6 children with an ADM decision in the period, an "
+                           "estimated –% within 6 months, –% within 12 months")
+    assert "the <5 still waiting" in line and "17%" not in line

@@ -80,7 +80,7 @@ def curve_sentences(w: wt.Waiting, params: Params) -> list[str]:
     for m in wt.WITHIN_MONTHS:
         v = _share(e, m)
         if not np.isnan(v):
-            shares.append(f"{nv.pct_of(v, e.children)} within {m} months")
+            shares.append(f"{nv.pct_of(v, e.children, e.counts['placed'])} within {m} months")
     d12 = wt.month_days(12)
     out = []
     text = (f"Of the {nv.children(e.children)} with an ADM decision in the period, an "
@@ -89,8 +89,10 @@ def curve_sentences(w: wt.Waiting, params: Params) -> list[str]:
             f"{nv.count(e.counts['waiting'])} still waiting (followed to {ref}) and the "
             f"{nv.count(left)} who left another way")
     if e.followed(d12):
-        text += (f" (12 months: 95% interval {nv.pct_of(100 * e.at(d12, 'low'), e.children)} "
-                 f"to {nv.pct_of(100 * e.at(d12, 'high'), e.children)})")
+        placed = e.counts["placed"]
+        text += (f" (12 months: 95% interval "
+                 f"{nv.pct_of(100 * e.at(d12, 'low'), e.children, placed)} to "
+                 f"{nv.pct_of(100 * e.at(d12, 'high'), e.children, placed)})")
     out.append(text + ".")
     med, lo, hi = e.median()
     if np.isnan(med):
@@ -104,7 +106,8 @@ def curve_sentences(w: wt.Waiting, params: Params) -> list[str]:
     if e.followed(d12) and "km_placed" in e.curves:
         km = 100 * e.at(d12, "km_placed")
         out.append(f"Counting the children whose plan changed as if they might still be "
-                   f"placed (Kaplan–Meier) would give {nv.pct_of(km, e.children)} within 12 "
+                   f"placed (Kaplan–Meier) would give "
+                   f"{nv.pct_of(km, e.children, e.counts['placed'])} within 12 "
                    "months: that figure overstates, as those children cannot be placed on this "
                    "decision.")
     years = []
@@ -112,7 +115,8 @@ def curve_sentences(w: wt.Waiting, params: Params) -> list[str]:
         if year == wt.ALL:
             continue
         v = _share(ey, 12)
-        years.append(f"{year}: {nv.pct_of(v, ey.children)} ({nv.children(ey.children)})"
+        years.append(f"{year}: {nv.pct_of(v, ey.children, ey.counts['placed'])} "
+                     f"({nv.children(ey.children)})"
                      if not np.isnan(v) else
                      f"{year}: too recent for 12 months ({nv.children(ey.children)}, "
                      f"followed at most {months(ey.followed_days)})")
@@ -129,11 +133,14 @@ def outcome_sentence(w: wt.Waiting) -> str:
     e = w.all("adm")
     if not e.children:
         return "No child had an ADM decision in the period."
-    d = min(wt.month_days(12), len(e.curves) - 1)
-    when = "12 months" if d == wt.month_days(12) else months(d)
+    d12 = wt.month_days(12)
+    d = d12 if e.followed(d12) else len(e.curves) - 1
+    when = "12 months" if d == d12 else months(d)
 
     def p(col: str) -> str:
-        return nv.pct_of(100 * e.at(d, col), e.children)
+        # Each share rests on its own count of children (suppressed when small).
+        k = e.counts["waiting"] if col == "waiting" else e.counts[col.removeprefix("cif_")]
+        return nv.pct_of(100 * e.at(d, col), e.children, k)
 
     return (f"{when} after the decision, an estimated {p('cif_placed')} of the children had "
             f"been placed with adopters, {p('cif_plan_changed')} had their decision reversed or "
