@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 import csv
+from collections.abc import Collection
 from pathlib import Path
+
+import numpy as np
+import pandas as pd
 
 from diagnostic_kit.inputs.params import Params, load_params
 from diagnostic_kit.inputs.schema import SSDA903_FILE_COLUMNS, TABLES
+from diagnostic_kit.synth.xml_returns import write_year
 
 
 def write_csv(path: Path, columns: list[str], rows: list[dict[str, str]], *,
@@ -27,9 +32,14 @@ def write_la(
     period_start: str = "2023-04-01",
     period_end: str = "2026-03-31",
     extra: str = "",
+    xml: Collection[str] = (),
 ) -> Params:
-    """Write 903 files per collection year and local extracts; return the LA's params."""
+    """Write 903 files per collection year and local extracts; return the LA's params. The
+    years named in ``xml`` are written as the year's XML return (``ssda903.xml``) instead."""
     for year, tables in years.items():
+        if year in xml:
+            write_xml_year(root / "data" / "903" / year / "ssda903.xml", tables)
+            continue
         for name, rows in tables.items():
             cols = SSDA903_FILE_COLUMNS.get(name) or TABLES[name].column_names
             write_csv(root / "data" / "903" / year / f"{name}.csv", cols, rows)
@@ -43,6 +53,16 @@ def write_la(
         encoding="utf-8",
     )
     return load_params(p)
+
+
+def write_xml_year(path: Path, tables: dict[str, list[dict[str, str]]]) -> dict[str, np.ndarray]:
+    """Write one year's rows (by 903 table) as its XML return; returns each row's line."""
+    frames = {}
+    for name, rows in tables.items():
+        cols = SSDA903_FILE_COLUMNS[name]
+        frames[name] = pd.DataFrame([{c: r.get(c, "") for c in cols} for r in rows], columns=cols,
+                                    dtype=object)
+    return write_year(frames, path)
 
 
 def ep(child: str, decom: str, rne: str, ls: str, place: str, dec: str = "", rec: str = "",

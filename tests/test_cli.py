@@ -155,6 +155,24 @@ def test_synth_writes_an_la_that_check_reads(tmp_path, capsys):
     assert "Data quality: Smallshire" in capsys.readouterr().out
 
 
+def test_synth_writes_xml_returns_that_check_reads_and_switching_format_leaves_one_form(
+        tmp_path, capsys):
+    out, params = tmp_path / "synth", tmp_path / "synth.yaml"
+    assert cli.main(["synth", "--out", str(out), "--size", "30", "--years", "2", "--format", "xml",
+                     "--params-out", str(params)]) == 0
+    assert sorted(p.relative_to(out).as_posix() for p in out.glob("903/*/*")) == [
+        "903/2024-25/ssda903.xml", "903/2025-26/ssda903.xml"]
+    assert cli.main(["check", str(params)]) == 0
+    said = capsys.readouterr().out
+    assert "903/2025-26/ssda903.xml [episodes]" in said
+    # Written again as mixed years over the same folder: each year in one form only.
+    assert cli.main(["synth", "--out", str(out), "--size", "30", "--years", "2",
+                     "--format", "mixed"]) == 0
+    assert sorted(p.name for p in (out / "903" / "2024-25").iterdir()) == ["ssda903.xml"]
+    assert "ssda903.xml" not in {p.name for p in (out / "903" / "2025-26").iterdir()}
+    assert cli.main(["check", str(params)]) == 0
+
+
 def test_synth_bad_option_is_one_sentence(tmp_path, capsys):
     assert cli.main(["synth", "--out", str(tmp_path / "s"), "--size", "5"]) == 2
     assert _one_plain_line(capsys.readouterr().err).startswith("adoption-diagnostic: size ")

@@ -341,6 +341,14 @@ def test_run_pdf_writes_an_a4_report(demo):
     # Each section starts a page of its own.
     starts = [i for i, p in enumerate(reader.pages) if re.search(r"SECTION \d", p.extract_text())]
     assert len(starts) == len(discover_sections())
+    # Every page carries its number of the whole, the protective marking (OFFICIAL-SENSITIVE:
+    # small numbers are not suppressed in the demo), the LA and the period.
+    n = len(reader.pages)
+    for i, page in enumerate(reader.pages, start=1):
+        text = page.extract_text()
+        assert f"Page {i} of {n}" in text, i
+        assert "OFFICIAL-SENSITIVE" in text, i
+        assert "Demoshire (synthetic): 1 April 2023 to 31 March 2026" in text, i
 
 
 def test_tables_xlsx_is_usable_by_an_analyst(demo):
@@ -396,6 +404,14 @@ def suppressed(tmp_path_factory):
     return proc, root / "out" / "demo_shared"
 
 
+def test_the_marking_follows_suppression(suppressed):
+    # Small numbers suppressed for sharing: OFFICIAL, not OFFICIAL-SENSITIVE.
+    _, folder = suppressed
+    html = (folder / "report.html").read_text(encoding="utf-8")
+    assert '<p class="kit-marking">OFFICIAL</p>' in html
+    assert '@top-left { content: "OFFICIAL";' in html
+
+
 def _text(html: str) -> str:
     html = re.sub(r"<(script|style)\b.*?</\1>", " ", html, flags=re.S)
     return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html)).replace("&lt;", "<")
@@ -437,6 +453,7 @@ def test_suppressed_tables_xlsx_follows_the_same_rule(suppressed):
 
     _, folder = suppressed
     wb = openpyxl.load_workbook(folder / "tables.xlsx", read_only=True)
+    checked, suppressed = 0, 0
     for ws in wb.worksheets:
         rows = list(ws.iter_rows(values_only=True))
         if not rows:
@@ -445,4 +462,8 @@ def test_suppressed_tables_xlsx_follows_the_same_rule(suppressed):
         for row in rows[1:]:
             for head, cell in zip(heads, row, strict=False):
                 if head in ("children", "over standard", "children adopted"):
+                    checked += 1
+                    suppressed += cell == "<5"
                     assert cell not in (1, 2, 3, 4), (ws.title, head, row)
+    # The rule was applied to counts that exist, some of them small enough to be suppressed.
+    assert checked > 20 and suppressed > 0, (checked, suppressed)

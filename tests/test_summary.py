@@ -217,7 +217,8 @@ def test_going_well_and_where_to_look(journeys, params):
                        "2 children, none of them 18 months or more since the order.")
     assert look[2] == ("[Section 4: under-fives still looked after 2 years later, on the drift "
                        "list](#s04-Drift-list): 3 children with three or more "
-                       "placements, no plan, or a plan changed after 12 months.")
+                       "placements, no plan, a plan changed after 12 months, or an interim "
+                       "care order or s20 at two years.")
 
 
 def test_where_to_look_suppresses_small_counts(journeys, params):

@@ -426,6 +426,24 @@ def test_entries_by_age(clean: Path) -> None:
     assert bands.iloc[0] > 0.15 and bands.iloc[3] > 0.15  # babies and teenagers
 
 
+def test_some_under_fives_are_on_c1_or_v2_two_years_after_entry(clean: Path) -> None:
+    """Section 4 flags a child still on an interim care order (C1) or under s20 (V2) on the
+    second anniversary of entering care under five: the demo has a few, in more than one entry
+    year, and they stay a minority of the children still looked after then."""
+    eps = with_periods(latest_episodes(clean))
+    dob = dates(combined(clean, "header").drop_duplicates("CHILD").set_index("CHILD")["DOB"])
+    first = eps.groupby(["CHILD", "period"]).head(1)
+    first = first[first["care_entry"].between(FIRST_DAY, pd.Timestamp("2024-03-31"))
+                  & (first["care_entry"] < first["CHILD"].map(dob) + pd.DateOffset(years=5))]
+    first = first.assign(ann=first["care_entry"] + pd.DateOffset(years=2))
+    m = eps.merge(first[["CHILD", "period", "ann"]], on=["CHILD", "period"])
+    on_ann = m[(m["decom"] <= m["ann"]) & (m["dec"].isna() | (m["dec"] > m["ann"]))]
+    drift = on_ann[on_ann["LS"].isin(["C1", "V2"])]
+    years = drift["ann"].dt.year - (drift["ann"].dt.month < 4)  # entry year's start, +2
+    assert len(drift) >= 3 and years.nunique() >= 2, drift[["CHILD", "LS", "ann"]]
+    assert len(drift) <= 0.3 * len(on_ann)
+
+
 def test_local_extracts(clean: Path) -> None:
     plans = read(clean / "local/permanence_plans.csv")
     iro = plans[(plans["plan"] == "adoption") & (plans["source"] == "iro_recommendation")]

@@ -13,6 +13,8 @@ is treated as ended on that DEC with an unknown reason (``end_reason`` blank,
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 import numpy as np
 import pandas as pd
 
@@ -42,6 +44,25 @@ def window_start(years: list[int]) -> pd.Timestamp | None:
     """1 April of the earliest collection year in the data (None when years are unknown)."""
     real = [y for y in years if y]
     return pd.Timestamp(min(real) - 1, 4, 1) if real else None
+
+
+def data_start(years: Iterable[str | int], episodes: pd.DataFrame | None = None
+               ) -> pd.Timestamp | None:
+    """Where the 903 data starts: 1 April of the earliest collection year loaded (``years``,
+    from the collection-year folders). For files given combined (no years), of the collection
+    year of the earliest DEC: the earliest return holds the episodes open during its year, so
+    its first end dates fall in that year (the earliest DECOM when no episode has ended).
+    None when neither is known. A care entry before this date may be missing from the data:
+    only children still in care when the data starts are in it."""
+    start = window_start([int(y) for y in years if str(y).strip()])
+    if start is not None or episodes is None or episodes.empty:
+        return start
+    ended = episodes["DEC"].dropna()
+    base = ended.min() if len(ended) else episodes["DECOM"].min()
+    if pd.isna(base):
+        return None
+    year = base.year + 1 if base.month >= 4 else base.year  # its collection year (April-March)
+    return pd.Timestamp(year - 1, 4, 1)
 
 
 def clean_episodes(

@@ -39,10 +39,11 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
-from diagnostic_kit.inputs import schema
+from diagnostic_kit.inputs import archives, schema
 from diagnostic_kit.inputs.findings import Findings, Rule, register
 from diagnostic_kit.inputs.reading import (
     PERSONAL_DROP_REASON,
+    InputError,
     LAInputs,
     local_files,
     read_dates,
@@ -458,7 +459,14 @@ class Workbook:
 
 
 def open_workbook(path: Path) -> Workbook:
-    """Read a workbook's cells (the slow part of reading it, mostly outside Python)."""
+    """Read a workbook's cells (the slow part of reading it, mostly outside Python). A file
+    that is not a workbook, or would expand past :data:`archives.WORKBOOK_LIMIT`, stops with
+    one sentence before anything is decompressed."""
+    refused = archives.too_large(path, archives.WORKBOOK_LIMIT)
+    if refused:
+        raise InputError(f"The Annex A workbook {path.name} in {path.parent} cannot be read: "
+                         f"{refused}. Save it again from Excel, or take it out of the folder "
+                         "and fill data_templates/adopters.csv instead.")
     checksum = hashlib.sha256(path.read_bytes()).hexdigest()
     return Workbook(path, checksum, list(_worksheets(path)))
 

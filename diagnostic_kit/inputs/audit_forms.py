@@ -33,6 +33,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from diagnostic_kit.inputs import archives
 from diagnostic_kit.inputs.schema import AUDIT_QUESTIONS, CASE_AUDITS
 
 #: Labels whose value is never read.
@@ -231,6 +232,11 @@ def read_form(path: Path) -> tuple[dict[str, str], list[str]]:
     when the grade or score cannot be read, or the file is not a Word form."""
     import docx  # python-docx; imported here so that the kit imports fast
 
+    refused = archives.too_large(path, archives.FORM_LIMIT)
+    if refused == archives.NOT_ZIP:
+        raise FormNotRead("not a Word .docx file (it cannot be opened)")
+    if refused:
+        raise FormNotRead(f"not read: {refused}")
     try:
         doc = docx.Document(str(path))
     except Exception as exc:  # noqa: BLE001 - any failure to open is the same finding

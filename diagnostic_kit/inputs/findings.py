@@ -80,6 +80,8 @@ def register(rule: Rule) -> Rule:
 IDENTIFIER_COLUMNS = frozenset({"CHILD", "child", "case_ref", "worker_ref", "auditor_ref",
                                 "household_id"})
 WITHHELD = "(withheld)"
+#: Why the DfE columns dropped on purpose (UPN, the mother's details, postcodes …) were dropped.
+PERSONAL_DROP_REASON = "personal data the kit does not need"
 
 #: The message of ``code_unknown`` for a local extract, whose choices are the kit's own.
 LOCAL_CODE_MESSAGE = ("not one of the values the kit's template allows for this column (see "

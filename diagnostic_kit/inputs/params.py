@@ -34,6 +34,8 @@ class Synthetic(BaseModel):
     size: int = Field(400, gt=0)
     years: int = Field(6, ge=1, le=15)
     with_errors: bool = False
+    #: The 903 returns as CSV files, as the DfE XML, or mixed (XML and CSV years in turn).
+    format: Literal["csv", "xml", "mixed"] = "csv"
 
 
 class _Group(BaseModel):
@@ -280,10 +282,13 @@ class Costs(_Group):
 
 
 class UnderFives(_Group):
-    """Section 4's cohort: entry window is the 12 months ending this many years before the
-    reference date."""
+    """Section 4's cohorts: the latest entry window is the 12 months ending
+    ``years_looked_after`` years before the reference date; ``legal_status_drift_children`` is
+    the standard for children still on an interim care order (C1) or accommodated under s20
+    (V2) on that anniversary (more is rated red or amber by the one rule)."""
 
     years_looked_after: int = Field(gt=0)
+    legal_status_drift_children: int = Field(ge=0)
 
 
 class Params(BaseModel):
@@ -300,6 +305,10 @@ class Params(BaseModel):
     synthetic: Synthetic | None = None
     #: Counts below this are shown as "<N" in rendered outputs (DfE convention: 5); 0 = off.
     suppress_below: int = Field(0, ge=0)
+    #: The protective marking printed on every page of the PDF and shown on screen; by default
+    #: OFFICIAL-SENSITIVE (children's records, by pseudonym), OFFICIAL when small numbers are
+    #: suppressed for sharing (:attr:`marking`).
+    protective_marking: str | None = Field(None, max_length=40)
     #: Optional groups for a batch's index (reports/index.html groups LAs by them).
     region: str | None = None
     raa: str | None = None
@@ -318,6 +327,24 @@ class Params(BaseModel):
     def _code_as_text(cls, v: Any) -> str:
         return str(v)
 
+    @field_validator("la_name", "la_code", "protective_marking")
+    @classmethod
+    def _plain_line(cls, v: str | None, info: Any) -> str | None:
+        """A name, code or marking is one line of plain text of a sensible length: it is set in
+        every heading, chart footnote, printed page and file the report writes."""
+        if v is None and info.field_name == "protective_marking":
+            return None
+        v = str(v).strip()
+        if not v:
+            raise ValueError("it is empty")
+        limit = {"la_name": MAX_NAME, "la_code": 20}.get(info.field_name, 40)
+        if len(v) > limit:
+            raise ValueError(f"it is {len(v):,} characters long; at most {limit} are allowed")
+        if any(ord(c) < 32 or 0x7F <= ord(c) < 0xA0 for c in v):
+            raise ValueError("it holds a line break or another control character; write it "
+                             "on one line")
+        return v
+
     @model_validator(mode="after")
     def _period_in_order(self) -> Params:
         if self.period_end <= self.period_start:
@@ -325,6 +352,13 @@ class Params(BaseModel):
                 f"period_end ({self.period_end}) must be after period_start ({self.period_start})"
             )
         return self
+
+    @property
+    def marking(self) -> str:
+        """The protective marking in force (see ``protective_marking``)."""
+        if self.protective_marking:
+            return self.protective_marking.strip()
+        return "OFFICIAL" if self.suppress_below else "OFFICIAL-SENSITIVE"
 
     @property
     def reference_date(self) -> dt.date:
@@ -378,6 +412,14 @@ def resolve_params_path(name_or_path: str | Path) -> Path:
 
 
 def _resolve_data_dir(value: Any, params_file: Path, synthetic: bool) -> Path:
+    try:
+        return _resolve(value, params_file, synthetic)
+    except (RuntimeError, OSError) as exc:  # a symlink loop, a path too long for the system
+        raise ParamsError(f"The data folder {value} named by {params_file} cannot be used: "
+                          f"{getattr(exc, 'strerror', None) or exc}.") from None
+
+
+def _resolve(value: Any, params_file: Path, synthetic: bool) -> Path:
     """``data_dir`` relative to its params file. The kit's own demo (a synthetic LA), used from a
     folder outside the kit's checkout or installed copy, generates its data under the current
     folder instead, as if its params file were ``./params/demo.yaml``: ``./data/demo``, never
@@ -398,7 +440,26 @@ def default_values() -> dict[str, Any]:
 
 
 class _Loader(yaml.SafeLoader):
-    """YAML without implicit dates: pydantic parses them, with a clear message when bad."""
+    """YAML without implicit dates (pydantic parses them, with a clear message when bad) and
+    without aliases: a params file has no use for them, and a few aliases nested in a small
+    file expand to gigabytes ("billion laughs")."""
+
+    def compose_node(self, parent, index):  # noqa: ANN001, D102 - PyYAML's hook
+        if self.check_event(yaml.AliasEvent):
+            event = self.peek_event()
+            raise _AliasRefused(event.start_mark)
+        return super().compose_node(parent, index)
+
+
+class _AliasRefused(Exception):
+    def __init__(self, mark) -> None:  # noqa: ANN001
+        self.mark = mark
+
+
+#: A params file is a few kilobytes; anything this large is not one.
+MAX_PARAMS_BYTES = 1024 * 1024
+#: The longest LA name the report sets out (the longest English council name is under 60).
+MAX_NAME = 120
 
 
 _Loader.yaml_implicit_resolvers = {
@@ -409,7 +470,17 @@ _Loader.yaml_implicit_resolvers = {
 
 def _read_yaml(path: Path) -> dict[str, Any]:
     try:
+        if path.is_file() and path.stat().st_size > MAX_PARAMS_BYTES:
+            raise ParamsError(f"The params file {path} is {path.stat().st_size:,} bytes, far "
+                              "more than a params file holds; see params/demo.yaml.")
         data = yaml.load(path.read_text(encoding="utf-8-sig"), Loader=_Loader)  # noqa: S506
+    except _AliasRefused as exc:
+        raise ParamsError(f"The params file {path} uses a YAML alias (*) at line "
+                          f"{exc.mark.line + 1}: write each value out in full.") from None
+    except UnicodeDecodeError:
+        raise ParamsError(f"The params file {path} is not UTF-8 text.") from None
+    except IsADirectoryError:
+        raise ParamsError(f"The params file {path} is a folder, not a file.") from None
     except FileNotFoundError:
         raise ParamsError(f"The params file {path} does not exist.") from None
     except yaml.YAMLError as exc:
@@ -473,9 +544,23 @@ def load_params(name_or_path: str | Path, *, check_data_dir: bool = True) -> Par
         params = Params.model_validate(merged)
     except ValidationError as exc:
         raise ParamsError(_explain(exc, path)) from None
-    if check_data_dir and params.synthetic is None and not params.data_dir.is_dir():
-        raise ParamsError(
-            f"The data folder {params.data_dir} named by {path} does not exist; "
-            "see README 'Bringing your own LA's data'."
-        )
+    if check_data_dir and params.synthetic is None:
+        _check_data_dir(params.data_dir, path)
     return params
+
+
+def _check_data_dir(folder: Path, params_file: Path) -> None:
+    """One sentence when the data folder cannot be used: absent, a file, a symlink loop or a
+    path the system refuses."""
+    try:
+        if folder.is_dir():
+            return
+        exists = folder.exists()
+    except OSError as exc:
+        raise ParamsError(f"The data folder {folder} named by {params_file} cannot be used: "
+                          f"{exc.strerror or exc}.") from None
+    what = ("is a file, not a folder" if exists else
+            "is a link that leads nowhere (a loop, or to something missing)"
+            if folder.is_symlink() else "does not exist")
+    raise ParamsError(f"The data folder {folder} named by {params_file} {what}; see README "
+                      "'Bringing your own LA's data'.")

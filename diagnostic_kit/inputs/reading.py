@@ -18,12 +18,15 @@ Duplicates are identical records only. Rows with the same key (e.g. CHILD and DE
 different values are a zero-day episode followed by the real one (both kept: ordinary 903 data)
 or a conflict, resolved by a stated rule and recorded (``record_conflict``, ``dob_conflict``).
 SSDA903 files are combined across collection years: exact duplicates are dropped, and a record
-reported in two years (same key) is taken from the later year, which carries its end date.
+reported in two years (same key) is taken from the later year, which carries its end date. A
+year's return may be the DfE XML instead of CSV files (``inputs.xml_return`` reads it into the
+same tables).
 """
 
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import functools
 import hashlib
 import io
@@ -38,7 +41,14 @@ import numpy as np
 import pandas as pd
 
 from diagnostic_kit import resources
-from diagnostic_kit.inputs.findings import LOCAL_CODE_MESSAGE, DataQuality, Findings
+from diagnostic_kit.inputs import xml_return
+from diagnostic_kit.inputs.errors import InputError
+from diagnostic_kit.inputs.findings import (
+    LOCAL_CODE_MESSAGE,
+    PERSONAL_DROP_REASON,
+    DataQuality,
+    Findings,
+)
 from diagnostic_kit.inputs.params import Params
 from diagnostic_kit.inputs.schema import LOCAL_TABLES, SSDA903_TABLES, SSDA903_UNUSED, Column, Table
 
@@ -57,9 +67,6 @@ FILE_ALIASES = {
 
 #: Tables that hold one snapshot per collection year: every year is kept.
 PER_YEAR_TABLES = {"oc2"}
-
-#: The DfE columns dropped on purpose, and why.
-PERSONAL_DROP_REASON = "personal data the kit does not need"
 
 #: Delimiters a CSV file may use; any but a comma is read and noted.
 DELIMITERS = (",", ";", "\t", "|")
@@ -90,10 +97,6 @@ _TRUE = {"yes", "y", "true", "1", "t"}
 _FALSE = {"no", "n", "false", "0", "f"}
 
 
-class InputError(Exception):
-    """An input problem that stops the run; ``str(exc)`` is one sentence for the analyst."""
-
-
 @dataclass
 class LAInputs:
     """Validated input tables and the findings of reading them."""
@@ -120,18 +123,27 @@ class LAInputs:
 _UTF8_BOM = b"\xef\xbb\xbf"
 
 
-def _decoded(data: bytes, rel: str, table: Table) -> tuple[str, str]:
-    """The file's text and the encoding it was read in."""
+def _decoded(data: bytes, rel: str, table: Table, sniff: bool = False) -> tuple[str, str]:
+    """The file's text and the encoding it was read in (``sniff``: only the checks on its first
+    bytes)."""
     if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
         raise InputError(
             f"{rel} is saved as UTF-16 (\"Unicode text\"): save it as CSV UTF-8 following "
             f"{_template(table)}."
         )
-    if data[:4] == b"PK\x03\x04" or b"\x00" in data[:4096]:
+    head = data[:4096]
+    if head[:4] != b"PK\x03\x04" and b"\x00" in head and _utf16_text(head):
+        raise InputError(
+            f"{rel} is saved as UTF-16 (\"Unicode text\") without a byte-order mark: save it "
+            f"as CSV UTF-8 following {_template(table)}."
+        )
+    if data[:4] == b"PK\x03\x04" or b"\x00" in head:
         raise InputError(
             f"{rel} is not a CSV text file (it looks like a spreadsheet or binary file): "
             f"save it as CSV following {_template(table)}."
         )
+    if sniff:
+        return "", ""
     for enc in ("utf-8-sig", "cp1252"):
         try:
             return data.decode(enc), enc
@@ -141,6 +153,32 @@ def _decoded(data: bytes, rel: str, table: Table) -> tuple[str, str]:
         f"{rel} is neither UTF-8 nor Windows-1252 text: save it as CSV (UTF-8) following "
         f"{_template(table)}."
     )
+
+
+def _utf16_text(head: bytes) -> bool:
+    """Whether bytes look like UTF-16 text without a byte-order mark: plain text in UTF-16 has
+    a zero in every other byte (the high byte of each character)."""
+    even, odd = head[0::2], head[1::2]
+    zeros, chars = (even, odd) if even.count(0) > odd.count(0) else (odd, even)
+    half = len(head) // 2
+    # Zeros in one half, printable characters in the other (not a run of zeros).
+    return half > 0 and zeros.count(0) >= 0.9 * half and \
+        sum(32 <= b < 127 or b in (9, 10, 13) for b in chars) >= 0.9 * len(chars)
+
+
+#: No 903 file or local extract of a real LA comes near this; a file this large is refused
+#: before it is read, rather than read whole into memory.
+MAX_FILE_BYTES = 1024 ** 3
+
+
+def _sniff(path: Path, rel: str, table: Table) -> None:
+    """Refuse a file that is too large, or not text, from its size and first bytes only."""
+    size = path.stat().st_size
+    if size > MAX_FILE_BYTES:
+        raise InputError(f"{rel} is {size / 1024 ** 3:.1f} GB, far larger than any 903 file or "
+                         f"extract: check it is the right file, following {_template(table)}.")
+    with path.open("rb") as f:
+        _decoded(f.read(4096), rel, table, sniff=True)
 
 
 def _template(table: Table) -> str:
@@ -240,6 +278,7 @@ def _read_table(
 ) -> tuple[pd.DataFrame, dict[str, Distinct]]:
     """:func:`read_table_file`, and the distinct values of the columns it found them of (a
     local extract's, stripped), for :func:`_validate` not to find them again."""
+    _sniff(path, rel, table)
     data = path.read_bytes()
     text, encoding = _decoded(data, rel, table)
     log.checksums[rel] = hashlib.sha256(data).hexdigest()
@@ -282,6 +321,7 @@ def _read_table(
             raise InputError(
                 f"{rel} could not be read as CSV ({exc}): follow {_template(table)}."
             ) from None
+    _refuse_repeated_headings(text, delim, rel, table)
     # A column headed "_row" is not read (the kit numbers the rows itself).
     headings = [(c, _normalise_header(c, table)) for c in raw.columns if c != "_row"]
     names = [name for _, name in headings]
@@ -301,10 +341,6 @@ def _read_table(
         else:
             log.dropped.append({"file": rel, "column": col, "reason": "not in the kit's template"})
             log.add_file_level("column_not_in_template", rel, col)
-    if len({*names, "_row"}) <= len(names):
-        # The same heading twice (or one the kit's row number takes): refused, as reindexing
-        # by heading does.
-        pd.DataFrame(columns=[*names, "_row"]).reindex(columns=wanted)
     n = len(raw)
     index = pd.RangeIndex(n)
     # As object columns: a frame built from arrays of text would check every value to make
@@ -327,6 +363,22 @@ def _read_table(
     if len(df) + len(ragged) == 0 and table.required_file:
         log.add_file_level("file_no_rows", rel, "")
     return df, distinct
+
+
+def _refuse_repeated_headings(text: str, delim: str, rel: str, table: Table) -> None:
+    """One sentence when the header row gives the same heading twice (``DOB`` and ``dob``, or a
+    second ``DECOM`` where ``DEC`` was meant): the CSV reader would rename the second, and its
+    column would be dropped without a word."""
+    first = next(csv.reader(io.StringIO(text.lstrip("\ufeff").split("\n", 1)[0]),
+                            delimiter=delim), [])
+    seen: dict[str, int] = {}
+    for i, heading in enumerate(first, start=1):
+        name = _normalise_header(heading, table)
+        if name in seen and name:
+            raise InputError(
+                f"{rel} has the heading {name} twice (columns {seen[name]} and {i}): give each "
+                f"column its own heading, following {_template(table)}.")
+        seen[name] = i
 
 
 def _stripped(
@@ -1081,8 +1133,32 @@ def collection_year(folder: str) -> int | None:
     return int(m.group(1)) if m else None
 
 
+#: The first collection year of the SSDA903 return as the kit reads it (2015-16 codes on).
+FIRST_YEAR = 2000
+
+
+def _check_year_folder(sub: Path, year: int, other: Path | None) -> None:
+    """A year folder must name a real collection year (two years in a row, one that has begun)
+    and be the only folder for it: otherwise its returns would supersede the real ones."""
+    label = f"{year - 1}-{year % 100:02d}"
+    m = re.search(r"(\d{4})\s*[-_/]\s*(\d{2}|\d{4})$", sub.name)
+    if m and int(m.group(2)) % 100 != (int(m.group(1)) + 1) % 100:
+        raise InputError(f"The folder {sub} is not a collection year (a collection year runs "
+                         f"from April to March, as in {int(m.group(1))}-"
+                         f"{(int(m.group(1)) + 1) % 100:02d}): rename it.")
+    begun = dt.date.today().year + (1 if dt.date.today().month >= 4 else 0)
+    if year > begun or year < FIRST_YEAR:
+        raise InputError(f"The folder {sub} names the collection year {label}, which "
+                         f"{'has not begun' if year > begun else 'is before any 903 return'}: "
+                         "rename it for the year its returns cover.")
+    if other is not None:
+        raise InputError(f"The folders {other.name} and {sub.name} in {sub.parent} both hold the "
+                         f"collection year {label}: keep one.")
+
+
 def _find_903_files(root: Path) -> dict[str, list[tuple[int, Path]]]:
-    """903 files by table name, each with the collection year it came from (0 = combined)."""
+    """903 files by table name, each with the collection year it came from (0 = combined);
+    ``.xml`` files under ``xml_return.XML_FILES``."""
     if not root.is_dir():
         raise InputError(
             f"The SSDA903 folder {root} does not exist: put each collection year's 903 files in "
@@ -1090,6 +1166,7 @@ def _find_903_files(root: Path) -> dict[str, list[tuple[int, Path]]]:
         )
     found: dict[str, list[tuple[int, Path]]] = {}
     places: list[tuple[int, Path]] = [(0, root)]
+    seen: dict[int, Path] = {}
     for sub in sorted(p for p in root.iterdir() if p.is_dir()):
         year = collection_year(sub.name)
         if year is None:
@@ -1097,10 +1174,15 @@ def _find_903_files(root: Path) -> dict[str, list[tuple[int, Path]]]:
                 f"The folder {sub} inside {root} is not named for a collection year: "
                 "name it like 2024-25 (see README)."
             )
+        _check_year_folder(sub, year, seen.get(year))
+        seen[year] = sub
         places.append((year, sub))
     for year, place in places:
         for f in sorted(place.glob("*")):
-            if f.suffix.lower() != ".csv" or not f.is_file():
+            if f.suffix.lower() not in (".csv", ".xml") or not f.is_file():
+                continue
+            if f.suffix.lower() == ".xml":
+                found.setdefault(xml_return.XML_FILES, []).append((year, f))
                 continue
             stem = f.stem.lower()
             stem = FILE_ALIASES.get(stem, stem)
@@ -1187,6 +1269,8 @@ def _load_903(root: Path, log: Findings) -> tuple[dict[str, pd.DataFrame], list[
     files = _find_903_files(root)
     tables: dict[str, pd.DataFrame] = {}
     years = sorted({y for fl in files.values() for y, _ in fl if y})
+    # XML returns, read once each into all their tables (inputs/xml_return.py).
+    from_xml = xml_return.read_returns(files.pop(xml_return.XML_FILES, []), files, root, log)
     # A collection-year folder with 903 files but no header.
     by_folder: dict[Path, set[str]] = {}
     for name, entries in files.items():
@@ -1199,15 +1283,19 @@ def _load_903(root: Path, log: Findings) -> tuple[dict[str, pd.DataFrame], list[
                                f"{folder.relative_to(root.parent).as_posix()}/", "header.csv")
     for table in SSDA903_TABLES:
         entries = files.pop(table.name, [])
-        if not entries and table.required_file:
+        xml = from_xml.get(table.name, [])
+        if not entries and not xml and table.required_file:
             raise InputError(
                 f"No {table.file} was found under {root}: the 903 {table.name} table is required "
                 f"(see {TEMPLATE_HINT})."
             )
         frames, keys = [], []
-        for year, path in entries:
-            rel = path.relative_to(root.parent).as_posix()
-            df, k = _validate(read_table_file(path, rel, table, log), table, log)
+        # In year order, CSV files and XML returns alike (a year is in one form only).
+        for year, source in sorted([*entries, *xml], key=lambda e: e[0]):
+            if isinstance(source, Path):
+                source = read_table_file(source, source.relative_to(root.parent).as_posix(),
+                                         table, log)
+            df, k = _validate(source, table, log)
             df["_year"] = year  # a frame of its own: no copy needed
             frames.append(df)
             keys.append(k)

@@ -1,6 +1,7 @@
 """Section 3: the 10 shortest and 10 longest journeys of children adopted in the period.
 
-Journeys are ranked by days from care entry to the adoption order (``measures.md``, section 3).
+Journeys are ranked by days from care entry to the adoption order (``docs/methodology.md``,
+"The shortest and longest journeys").
 The shortest group is every child whose journey is no longer than the 10th shortest; the longest
 group every child whose journey is no shorter than the 10th longest: a tie at the cut-off is
 shown, never broken. With fewer than 20 measurable adoptions the groups would overlap, so the

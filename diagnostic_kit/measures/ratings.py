@@ -16,7 +16,7 @@ Direction = Literal["lower", "higher"]
 TOLERANCE = 0.10
 
 #: Every rated measure: which way is better, and the kind of benchmark it is rated against.
-RULES: dict[str, tuple[Direction, str]] = {
+RATED: dict[str, tuple[Direction, str]] = {
     "a1_mean_days": ("lower", "a1_threshold"),
     "a10_mean_days": ("lower", "a1_threshold"),
     "a2_mean_days": ("lower", "a2_threshold"),
@@ -56,7 +56,7 @@ def rag(value: float | None, benchmark: float | None, better: Direction = "lower
 
 
 def rate(measure: str, value: float | None, benchmark: float | None) -> str:
-    """Rate a measure by its rule in :data:`RULES` (unknown measures are not rated)."""
-    if measure not in RULES:
+    """Rate a measure by its rule in :data:`RATED` (unknown measures are not rated)."""
+    if measure not in RATED:
         return "not rated"
-    return rag(value, benchmark, RULES[measure][0])
+    return rag(value, benchmark, RATED[measure][0])

@@ -34,7 +34,7 @@ from diagnostic_kit.measures import timescales as ts
 from diagnostic_kit.measures import waiting as wt
 from diagnostic_kit.measures.cohorts import adopted, adopted_count
 from diagnostic_kit.measures.headline import Headline, shortfall
-from diagnostic_kit.measures.ratings import RULES, rag, rate
+from diagnostic_kit.measures.ratings import RATED, rag, rate
 from diagnostic_kit.registry import table_anchor
 
 COLUMNS = ["key", "value", "unit", "children", "within", "benchmark", "benchmark_kind",
@@ -186,12 +186,12 @@ def _versus_england(measure: str, row: dict, england: float | None) -> str:
     """``better``, ``same`` or ``worse`` than England (as shown: whole days, whole %), or
     ``not rated``."""
     value = row["compare_value"]
-    if measure not in RULES or pd.isna(value) or england is None or pd.isna(england):
+    if measure not in RATED or pd.isna(value) or england is None or pd.isna(england):
         return "not rated"
     a, b = np.floor(value + 0.5), np.floor(england + 0.5)
     if a == b:
         return "same"
-    lower_better = RULES[measure][0] == "lower"
+    lower_better = RATED[measure][0] == "lower"
     return "better" if (a < b) == lower_better else "worse"
 
 
@@ -249,7 +249,7 @@ def headlines(journeys: pd.DataFrame, periods: pd.DataFrame, params: Params) -> 
                    int(w["children"]), within=w["within"], benchmark=comp.value,
                    benchmark_kind="england", england=comp.value, england_period=comp.period,
                    england_older=older_than_period(comp.period, params, comp.period_end),
-                   better=RULES[measure][0], statistic="share" if key.startswith("adopted")
+                   better=RATED[measure][0], statistic="share" if key.startswith("adopted")
                    else "mean")
         row.update(_like_for_like(trend, key, comp.period))
         # Rated on the like-for-like figure: the national figure is the benchmark (never one
@@ -324,6 +324,7 @@ def findings(journeys: pd.DataFrame, periods: pd.DataFrame, looked_after: pd.Dat
              params: Params, *, adopters: pd.DataFrame | None = None,
              audits: pd.DataFrame | None = None, costs: pd.DataFrame | None = None,
              staffing: pd.DataFrame | None = None, episodes: pd.DataFrame | None = None,
+             under_fives: list[Headline] | None = None,
              head: pd.DataFrame | None = None, plans: pd.DataFrame | None = None
              ) -> list[Headline]:
     """Every section's findings (``measures.headline``), in section order: section 1's
@@ -331,7 +332,9 @@ def findings(journeys: pd.DataFrame, periods: pd.DataFrame, looked_after: pd.Dat
     comparisons and children still waiting (``measures.waiting``: the share placed within 12
     months of the decision, and children with a placement order waiting 18 months or more;
     ``plans``, the local permanence plans, add the plans changed away from adoption to the
-    ways out), section 5's adopters (when ``adopters`` is given), section 6's unit costs
+    ways out), section 4's under-fives (``under_fives``: ``measures.under_fives.headlines``,
+    which the caller has for the cohorts it built), section 5's adopters (when ``adopters`` is
+    given), section 6's unit costs
     (when ``costs`` and ``episodes`` are given), section 7's audits (when ``audits`` is
     given). Rank them with ``measures.headline.rank``."""
     head = headlines(journeys, periods, params) if head is None else head
@@ -339,6 +342,7 @@ def findings(journeys: pd.DataFrame, periods: pd.DataFrame, looked_after: pd.Dat
     out += ts.headlines(journeys, params) + england_headlines(head)
     w = wt.analyse(journeys, params, plans, periods, origins=("adm",), by_year=())
     out += wt.headlines(w, journeys, params)
+    out += under_fives or []
     if adopters is not None:
         out += ad.headlines(ad.as_known(adopters, params), journeys, params)
     if costs is not None and episodes is not None:

@@ -20,6 +20,7 @@ from diagnostic_kit import resources
 from diagnostic_kit.measures import audits as au
 from diagnostic_kit.present import charts
 from diagnostic_kit.present import narrative as nv
+from diagnostic_kit.present.spreadsheets import formula_safe_frame
 
 GRADE_LABELS = {"outstanding": "Outstanding", "good": "Good",
                 "requires_improvement": "Requires improvement", "inadequate": "Inadequate"}
@@ -271,13 +272,8 @@ def write_internal(df: pd.DataFrame, output_dir: str | Path | None) -> Path | No
     work = Path(output_dir)
     folder = (work.parent if work.name == ".work" else work) / resources.INTERNAL_DIR
     folder.mkdir(parents=True, exist_ok=True)
-    safe = df.copy()
-    for col in safe.columns:
-        s = safe[col].astype("string")
-        risky = s.str.match(r"^[=+\-@\t\r]").fillna(False).astype(bool)
-        safe[col] = s.where(~risky, "'" + s)
     path = folder / INTERNAL_FILE
-    safe.to_csv(path, index=False, encoding="utf-8")
+    formula_safe_frame(df).to_csv(path, index=False, encoding="utf-8")
     return path
 
 

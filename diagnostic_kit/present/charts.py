@@ -77,6 +77,8 @@ STYLE = {
     # Glyphs drawn without hinting: as sharp at 150 dpi, and quicker to draw (a tenth with
     # matplotlib 3.10, a quarter with 3.11; text is most of a chart's drawing).
     "text.hinting": "no_hinting",
+    # Text is text: an LA's name with "$" in it is never read as mathematics.
+    "text.parse_math": False,
     "font.size": 11,
     "axes.titlesize": 12,
     "axes.titleweight": "bold",

@@ -128,6 +128,21 @@ def sentence(h: Headline, params: Params) -> str:
         row = with_phrases(pd.DataFrame([d["row"]])).iloc[0]
         text = group_sentence(row).rstrip(".")
         text += f", {_benchmark(h)}"
+    elif h.key == "under5_c1_v2_at_two_years":
+        years = d["entry_years"]
+        span = f"entered care from {years[0]} to {years[-1]}" if len(years) > 1 else \
+            f"entered care in {years[0]}" if years else "entered care"
+        text = (f"{nv.count(int(h.value))} of the {nv.children(h.n)} who {span} under five "
+                f"and were still looked after two years later {nv.verb(int(h.value))} still on "
+                f"an interim care order ({nv.count(int(d['c1']))}) or accommodated under s20 "
+                f"({nv.count(int(d['v2']))}) on that day, "
+                + ("when none should be (care proceedings are to finish within 26 weeks, and "
+                   "s20 is not for holding a young child's care for years)" if not h.benchmark
+                   else f"against {h.benchmark_label}"))
+    elif h.key == "under5_three_plus_placements":
+        text = (f"{nv.count_of(int(d['within']), h.n)} still looked after two years after "
+                "entering care under five had three or more placements in that time, against "
+                f"{nv.pct(h.benchmark)} in {h.benchmark_label.removeprefix('England ')}")
     elif h.key == "unit_cost_per_child_placed":
         text = (f"Placing a child for adoption cost {nv.money(h.value)} a child in "
                 f"{d['year']} ({nv.children(h.n)} placed; the placing share of the service's "
@@ -172,6 +187,11 @@ _TABLE_LABELS = {
     "audits_good_or_better": "Case audits graded good or outstanding (%)",
     "audit_child_protected": "Audits showing children protected (question 10 answered yes, %)",
     "unit_cost_per_child_placed": "Cost per child placed for adoption (latest full year)",
+    "under5_three_plus_placements": "Under-fives looked after two years with three or more "
+                                    "placements (%, every entry year)",
+    "under5_c1_v2_at_two_years": "Under-fives on an interim care order or s20 two years after "
+                                 "entering care (every entry year)",
+    "under5_drift_list": "Under-fives on the drift list (every entry year)",
     "unit_cost_per_adopter_approved": "Cost per adopter household approved (latest full "
                                       "year)",
     "placed_within_12_months_of_adm": "Children placed within 12 months of the ADM decision, "

@@ -257,6 +257,19 @@ def _unit_cost(h: Headline, params: Params) -> str:
             f"bring the unit cost down? {_see(('the unit costs by year', h.evidence))}")
 
 
+@area("young_children_legal_drift", "under5_c1_v2_at_two_years",
+      "Conclude the legal plans of young children who have waited two years")
+def _young_children_legal_drift(h: Headline, params: Params) -> str:
+    d = h.detail
+    return (f"{nv.count(int(h.value))} of the {nv.children(h.n)} who entered care under five and "
+            f"were still looked after two years later {nv.verb(int(h.value))} on an interim "
+            f"care order ({nv.count(int(d['c1']))}) or accommodated under s20 "
+            f"({nv.count(int(d['v2']))}) on that day. For each, what is holding the "
+            "proceedings beyond 26 weeks, or why is a two-year s20 arrangement not before the "
+            "court? Is there a permanence plan, and was it made by the second review? "
+            f"{_see(('the under-fives drift list', h.evidence))}")
+
+
 @area("placements_after_decision", "placed_within_12_months_of_adm",
       "Place more children within a year of the decision")
 def _placements_after_decision(h: Headline, params: Params) -> str:

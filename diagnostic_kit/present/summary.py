@@ -368,28 +368,9 @@ def where_to_look_first(head: pd.DataFrame, params: Params,
         years = params.under_fives.years_looked_after
         out.append(f"[Section 4: under-fives still looked after {years} years later, on the "
                    f"drift list]({ANCHORS['04_under_fives']}): {nv.children(under_fives_drift)}"
-                   " with three or more placements, no plan, or a plan changed after 12 "
-                   "months.")
+                   " with three or more placements, no plan, a plan changed after 12 months, "
+                   "or an interim care order or s20 at two years.")
     return out
-
-
-def under_fives_finding(h: dict, params: Params) -> tuple[str, str] | None:
-    """Section 4's three-or-more-placements share against England's, as ("well" or
-    "attention", sentence); None when there is no cohort. ``h`` is
-    ``measures.under_fives.headline``."""
-    if not h["cohort"]:
-        return None
-    c = params.comparators.three_plus_placements_pct
-    years = params.under_fives.years_looked_after
-    rating = nv.rate("three_plus_placements_pct", h["three_plus_pct"], c.value)
-    if nv.suppressed(h["three_plus"]) or nv.suppressed(h["cohort"]) or not c.confirmed:
-        rating = "not rated"
-    note = "" if c.confirmed else ", not confirmed against the published table, so not rated"
-    text = (f"{nv.count_of(h['three_plus'], h['cohort'])} who entered care under five and were "
-            f"still looked after {years} years later had three or more placements in that "
-            f"time, against England's {nv.pct(c.value)} ({c.period}{note})")
-    text += f": {rating_words(rating, 'england')}." if rating != "not rated" else "."
-    return {"green": "well", "not rated": "shown"}.get(rating, "attention"), text
 
 
 def display_headlines(head: pd.DataFrame) -> pd.DataFrame:

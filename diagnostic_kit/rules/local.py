@@ -1,7 +1,7 @@
 """Rules on the local extracts (``stage="inputs"``): costs and case audits.
 
-The audit score bands are those of the adoption-support audit form (``audits.md``): 10-9
-outstanding, 8-6 good, 5-4 requires improvement, 3-1 inadequate.
+The audit score bands are those of the adoption-support audit form (``docs/methodology.md``,
+"Case quality audits"): 10-9 outstanding, 8-6 good, 5-4 requires improvement, 3-1 inadequate.
 """
 
 from __future__ import annotations

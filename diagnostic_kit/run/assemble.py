@@ -39,6 +39,11 @@ import pandas as pd
 
 from diagnostic_kit import __version__, resources
 from diagnostic_kit.inputs.findings import FINDING_COLUMNS, WITHHELD
+from diagnostic_kit.present.spreadsheets import (  # noqa: F401  (formula_safe: tests)
+    FORMULA_START,
+    formula_safe,
+    formula_safe_frame,
+)
 
 if TYPE_CHECKING:
     import nbformat
@@ -288,16 +293,23 @@ def render_page(
     produced: dt.date | None = None,
     contents: bool = True,
     home: str | None = None,
+    marking: str = "OFFICIAL-SENSITIVE",
 ) -> str:
     """A whole self-contained HTML page: title block, contents, then the sections in order.
 
     Each of ``sections`` has ``anchor``, ``number``, ``title``, ``html`` and ``failed``.
+    ``marking`` is the protective marking, shown under the title and, in print, at the top of
+    every page with the LA and the period; every page's foot says "Page n of N"
+    (:func:`page_css`).
     """
     css = _css()
+    period = f"{_long_date(period_start)} to {_long_date(period_end)}"
     return _env().get_template("report.html.j2").render(
         la_name=la_name,
         la_code=la_code,
-        period=f"{_long_date(period_start)} to {_long_date(period_end)}",
+        marking=marking,
+        page_css=page_css(la_name, period, marking),
+        period=period,
         produced=_long_date(produced or dt.date.today()),
         version=__version__,
         sections=sections,
@@ -305,6 +317,32 @@ def render_page(
         contents=contents,
         home=home,
     )
+
+
+def css_string(text: str) -> str:
+    """Text as a CSS string literal: quotes, backslashes and line ends escaped, and ``<`` too
+    so that nothing in it can close the ``<style>`` element it sits in."""
+    out = []
+    for ch in str(text):
+        if ch in "\\\"<>" or ord(ch) < 32 or ord(ch) == 0x7F:
+            out.append(f"\\{ord(ch):x} ")
+        else:
+            out.append(ch)
+    return '"' + "".join(out) + '"'
+
+
+def page_css(la_name: str, period: str, marking: str) -> str:
+    """The printed page's furniture (CSS page-margin boxes, which Chromium prints): the
+    protective marking top left and bottom left, the LA and the period top right, "Page n of
+    N" bottom right."""
+    head = css_string(f"{la_name}: {period}")
+    mark = css_string(marking)
+    box = "font: 8pt sans-serif; color: #444;"
+    return (f"@page {{ @top-left {{ content: {mark}; {box} font-weight: bold; }} "
+            f"@top-right {{ content: {head}; {box} }} "
+            f"@bottom-left {{ content: {mark}; {box} font-weight: bold; }} "
+            f"@bottom-right {{ content: \"Page \" counter(page) \" of \" counter(pages); "
+            f"{box} }} }}")
 
 
 def _write_atomic(path: Path, text: str) -> None:
@@ -363,46 +401,6 @@ def build_sections(run: LARun, notebooks: list[Path]) -> list[dict[str, Any]]:
 
 
 # -- files beside the report ------------------------------------------------------------------
-
-#: What a spreadsheet may read as the start of a formula (OWASP CSV injection).
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def formula_safe(values: pd.Series) -> pd.Series:
-    """Text that a spreadsheet could read as a formula, with a leading ``'``; vectorised.
-
-    Only text is touched: numbers (negative ones included), also in a column mixing numbers and
-    text, stay numbers.
-    """
-    dtype = values.dtype
-    if (pd.api.types.is_numeric_dtype(dtype) or pd.api.types.is_bool_dtype(dtype)
-            or pd.api.types.is_datetime64_any_dtype(dtype)
-            or pd.api.types.is_timedelta64_dtype(dtype)):
-        return values
-    if isinstance(dtype, pd.CategoricalDtype):
-        values = values.astype(object)
-    if isinstance(values.dtype, pd.StringDtype):
-        is_text = values.notna().to_numpy(dtype=bool)
-    else:
-        is_text = values.map(type).eq(str).to_numpy(dtype=bool)
-    if not is_text.any():
-        return values
-    text = values.where(is_text).astype("string")
-    risky = text.str.startswith(FORMULA_START).fillna(False).to_numpy(dtype=bool) & is_text
-    if not risky.any():
-        return values
-    out = values.copy()
-    out[risky] = "'" + text[risky]
-    return out
-
-
-def formula_safe_frame(df: pd.DataFrame) -> pd.DataFrame:
-    """:func:`formula_safe` on every text column of ``df``."""
-    out = df.copy()
-    for col in out.columns:
-        out[col] = formula_safe(out[col])
-    return out
-
 
 def collect_metrics(work: Path, params: Any) -> dict[str, Any]:
     """``metrics.json``: ``la_code``, ``period_start``, ``period_end`` (ISO dates), then every
@@ -788,7 +786,7 @@ def build_outputs(run: LARun, notebooks: list[Path]) -> None:
     p = run.params
     sections = build_sections(run, notebooks)
     page = dict(la_name=p.la_name, la_code=p.la_code, period_start=p.period_start,
-                period_end=p.period_end)
+                period_end=p.period_end, marking=p.marking)
     for s in sections:
         # On a section's own page, a link to another section goes to the whole report.
         own = f"s{s['key'][:2]}-"  # the ids notebook_fragment scoped this section's with

@@ -44,6 +44,42 @@ def _positive_float(text: str) -> float:
     return x
 
 
+#: The shortest time a notebook cell may be given: starting a kernel and drawing a chart take
+#: seconds on a slow machine, so less fails every section rather than catching a hang.
+MIN_TIMEOUT = 10.0
+
+
+def _timeout(text: str) -> float:
+    x = _positive_float(text)
+    if x < MIN_TIMEOUT:
+        raise argparse.ArgumentTypeError(
+            f"{text} seconds is too short for a notebook cell; give at least {MIN_TIMEOUT:.0f}")
+    return x
+
+
+def _usable_out(out_root: Path) -> str | None:
+    """Why the reports folder cannot be written, in one sentence, or None. Nothing is made:
+    the folder, or the nearest folder above it that exists, is tried with a real write
+    (permissions alone say nothing for root or a read-only mount)."""
+    import tempfile
+
+    here = out_root
+    try:
+        while not here.exists() and here != here.parent:
+            if here.is_symlink():
+                return f"{here} is a link that leads nowhere: name a folder with --out."
+            here = here.parent
+        if not here.is_dir():
+            return f"{here} is a file, not a folder: name a folder with --out."
+        fd, probe = tempfile.mkstemp(prefix=".adk-probe-", dir=here)
+        os.close(fd)
+        os.unlink(probe)
+    except OSError as exc:
+        return (f"the reports folder {out_root} cannot be written to ({exc.strerror or exc}): "
+                "name another with --out.")
+    return None
+
+
 # -- run ------------------------------------------------------------------------------------------
 
 
@@ -60,12 +96,17 @@ def cmd_run(args: argparse.Namespace) -> int:
     from diagnostic_kit import resources
     from diagnostic_kit.run import runner
 
+    out_root = args.out or resources.default_reports_dir()
+    problem = _usable_out(Path(out_root))
+    if problem:
+        print(f"{PROG}: {problem}", file=sys.stderr)
+        return 2
     notebooks = args.notebooks or resources.run_notebooks_dir()
     if args.notebooks is None and notebooks != resources.notebooks_dir():
         print(f"Using the section notebooks in {notebooks}")
     runs = runner.run_reports(
         args.params,
-        out_root=args.out or resources.default_reports_dir(),
+        out_root=out_root,
         jobs=args.jobs,
         timeout=args.timeout,
         notebooks_dir=notebooks,
@@ -158,7 +199,7 @@ def cmd_synth(args: argparse.Namespace) -> int:
                                             "la_code") if getattr(args, k) is not None}
     out = Path(args.out)
     try:
-        s = generate(out, with_errors=args.with_errors, **kwargs)
+        s = generate(out, with_errors=args.with_errors, format=args.format, **kwargs)
     except ValueError as exc:  # an option out of range, e.g. too few children
         print(f"{PROG}: {exc}.", file=sys.stderr)
         return 2
@@ -232,7 +273,7 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--out", type=Path, default=None, metavar="DIR",
                      help="where each LA's folder is written (default: reports/ of the current "
                           "folder)")
-    run.add_argument("--timeout", type=_positive_float, default=DEFAULT_TIMEOUT, metavar="SECONDS",
+    run.add_argument("--timeout", type=_timeout, default=DEFAULT_TIMEOUT, metavar="SECONDS",
                      help=f"time limit per notebook cell (default: {DEFAULT_TIMEOUT})")
     run.add_argument("--notebooks", type=Path, default=None, metavar="DIR",
                      help="folder of section notebooks NN_name.ipynb (default: ./notebooks if "
@@ -276,6 +317,9 @@ def build_parser() -> argparse.ArgumentParser:
     synth.add_argument("--la-code", default=None, help="the LA's code")
     synth.add_argument("--with-errors", action="store_true",
                        help="seed data-quality problems, to see how the kit reports them")
+    synth.add_argument("--format", choices=("csv", "xml", "mixed"), default="csv",
+                       help="write the 903 returns as CSV files (default), as the DfE XML return "
+                            "(903/<year>/ssda903.xml), or mixed: XML and CSV years in turn")
     synth.add_argument("--params-out", default=None, metavar="FILE",
                        help="also write a params YAML for the synthetic LA")
     synth.set_defaults(func=cmd_synth)
@@ -346,9 +390,20 @@ def cmd_audits_import(args: argparse.Namespace) -> int:
     if args.out.exists() and not args.force:
         print(f"{PROG}: {args.out} exists; use --force to overwrite it.", file=sys.stderr)
         return 2
+    from diagnostic_kit.present.spreadsheets import formula_safe_frame
+
     result = read_forms(files)
+    if not result.read:
+        # Nothing read: no header-only file for the run to mistake for an extract.
+        print(f"{PROG}: none of the {len(files):,} forms could be read, so {args.out} was not "
+              "written:", file=sys.stderr)
+        for name, reason in result.not_read:
+            print(f"  {name}: {reason}", file=sys.stderr)
+        return 2
     args.out.parent.mkdir(parents=True, exist_ok=True)
-    result.rows.to_csv(args.out, index=False, lineterminator="\n", encoding="utf-8")
+    # Text typed into a form that a spreadsheet could run as a formula is written as text.
+    formula_safe_frame(result.rows).to_csv(args.out, index=False, lineterminator="\n",
+                                           encoding="utf-8")
     total = result.read + len(result.not_read)
     print(f"Read {result.read:,} of {total:,} forms into {args.out.resolve()}; "
           f"{len(result.not_read):,} could not be read"

@@ -83,6 +83,7 @@ def ensure_synthetic_data(params: Params) -> None:
             tmp, seed=s.seed, size=s.size, years=s.years,
             last_year=journeys.collection_year_of(pd.Timestamp(params.period_end)),
             la_name=params.la_name, la_code=params.la_code, with_errors=s.with_errors,
+            format=s.format,
         )
         try:
             os.rename(tmp, params.data_dir)
@@ -98,15 +99,9 @@ def rule_context(tables: dict[str, pd.DataFrame], years: list[str]) -> rules.Con
     combined in ``903/``, from the earliest DEC (the earliest return holds the episodes open
     during its year, so its first end dates fall in that year)."""
     ys = [int(y) for y in years if int(y)]
-    if ys:
-        return rules.Context(window_start=pd.Timestamp(min(ys) - 1, 4, 1),
-                             data_end=pd.Timestamp(max(ys), 3, 31))
-    ep = tables["episodes"]
-    base = ep["DEC"].min() if ep["DEC"].notna().any() else ep["DECOM"].min()
-    if pd.isna(base):
-        return rules.Context()
-    first_year = journeys.collection_year_of(pd.Timestamp(base))
-    return rules.Context(window_start=pd.Timestamp(first_year - 1, 4, 1))
+    start = episodes.data_start(ys, tables["episodes"])
+    return rules.Context(window_start=start,
+                         data_end=pd.Timestamp(max(ys), 3, 31) if ys else None)
 
 
 def check_inputs(params: Params) -> LAInputs:

@@ -1,10 +1,12 @@
 """The synthetic LA: a fictional local authority's 903 returns and local extracts.
 
 ``generate`` simulates children's whole care histories and writes what an LA would hand the
-kit: ``903/<YYYY-YY>/<table>.csv`` for each collection year and ``local/<table>.csv`` for each
-local extract. The output is valid by construction (the kit's validation finds nothing);
-``with_errors=True`` adds a documented set of realistic errors, one finding each, listed in
-``injected_errors.csv``. Same seed, same bytes.
+kit: ``903/<YYYY-YY>/<table>.csv`` for each collection year (or, with ``format="xml"``, the
+year's DfE XML return ``903/<YYYY-YY>/ssda903.xml``; ``"mixed"``: XML and CSV years in turn,
+the earliest XML) and ``local/<table>.csv`` for each local extract. The output is valid by
+construction (the kit's validation finds nothing); ``with_errors=True`` adds a documented set of
+realistic errors, one finding each, listed in ``injected_errors.csv`` (in an XML year, by the
+return's table and the line of the row's element). Same seed, same bytes.
 
 Everything is fictional: identifiers are ``DEMO00001``-style, postcodes ``ZZ1 2``-style, UPNs a
 letter and 12 digits; there are no names anywhere.
@@ -22,13 +24,17 @@ import numpy as np
 import pandas as pd
 
 from diagnostic_kit.inputs import schema
-from diagnostic_kit.synth import annex_a, audit_forms, errors, local, returns
+from diagnostic_kit.synth import annex_a, audit_forms, errors, local, returns, xml_returns
 from diagnostic_kit.synth._common import Window
 from diagnostic_kit.synth.history import simulate
 
 __all__ = ["SynthSummary", "generate", "write_params"]
 
 _YEAR_DIR = re.compile(r"^\d{4}-\d{2}$")
+#: The name of a year's XML return (``format="xml"``).
+XML_RETURN = "ssda903.xml"
+#: How the 903 returns may be written.
+FORMATS = ("csv", "xml", "mixed")
 
 
 @dataclass(frozen=True)
@@ -65,7 +71,7 @@ def _clear(out_dir: Path) -> None:
         for sub in ssda.iterdir():
             if sub.is_dir() and _YEAR_DIR.match(sub.name):
                 for f in sub.iterdir():
-                    if f.name in names:
+                    if f.name in names or f.name == XML_RETURN:
                         f.unlink()
                 if not any(sub.iterdir()):
                     sub.rmdir()
@@ -85,15 +91,19 @@ def _write(df: pd.DataFrame, path: Path) -> None:
 
 def generate(out_dir: Path, *, seed: int = 2026, size: int = 400, years: int = 6,
              last_year: int = 2026, la_name: str = "Demoshire (synthetic)", la_code: str = "999",
-             with_errors: bool = False) -> SynthSummary:
+             with_errors: bool = False, format: str = "csv") -> SynthSummary:
     """Write a synthetic LA's 903 returns and local extracts under ``out_dir``.
 
     ``size`` children are looked after at some time in the latest collection year (1 April
     ``last_year - 1`` to 31 March ``last_year``); ``years`` returns end on 31 March of
     ``last_year - years + 1`` ... ``last_year``. ``la_name`` is not written into any file (the
     903 carries no LA name); ``la_code`` appears as the LA of previous permanence orders.
+    ``format``: the returns as CSV files, as XML, or ``mixed`` (XML and CSV years in turn, the
+    earliest XML); the data are the same whatever the format (same seed, same values).
     """
     del la_name  # part of the API for symmetry with write_params; no file holds the name
+    if format not in FORMATS:
+        raise ValueError(f"format must be one of {', '.join(FORMATS)}, not {format!r}")
     if size < 20:
         raise ValueError("size must be at least 20 children")
     if not 1 <= years <= 15:
@@ -122,16 +132,26 @@ def generate(out_dir: Path, *, seed: int = 2026, size: int = 400, years: int = 6
         manifest = errors.inject(np.random.default_rng([seed, 903]), files, h, window)
 
     _clear(out_dir)
+    labels = tuple(window.label(y) for y in window.year_ends)
+    as_xml = {lb for i, lb in enumerate(labels)
+              if format == "xml" or (format == "mixed" and i % 2 == 0)}
+    written = []
+    for lb in labels:
+        if lb in as_xml:
+            rel, manifest = _write_xml_year(files, lb, out_dir, manifest)
+            written.append(rel)
     for rel, df in files.items():
+        if rel.startswith("903/") and rel.split("/")[1] in as_xml:
+            continue  # written in that year's XML return
         _write(df, out_dir / rel)
+        written.append(rel)
     annex_a.write_workbook(out_dir / annex_a.FILE, adopters, plans)
-    written = [*files, annex_a.FILE]
+    written.append(annex_a.FILE)
     if manifest is not None:
         _write(manifest, out_dir / errors.MANIFEST)
         written.append(errors.MANIFEST)
     forms = audit_forms.write_forms(audits, out_dir)
 
-    labels = tuple(window.label(y) for y in window.year_ends)
     ao = h.periods["ao"]
     by_year = {
         window.label(y): int(((ao >= window.start_of(y)) & (ao <= window.end_of(y))).sum())
@@ -148,6 +168,32 @@ def generate(out_dir: Path, *, seed: int = 2026, size: int = 400, years: int = 6
         files=tuple(written), errors=0 if manifest is None else len(manifest),
         audit_forms=tuple(forms),
     )
+
+
+def _write_xml_year(files: dict[str, pd.DataFrame], label: str, out_dir: Path,
+                    manifest: pd.DataFrame | None) -> tuple[str, pd.DataFrame | None]:
+    """Write one year's 903 tables as its XML return; returns its path and the manifest, whose
+    rows of those tables then name the return's table and the line of the row's element. A
+    column an XML return cannot hold (the injected extra column) is written as an element the
+    kit does not know, which is a note, not a finding: its manifest row is dropped."""
+    prefix = f"903/{label}/"
+    tables = {t.name: files[f"{prefix}{t.file}"] for t in schema.SSDA903_TABLES
+              if f"{prefix}{t.file}" in files}
+    rel = f"{prefix}{XML_RETURN}"
+    lines = xml_returns.write_year(tables, out_dir / rel)
+    if manifest is not None:
+        drop = []
+        for i, m in manifest.iterrows():
+            table = m["file"][len(prefix):-len(".csv")] if m["file"].startswith(prefix) else None
+            if table not in tables:
+                continue
+            if m["row"] == "":
+                drop.append(i)
+                continue
+            manifest.at[i, "file"] = f"{rel} [{table}]"
+            manifest.at[i, "row"] = str(int(lines[table][int(m["row"]) - 2]))
+        manifest = manifest.drop(index=drop)
+    return rel, manifest
 
 
 def write_params(path: Path, *, data_dir: Path, la_name: str, la_code: str,

@@ -1,0 +1,7 @@
+"""The error that stops a run on an input problem, shared by every reader of the inputs layer."""
+
+from __future__ import annotations
+
+
+class InputError(Exception):
+    """An input problem that stops the run; ``str(exc)`` is one sentence for the analyst."""
