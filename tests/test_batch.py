@@ -138,6 +138,8 @@ SECTION = (
     "sec.metric('a1_mean_days', 300 + 40 * k, n=10 + k)\n"
     "sec.metric('a2_mean_days', 100 + 10 * k, n=8)\n"
     "sec.metric('a3_pct_under_426_days', 50.0 + k, n=10 + k)\n"
+    "sec.metric('placed_within_12_months_of_adm_pct', 40.0 + k, n=20 + k)\n"
+    "sec.metric('median_days_adm_to_placement', None if k == 8 else 200 + 10 * k, n=20 + k)\n"
     "sec.md('## Findings\\n\\nA made-up section.')\n"
 )
 
@@ -171,7 +173,9 @@ def batch(tmp_path_factory):
                                                           "language": "python"}})
     nbformat.write(nb, nbdir / "00_head.ipynb")
     reg = register_section(nbdir, "00_head", "Head", ["children_looked_after", "a1_mean_days",
-                                                      "a2_mean_days", "a3_pct_under_426_days"])
+                                                      "a2_mean_days", "a3_pct_under_426_days",
+                                                      "placed_within_12_months_of_adm_pct",
+                                                      "median_days_adm_to_placement"])
     lines: list[str] = []
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("ADK_SECTIONS_FILE", str(reg))
@@ -219,6 +223,17 @@ def test_batch_writes_an_index_and_batch_metrics(batch):
                                                 "middle half")
     assert a1.loc["deeshire", "status"] == "failed" and pd.isna(a1.loc["deeshire", "value"])
     assert a1.loc["ceeshire", "raa"] == "Adopt North"
+    # Children still waiting: the median days from the decision to a placement and the share
+    # placed within 12 months of it, counting every child. Ayshire: 200 + 70 = 270 days,
+    # 47%; Beeshire Borough: 360, 56%; Ceeshire (8 letters): the median not reached (null).
+    med = bm[bm["measure"].eq("median_days_adm_to_placement")].set_index("la")
+    assert med.loc["ayshire", "value"] == 270 and med.loc["ayshire", "n"] == 27
+    assert pd.isna(med.loc["ceeshire", "value"]) and med.loc["ayshire", "batch_las"] == 2
+    assert med["batch_median"].dropna().unique().tolist() == [315]
+    share = bm[bm["measure"].eq("placed_within_12_months_of_adm_pct")].set_index("la")
+    assert share.loc["beeshire", "value"] == 56 and share.loc["ceeshire", "value"] == 48
+    assert "Median days ADM decision to placement" in html
+    assert "270" in ay and "47" in ay
     assert not list(out.glob(".*tmp"))
 
 

@@ -289,6 +289,9 @@ TRIGGERS = {
     "representation": ("under_represented", {"row": {"heading": "Ethnic group",
                                                      "category": "Black"}}),
     "unit_cost": ("unit_cost_per_child_placed", {"year": "2025-26"}),
+    "placements_after_decision": ("placed_within_12_months_of_adm", {"waiting": 6,
+                                                                     "left": 2}),
+    "longest_waits": ("po_waiting_18m", {"po_not_placed": 5}),
     "young_children_legal_drift": ("under5_c1_v2_at_two_years", {"c1": 2, "v2": 1}),
 }
 

@@ -146,6 +146,8 @@ class Targets(_Group):
     adopter_approval_within_6_months_pct: Target
     audits_good_or_better_pct: Target
     audit_child_protected_yes_pct: Target
+    placed_within_12_months_of_adm_pct: Target
+    po_waiting_18m_children: Target
 
 
 class TimeStandard(BaseModel):

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import functools
 import hashlib
 import io
 import re
@@ -477,6 +478,20 @@ def _full_width_dates(texts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return days, formats
 
 
+#: The days (since 1970) a nanosecond date can hold.
+_NS_DAYS = (pd.Timestamp.min.value // 86_400_000_000_000 + 1,
+            pd.Timestamp.max.value // 86_400_000_000_000)
+
+
+@functools.cache
+def _pandas_ns() -> bool:
+    """Whether pandas reads dates in nanoseconds whatever the format (before pandas 3, which
+    the kit runs on with lifelines: it declares pandas below 3); pandas 3 picks the unit from
+    what it reads (see :func:`_date_values`)."""
+    probe = pd.to_datetime(pd.Series(["01/02/2024"]), format=_DMY)
+    return np.datetime_data(probe.dtype)[0] == "ns"
+
+
 def _parse_dates(texts: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """The day (days since 1970; NaT's number where unreadable), format (an index into
     :data:`DATE_FORMATS`, -1 where none) and whether the dd/mm/yyyy pass read it, of each
@@ -484,6 +499,11 @@ def _parse_dates(texts: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]
     width (:func:`_full_width_dates`) by arithmetic."""
     stripped = pd.Series(texts, dtype="string").str.strip()
     days, formats = _full_width_dates(stripped.to_numpy(dtype=object, na_value=""))
+    if _pandas_ns():
+        # pandas before 3 holds dates in nanoseconds (1677 to 2262): a day outside them is read
+        # the slow way, as pandas reads it (not at all).
+        lo, hi = _NS_DAYS
+        formats[(formats >= 0) & ((days < lo) | (days > hi))] = -1
     first = formats == 0
     rest = formats < 0
     if rest.any():
@@ -548,7 +568,7 @@ def _date_values(texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
     when any value was read as dd/mm/yyyy, else seconds (what pandas gives there).
     """
     days, formats, first = _DATES.look_up(texts)
-    unit = "us" if first.any() else "s"
+    unit = "ns" if _pandas_ns() else "us" if first.any() else "s"
     return days.astype("datetime64[D]").astype(f"datetime64[{unit}]"), formats
 
 

@@ -31,9 +31,10 @@ from diagnostic_kit.measures import change
 from diagnostic_kit.measures import children as ch
 from diagnostic_kit.measures import resources as rs
 from diagnostic_kit.measures import timescales as ts
+from diagnostic_kit.measures import waiting as wt
 from diagnostic_kit.measures.cohorts import adopted, adopted_count
 from diagnostic_kit.measures.headline import Headline, shortfall
-from diagnostic_kit.measures.ratings import RATED, rate
+from diagnostic_kit.measures.ratings import RATED, rag, rate
 from diagnostic_kit.registry import table_anchor
 
 COLUMNS = ["key", "value", "unit", "children", "within", "benchmark", "benchmark_kind",
@@ -266,7 +267,14 @@ def headlines(journeys: pd.DataFrame, periods: pd.DataFrame, params: Params) -> 
     drift = ts.drift_now(journeys, params)
     rows.append(_row("drift_now", len(drift), "children", len(drift)))
     wait = ts.po_waiting_counts(ts.po_waiting(journeys, params))
-    rows.append(_row("po_waiting_18m", wait["po_18m_plus"], "children", wait["po_18m_plus"]))
+    # Against the local target (the kit's default: no child), as its finding is rated
+    # (``measures.waiting.headlines``); nothing to rate with no child waiting.
+    t18 = params.targets.po_waiting_18m_children
+    rows.append(_row("po_waiting_18m", wait["po_18m_plus"], "children", wait["po_18m_plus"],
+                     benchmark=t18.value, benchmark_kind="target", benchmark_period=t18.label,
+                     better=t18.better, statistic="count",
+                     rating=rag(wait["po_18m_plus"], t18.value, t18.better)
+                     if wait["waiting"] else "not rated"))
     return pd.DataFrame(rows, columns=COLUMNS)
 
 
@@ -317,10 +325,14 @@ def findings(journeys: pd.DataFrame, periods: pd.DataFrame, looked_after: pd.Dat
              audits: pd.DataFrame | None = None, costs: pd.DataFrame | None = None,
              staffing: pd.DataFrame | None = None, episodes: pd.DataFrame | None = None,
              under_fives: list[Headline] | None = None,
-             head: pd.DataFrame | None = None) -> list[Headline]:
+             head: pd.DataFrame | None = None, plans: pd.DataFrame | None = None
+             ) -> list[Headline]:
     """Every section's findings (``measures.headline``), in section order: section 1's
-    under-represented group, section 2's scorecard, stages, early permanence and England
-    comparisons, section 4's under-fives (``under_fives``: ``measures.under_fives.headlines``,
+    under-represented group, section 2's scorecard, stages, early permanence, England
+    comparisons and children still waiting (``measures.waiting``: the share placed within 12
+    months of the decision, and children with a placement order waiting 18 months or more;
+    ``plans``, the local permanence plans, add the plans changed away from adoption to the
+    ways out), section 4's under-fives (``under_fives``: ``measures.under_fives.headlines``,
     which the caller has for the cohorts it built), section 5's adopters (when ``adopters`` is
     given), section 6's unit costs
     (when ``costs`` and ``episodes`` are given), section 7's audits (when ``audits`` is
@@ -328,6 +340,8 @@ def findings(journeys: pd.DataFrame, periods: pd.DataFrame, looked_after: pd.Dat
     head = headlines(journeys, periods, params) if head is None else head
     out = ch.headlines(ch.profile(looked_after, journeys, params))
     out += ts.headlines(journeys, params) + england_headlines(head)
+    w = wt.analyse(journeys, params, plans, periods, origins=("adm",), by_year=())
+    out += wt.headlines(w, journeys, params)
     out += under_fives or []
     if adopters is not None:
         out += ad.headlines(ad.as_known(adopters, params), journeys, params)

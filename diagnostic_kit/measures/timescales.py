@@ -373,13 +373,14 @@ def early_permanence(journeys: pd.DataFrame, params: Params) -> pd.DataFrame:
 
 def reversals(placed_for_adoption: pd.DataFrame, params: Params) -> pd.DataFrame:
     """Decisions that a child should be placed for adoption reversed in the period, by reason
-    RD1–RD4: every PlacedAdoption decision whose DATE_PLACED_CEASED falls in the period, so a
-    child whose decision was reversed twice in it counts twice (``decisions``), and a reversed
-    decision followed by a later one still counts."""
-    pfa = placed_for_adoption
-    rev = pfa.loc[in_period(pfa["DATE_PLACED_CEASED"], params)]
-    reason = rev["REASON_PLACED_CEASED"].astype("string").str.upper().fillna("not recorded")
-    counts = reason.value_counts()
+    RD1–RD4: every decision (child and DATE_PLACED) whose DATE_PLACED_CEASED falls in the
+    period, once however many returns report it (``measures.waiting.reversed_decisions``), so
+    a child whose decision was reversed twice in it counts twice (``decisions``), and a
+    reversed decision followed by a later one counts once."""
+    from diagnostic_kit.measures.waiting import reversed_decisions
+
+    rev = reversed_decisions(placed_for_adoption, params)
+    counts = rev["reason"].value_counts()
     order = [*codes.REASON_PLACED_CEASED, "not recorded"]
     rows = [{"reason": code, "meaning": codes.REASON_PLACED_CEASED.get(code, "reason not "
                                                                         "recorded"),

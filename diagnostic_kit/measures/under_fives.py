@@ -310,7 +310,8 @@ def children_over_two_years(
     hn = hn[hn["date_identified"] <= hn["anniversary"]]
     c["health_needs"] = c["period_id"].map(hn.groupby("period_id").size()).fillna(0).astype(int)
     lists = hn.groupby("period_id")["need"].agg(lambda s: ", ".join(sorted(set(s.astype(str)))))
-    c["health_need_list"] = c["period_id"].map(lists).astype(object).fillna("")
+    # As text whatever the cohort (an empty one, or pandas before 3, has no string column).
+    c["health_need_list"] = c["period_id"].map(lists).astype(object).fillna("").astype("string")
     c["health_check"] = _oc2_health_check(oc2, c).to_numpy()
     c["position"] = position_now(c, ep, plans, params).to_numpy()
 
@@ -592,8 +593,11 @@ def health_summary(kids: pd.DataFrame) -> pd.DataFrame:
     """Cohort children with a health need identified, by need, and with an OC2 health check."""
     rows = [{"measure": "any health need identified", "children": int((kids["health_needs"] > 0)
                                                                        .sum())}]
-    needs = kids["health_need_list"].str.split(", ").explode()
-    for need, k in needs[needs.ne("")].value_counts().items():
+    # As text whatever the cohort (an empty one, or pandas before 3, has no string column),
+    # and ties in the order first seen on any pandas (2's value_counts sort is not stable).
+    needs = kids["health_need_list"].astype("string").str.split(", ").explode()
+    counts = needs[needs.ne("").fillna(False)].value_counts(sort=False)
+    for need, k in counts.sort_values(ascending=False, kind="stable").items():
         rows.append({"measure": str(need).replace("_", " "), "children": int(k)})
     hc = kids["health_check"]
     rows.append({"measure": "OC2 health check up to date", "children": int(hc.fillna(False)

@@ -152,6 +152,16 @@ def sentence(h: Headline, params: Params) -> str:
                 f"Placing a child for adoption cost {nv.money(h.value)} a child in "
                 f"{d['year']} ({nv.children(h.n)} placed), with no confirmed interagency fee "
                 "for that year to set it against")
+    elif h.key == "placed_within_12_months_of_adm":
+        text = (f"An estimated {nv.pct_of(h.value, h.n)} of the {nv.children(h.n)} with an ADM "
+                "decision in the period were placed with adopters within 12 months of it, "
+                f"counting the {nv.count(int(d.get('waiting', 0)))} still waiting and the "
+                f"{nv.count(int(d.get('left', 0)))} who left another way, {_benchmark(h)}")
+    elif h.key == "po_waiting_18m":
+        k = int(h.value)
+        text = (f"{nv.children(k).capitalize() if k else 'No child'} with a placement order "
+                f"{nv.verb(k, 'had', 'had')} waited 18 months or more since it at {ref} "
+                f"({nv.count(h.n)} with an order not yet placed), {_benchmark(h)}")
     elif h.key.startswith("stage_"):
         label = STAGE_LABELS[h.key.removeprefix("stage_")]
         text = (f"{label} took a median of {nv.days(h.value)} (mean {nv.days(d['mean'])}; "
@@ -184,6 +194,8 @@ _TABLE_LABELS = {
     "under5_drift_list": "Under-fives on the drift list (every entry year)",
     "unit_cost_per_adopter_approved": "Cost per adopter household approved (latest full "
                                       "year)",
+    "placed_within_12_months_of_adm": "Children placed within 12 months of the ADM decision, "
+                                      "counting those still waiting (%)",
 }
 
 
@@ -202,6 +214,9 @@ def table_figure(h: Headline) -> str:
     """A finding's figure in the headline table, with its other average where it has one."""
     if h.unit == "days" and h.statistic == "median" and "mean" in h.detail:
         return f"median {nv.days(h.value)}; mean {nv.days(h.detail['mean'])}"
+    if h.key == "placed_within_12_months_of_adm" and h.n:
+        return (f"{nv.pct_of(h.value, h.n)} (95% interval {nv.pct_of(h.detail['low'], h.n)} "
+                f"to {nv.pct_of(h.detail['high'], h.n)}; {nv.children(h.n)})")
     if h.unit == "pct" and h.detail.get("k") is not None:
         return f"{nv.pct_of(h.value, h.n, h.detail['k'])} ({nv.count(int(h.detail['k']))} " \
                f"of {nv.count(h.n)})"

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from diagnostic_kit.inputs.params import Params
 from diagnostic_kit.measures import adopters as ad
 from diagnostic_kit.measures import timescales as ts
+from diagnostic_kit.measures import waiting as wt
 from diagnostic_kit.measures.headline import Headline, needs_attention, rank
 from diagnostic_kit.present import narrative as nv
 from diagnostic_kit.present.timescales import STAGE_LABELS
@@ -94,6 +95,8 @@ _DRIFT = ("the children over their stage's standard now",
           table_anchor(ts.KEY, ts.EVIDENCE["drift"]))
 _PO_WAITING = ("the children with a placement order not yet placed",
                table_anchor(ts.KEY, ts.EVIDENCE["po_waiting"]))
+_LEGACY = ("the children waiting longest", table_anchor(wt.KEY, wt.EVIDENCE["legacy"]))
+_FLOWS = ("decisions, orders and placements by year", table_anchor(wt.KEY, wt.EVIDENCE["flows"]))
 _UNDER5 = ("the under-fives drift list", "#s04-Drift-list")
 _LONGEST = ("the longest journeys", table_anchor("03_shortest_longest", "The longest journeys"))
 _SUFFICIENCY = ("children and adopters waiting, side by side",
@@ -265,3 +268,32 @@ def _young_children_legal_drift(h: Headline, params: Params) -> str:
             "proceedings beyond 26 weeks, or why is a two-year s20 arrangement not before the "
             "court? Is there a permanence plan, and was it made by the second review? "
             f"{_see(('the under-fives drift list', h.evidence))}")
+
+
+@area("placements_after_decision", "placed_within_12_months_of_adm",
+      "Place more children within a year of the decision")
+def _placements_after_decision(h: Headline, params: Params) -> str:
+    d = h.detail
+    return (f"{nv.pct(h.value)} of the {nv.children(h.n)} with an ADM decision in the period "
+            f"were placed with adopters within 12 months of it, against {h.benchmark_label}, "
+            "counting the children still waiting and those who left another way "
+            f"({nv.count(int(d.get('waiting', 0)))} still waiting, "
+            f"{nv.count(int(d.get('left', 0)))} left another way). Does family finding start "
+            "at the decision, with a profile and the national matching tools, rather than at "
+            "the placement order? Who tracks each child from the decision, and is there a "
+            "review (a legacy or tracking meeting) for every child not matched within six "
+            "months? Are decisions made for children the service can place, or do reversals "
+            f"show plans made too early? {_see(('the curves', h.evidence), _LEGACY, _FLOWS)}")
+
+
+@area("longest_waits", "po_waiting_18m", "Review the plans of the children waiting longest")
+def _longest_waits(h: Headline, params: Params) -> str:
+    d = h.detail
+    return (f"{nv.children(int(h.value)).capitalize()} with a placement order "
+            f"{nv.verb(int(h.value), 'has', 'have')} waited 18 months or more since it for an "
+            f"adoptive placement ({nv.count(int(d.get('po_not_placed', 0)))} with an order "
+            f"are waiting in all), against {h.benchmark_label}. For each, when was the plan "
+            "last reviewed, which families were considered and why not matched? Is an "
+            "interagency or voluntary agency placement, a change of profile (alone or apart "
+            "from siblings) or a different permanence plan now in the child's interest? "
+            f"{_see(('the children waiting longest', h.evidence), _PO_WAITING)}")

@@ -93,7 +93,7 @@ def _england(r: pd.Series) -> str:
     return f"England {value}, {when(r['england_period'], r['england_older'])}"
 
 
-def _benchmark(r: pd.Series) -> str:
+def _benchmark(r: pd.Series, params: Params | None = None) -> str:
     kind = r["benchmark_kind"]
     if r["key"] == "children_adopted":
         return _england(r) or "no national figure"
@@ -108,7 +108,24 @@ def _benchmark(r: pd.Series) -> str:
         return f"standard {r['benchmark_period']} ({nv.days(r['benchmark'])})"
     if kind == "england":
         return _england(r) or "no national figure"
+    if kind == "target":
+        whose = "kit default" if params is None or _default_target(r["key"], params) \
+            else "this LA's"
+        return f"local target: {r['benchmark_period']} ({whose})"
     return "no published target" if r["key"] == "a3" else "–"
+
+
+#: The local targets behind the headline rows rated against one.
+_ROW_TARGETS = {"po_waiting_18m": "po_waiting_18m_children"}
+
+
+def _default_target(key: str, params: Params) -> bool:
+    """Whether a row's local target is the kit's default."""
+    from diagnostic_kit.inputs.params import default_values
+
+    target = _ROW_TARGETS[key]
+    return float(params.targets[target].value) == float(
+        default_values()["targets"][target]["value"])
 
 
 def _others(key: str, unit: str, comparators: pd.DataFrame | None) -> str:
@@ -138,7 +155,7 @@ def headline_table(journeys: pd.DataFrame, periods: pd.DataFrame, params: Params
         "finding": h["key"].map(lambda k: _finding(k, params)),
         "figure": h.apply(_figure, axis=1),
         "children": children.astype("int64"),
-        "benchmark": h.apply(_benchmark, axis=1)
+        "benchmark": h.apply(lambda r: _benchmark(r, params), axis=1)
         + h.apply(lambda r: _others(r["key"], r["unit"], comparators), axis=1),
         "rating": h["rating"],
         "england": h["england_rating"],

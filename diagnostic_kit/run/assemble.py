@@ -847,6 +847,9 @@ INDEX_MEASURES: list[tuple[str, str, str | None]] = [
     ("a10_mean_days", "A10 days", "a1_days"),
     ("a2_mean_days", "A2 days", "a2_days"),
     ("a3_pct_under_426_days", "A3 %", None),
+    # Counting every child with a decision, the ones still waiting too (measures/waiting.py).
+    ("median_days_adm_to_placement", "Median days ADM decision to placement", None),
+    ("placed_within_12_months_of_adm_pct", "Placed within 12 months of the decision %", None),
 ]
 #: The measures compared across a batch (each LA's figure against the batch's quartiles).
 COMPARED_MEASURES: list[tuple[str, str]] = [
@@ -860,6 +863,11 @@ COMPARED_MEASURES: list[tuple[str, str]] = [
     ("stage_adm_to_po_median_days", "ADM decision to placement order, median days"),
     ("stage_po_to_placement_median_days", "Placement order to placement, median days"),
     ("stage_placement_to_ao_median_days", "Placement to adoption order, median days"),
+    ("median_days_adm_to_placement", "ADM decision to adoptive placement, counting the "
+                                     "children still waiting: median days (blank: not "
+                                     "reached)"),
+    ("placed_within_12_months_of_adm_pct", "Children placed within 12 months of the ADM "
+                                           "decision, counting those still waiting, %"),
 ]
 BATCH_COLUMNS = ["la", "la_name", "la_code", "region", "raa", "status", "error", "measure",
                  "value", "n", "batch_median", "batch_q1", "batch_q3", "batch_las", "position"]
@@ -1065,7 +1073,9 @@ def render_batch_index(runs: Any, produced: dt.date | None = None) -> str:
     out.append("</tbody></table></div>")
     labels = [m for m, _ in COMPARED_MEASURES]
     short = {"a1_mean_days": "A1", "a10_mean_days": "A10", "a2_mean_days": "A2",
-             "a3_pct_under_426_days": "A3 %"}
+             "a3_pct_under_426_days": "A3 %",
+             "median_days_adm_to_placement": "ADM → placement, median",
+             "placed_within_12_months_of_adm_pct": "Placed in 12 months of ADM %"}
     out.append('<div class="kit-table-wrap"><table class="dataframe kit-table kit-sortable" '
                'id="batch-comparison"><thead><tr><th><button type="button">LA</button></th>'
                + "".join(f'<th><button type="button">'

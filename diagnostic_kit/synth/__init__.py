@@ -112,7 +112,16 @@ def generate(out_dir: Path, *, seed: int = 2026, size: int = 400, years: int = 6
     rng = np.random.default_rng(seed)
     window = Window(last_year, years)
     h = simulate(rng, window, size)
+    if h.before is not None:
+        # The local extracts are drawn after the returns: cutting the returns once from the
+        # histories before the children still waiting were given their endings leaves ``rng``
+        # where it always was, so those extracts do not move with that pass.
+        state = rng.bit_generator.state
+        returns.build(rng, h.before, window, la_code)
+        after, rng.bit_generator.state = rng.bit_generator.state, state
     files = returns.build(rng, h, window, la_code)
+    if h.before is not None:
+        rng.bit_generator.state = after
     files.update(local.build(rng, h, window, size))
     # Ofsted Annex A lists 10 and 11, from the clean extracts (before any error is injected).
     adopters, plans = files["local/adopters.csv"].copy(), files["local/permanence_plans.csv"].copy()

@@ -112,6 +112,8 @@ class Histories:
     periods: pd.DataFrame
     episodes: pd.DataFrame
     reviews: pd.DataFrame
+    #: The histories before :func:`after_the_decision` (None when it changed nothing).
+    before: Histories | None = None
 
 
 # --- 1. children and periods of care --------------------------------------------------------
@@ -414,6 +416,172 @@ def _thin(rng: np.random.Generator, kids: pd.DataFrame, periods: pd.DataFrame, w
     return np.flatnonzero(keep)
 
 
+# --- 1b. after the decision: competing exits and long waits ----------------------------------
+
+
+_EXIT_P = {"sgo_court": 0.3, "home": 0.2, "sgo_later": 0.15, "ltf": 0.2, "no_adopters": 0.15}
+
+
+def after_the_decision(rng: np.random.Generator, periods: pd.DataFrame, window: Window
+                       ) -> pd.DataFrame:
+    """Children on the adoption route whose journey is still open when the returns end.
+
+    In the simulation every decision not reversed leads to adoption; in practice some children
+    with a decision leave the route (the court refuses the order and a relative takes a special
+    guardianship order, the parents' circumstances change and the child goes home, no adopters
+    are found and the child stays in long-term fostering), and the hardest to place wait longer.
+    This pass gives such endings to children who, at the last 31 March, had a decision and were
+    not yet placed (their later history is not in any return), and delays the placement of some
+    children placed in the last year but not yet adopted whose decision is over ten months old:
+    the children adopted in the returns are untouched. Exits fall in the last return year, so
+    that the children looked after in it stay the same. Sibling copies follow their source.
+    """
+    per = periods.copy()
+    end_data, last_start = window.data_end, window.start_of(window.last_year)
+    per, stalled = _stalled(rng, per, window)
+    per = _left_the_route(rng, per, window)
+    n = len(per)
+    g = {c: per[c].to_numpy() for c in ("route", "adm", "po", "placed", "ao", "rd",
+                                         "age_entry", "entry", "clone_of", "match",
+                                         "adopt_provider")}
+    # A match with the LA's own adopters made by then stands (their household is in the
+    # adopters' extract); the children who wait longest are placed with other agencies' adopters.
+    own_match = (g["adopt_provider"] == "PR1") & (g["match"] <= end_data)
+    # The under-fives cohort's children (under five at entry, two to three years before the
+    # end) keep their histories, as the other passes leave them.
+    under5 = (g["age_entry"] < 5 * YEAR) & (g["entry"] >= end_data - 3 * YEAR) & (
+        g["entry"] < end_data - 2 * YEAR)
+    route_a = (g["route"] == ADOPTION) & (g["rd"] == "") & (g["clone_of"] < 0) & ~under5
+    decided = route_a & (g["adm"] <= end_data)
+    waiting = decided & ~(g["placed"] <= end_data)
+    u, kind = rng.random(n), choose(rng, _EXIT_P, n)
+    when = np.maximum(g["adm"] + _clip(lognormal(rng, 240, 0.5, n), 30), last_start + 1)
+    older = g["age_entry"] >= 2 * YEAR
+    leaves = (waiting & ~own_match & ~stalled & (u < np.where(older, 0.75, 0.6))
+              & (when < end_data - 7))
+    had_po = g["po"] <= when
+    kind = np.where(had_po & (kind == "sgo_court"), "sgo_later", kind)
+    rd = np.select([kind == "sgo_court", kind == "home", kind == "no_adopters"],
+                   ["RD2", "RD1", "RD3"], "RD4")
+    b18 = add_years(g["entry"] - g["age_entry"], 18)
+    exit_end = np.select(
+        [kind == "sgo_court", kind == "sgo_later", kind == "home"],
+        [when, when + _clip(lognormal(rng, 100, 0.5, n), 21), when], b18)
+    exit_rec = np.select(
+        [kind == "sgo_court", kind == "sgo_later", kind == "home"],
+        [choose(rng, {"E47": 0.6, "E45": 0.4}, n), choose(rng, {"E45": 0.5, "E47": 0.5}, n),
+         "E4A"], choose(rng, _REC_AT_18, n))
+    lt = when + _clip(lognormal(rng, 60, 0.5, n), 14)
+    for col, new in (("ceased", when), ("rd", rd), ("end", np.minimum(exit_end, b18)),
+                     ("rec", exit_rec), ("lt", np.where(np.isin(kind, ("ltf", "no_adopters")),
+                                                        lt, np.nan))):
+        per[col] = np.where(leaves, new, per[col].to_numpy())
+    per.loc[leaves & ~had_po, "po"] = np.nan
+    per.loc[leaves & (kind == "sgo_court"), "c2"] = np.nan
+    # A court that makes a special guardianship order, or a child who goes home, ends the
+    # decision and the period of care the same day.
+    for col in ("placed", "match", "ao"):
+        per.loc[leaves, col] = np.nan
+    per.loc[leaves, ["adopt_place", "adopt_provider"]] = None
+    per.loc[leaves & (per["fc_type"].to_numpy() == 2), "fc_type"] = 0
+    per.loc[leaves, "carer_start"] = np.where(per.loc[leaves, "carer_start"] <= end_data,
+                                              per.loc[leaves, "carer_start"], np.nan)
+    # The hardest to place wait on: placed after the returns end instead.
+    late = (route_a & ~own_match & (g["placed"] <= end_data) & (g["placed"] > end_data - YEAR)
+            & (g["ao"] > end_data) & (g["adm"] <= end_data - 300)
+            & (rng.random(n) < np.where(older, 0.8, 0.55)))
+    shift = np.where(late, end_data + _clip(lognormal(rng, 120, 0.5, n), 14) - g["placed"], 0)
+    for col in ("placed", "match", "ao", "carer_start"):
+        per[col] = per[col].to_numpy() + shift
+    per["end"] = np.where(late, per["ao"].to_numpy(), per["end"].to_numpy())
+    # Sibling copies take their source's new history.
+    clone = per["clone_of"].to_numpy() >= 0
+    if clone.any():
+        src = per.index.get_indexer(per.loc[clone, "clone_of"])
+        ok = src >= 0
+        cols = ["ceased", "rd", "end", "rec", "lt", "po", "c2", "placed", "match", "ao",
+                "adopt_place", "adopt_provider", "fc_type", "carer_start"]
+        rows = np.flatnonzero(clone)[ok]
+        per.iloc[rows, [per.columns.get_loc(c) for c in cols]] = per.iloc[
+            src[ok], [per.columns.get_loc(c) for c in cols]].to_numpy()
+        # A sibling's own 18th birthday still ends the period.
+        b18c = add_years(per["entry"].to_numpy() - per["age_entry"].to_numpy(), 18)
+        per["end"] = np.where(clone, np.minimum(per["end"].to_numpy(), b18c), per["end"])
+    return per
+
+
+def _stalled(rng: np.random.Generator, per: pd.DataFrame, window: Window
+             ) -> tuple[pd.DataFrame, np.ndarray]:
+    """Children in long-term foster care whose adoption plan stalled: some children in care at
+    the last 31 March who entered under eight, 18 months to six years before it (none of them
+    in the under-fives cohort), had an ADM decision and a placement order but no adopters were
+    found. Returns the periods and which were picked.
+    About half are still waiting when the returns end; for the rest the decision was reversed
+    (RD3) and they stayed with their foster carers long term."""
+    end_data = window.data_end
+    n = len(per)
+    entry, age = per["entry"].to_numpy(), per["age_entry"].to_numpy()
+    cand = ((per["route"].to_numpy() == LTF) & (per["clone_of"].to_numpy() < 0)
+            & (per["end"].to_numpy() > end_data) & (age < 8 * YEAR)
+            & (entry >= end_data - 6 * YEAR) & (entry < end_data - 1.5 * YEAR)
+            & ~((age < 5 * YEAR) & (entry >= end_data - 3 * YEAR) & (entry < end_data - 2 * YEAR)))
+    pick = cand & (rng.random(n) < 0.6)
+    iro = np.floor(entry + 60 + lognormal(rng, 120, 0.4, n))
+    adm = np.floor(iro + _clip(lognormal(rng, 50, 0.5, n), 7))
+    po = np.floor(adm + _clip(lognormal(rng, 140, 0.4, n), 28))
+    ceased = np.floor(po + _clip(lognormal(rng, 480, 0.4, n), 200))
+    reversed_ = pick & (rng.random(n) < 0.5) & (ceased < end_data - 30)
+    lt = ceased + _clip(lognormal(rng, 60, 0.5, n), 14)
+    out = per.copy()
+    out.loc[pick, "route"] = ADOPTION
+    for col, new in (("iro", iro), ("adm", adm), ("po", po)):
+        out[col] = np.where(pick, new, out[col].to_numpy())
+    out["ceased"] = np.where(reversed_, ceased, out["ceased"].to_numpy())
+    out["rd"] = np.where(reversed_, "RD3", out["rd"].to_numpy())
+    # Long-term fostering follows the reversal; the care order, if any, came before the order.
+    out["lt"] = np.where(pick, np.where(reversed_, lt, np.nan), out["lt"].to_numpy())
+    c2 = out["c2"].to_numpy()
+    out["c2"] = np.where(pick & (c2 >= po), np.nan, c2)
+    out["hmove"] = np.where(pick, np.nan, out["hmove"].to_numpy())
+    out["cin"] = np.where(pick, "N1", out["cin"].to_numpy())
+    return out, pick
+
+
+def _left_the_route(rng: np.random.Generator, per: pd.DataFrame, window: Window
+                    ) -> pd.DataFrame:
+    """Children who left care by a special guardianship order, a child arrangements order or a
+    return home after an adoption decision: some young children on those routes (none in the
+    under-fives cohort; entering in the last three and a half years) had an ADM decision
+    first, reversed the day the period ended (the court refused the placement order, RD2, or
+    the parents' circumstances changed, RD1), a few after a placement order (RD4). Their
+    period of care ends as before."""
+    end_data = window.data_end
+    n = len(per)
+    route, entry = per["route"].to_numpy(), per["entry"].to_numpy()
+    age, end = per["age_entry"].to_numpy(), per["end"].to_numpy()
+    cand = (np.isin(route, (SGO, CAO, HOME)) & (per["clone_of"].to_numpy() < 0)
+            & (age < 5 * YEAR) & (end - entry >= 240) & (entry >= end_data - 3.5 * YEAR)
+            & (end <= end_data)
+            & ~((entry >= end_data - 3 * YEAR) & (entry < end_data - 2 * YEAR)))
+    iro = np.floor(entry + 45 + lognormal(rng, 80, 0.4, n))
+    adm = np.floor(iro + _clip(lognormal(rng, 35, 0.5, n), 7))
+    po = np.floor(adm + _clip(lognormal(rng, 110, 0.4, n), 28))
+    pick = cand & (rng.random(n) < np.where(route == HOME, 0.3, 0.7)) & (adm < end - 45)
+    with_po = pick & (route != HOME) & (po < end - 30) & (rng.random(n) < 0.3)
+    rd = np.where(route == HOME, "RD1", np.where(with_po, "RD4", "RD2"))
+    out = per.copy()
+    out.loc[pick, "route"] = ADOPTION
+    for col, new in (("iro", iro), ("adm", adm)):
+        out[col] = np.where(pick, new, out[col].to_numpy())
+    out["po"] = np.where(with_po, po, out["po"].to_numpy())
+    out["ceased"] = np.where(pick, end, out["ceased"].to_numpy())
+    out["rd"] = np.where(pick, rd, out["rd"].to_numpy())
+    c2 = out["c2"].to_numpy()
+    out["c2"] = np.where(with_po & (c2 >= po), np.nan, c2)
+    out["cin"] = np.where(pick, "N1", out["cin"].to_numpy())
+    return out
+
+
 # --- 2. events and episodes ------------------------------------------------------------------
 
 
@@ -650,28 +818,56 @@ def simulate(rng: np.random.Generator, window: Window, size: int) -> Histories:
     periods = periods.assign(child=new_id.loc[periods["child"]].to_numpy())
     periods = periods.sort_values(["child", "entry"], kind="stable")
 
-    primary = periods[periods["clone_of"] < 0]
-    dob_p = kids["dob"].reindex(primary["child"]).to_numpy()
-    ev = _events(rng, primary, dob_p, window.data_end)
-    eps = _episodes(rng, primary, ev)
-    clones = periods[periods["clone_of"] >= 0]
-    if len(clones):
-        src = pd.Series(clones.index.to_numpy(), index=clones["clone_of"].to_numpy())
-        copied = eps[eps["pid"].isin(src.index)].copy()
-        copied["pid"] = src.reindex(copied["pid"]).to_numpy()
-        eps = pd.concat([eps, copied], ignore_index=True)
-    eps["child"] = periods["child"].reindex(eps["pid"]).to_numpy()
-    eps["cin"] = periods["cin"].reindex(eps["pid"]).to_numpy()
-    # Nothing after the last 31 March exists yet.
-    eps = eps[eps["decom"] <= window.data_end].copy()
-    open_ = eps["dec"] > window.data_end
-    eps.loc[open_, "dec"] = np.nan
-    eps.loc[open_, "rec"] = None
-    eps = eps.sort_values(["child", "decom"], kind="stable").reset_index(drop=True)
+    # The children still waiting when the returns end: some leave the adoption route, some
+    # wait longer. Their new histories come from streams of their own: everything else is
+    # drawn from ``rng`` exactly as before, on the histories before this pass, and only the
+    # changed children's episodes and reviews are drawn again.
+    before = periods
+    periods = after_the_decision(np.random.Generator(rng.bit_generator.jumped()), periods,
+                                 window)
+    cols = ["end", "rec", "adm", "po", "placed", "ceased", "lt"]
+    changed = ~(before[cols].fillna(-1).astype(str) == periods[cols].fillna(-1).astype(str)
+                ).all(axis=1).to_numpy()
+    again = np.random.Generator(rng.bit_generator.jumped(2))
 
-    reviews = _reviews(rng, periods, window.data_end)
-    reviews["child"] = periods["child"].reindex(reviews["pid"]).to_numpy()
-    reviews = reviews.drop_duplicates(["child", "review"])
+    def episodes_of(gen: np.random.Generator, per: pd.DataFrame) -> pd.DataFrame:
+        primary = per[per["clone_of"] < 0]
+        dob_p = kids["dob"].reindex(primary["child"]).to_numpy()
+        return _episodes(gen, primary, _events(gen, primary, dob_p, window.data_end))
+
+    def finish(eps: pd.DataFrame, per: pd.DataFrame) -> pd.DataFrame:
+        clones = per[per["clone_of"] >= 0]
+        if len(clones):
+            src = pd.Series(clones.index.to_numpy(), index=clones["clone_of"].to_numpy())
+            copied = eps[eps["pid"].isin(src.index)].copy()
+            copied["pid"] = src.reindex(copied["pid"]).to_numpy()
+            eps = pd.concat([eps, copied], ignore_index=True)
+        eps["child"] = per["child"].reindex(eps["pid"]).to_numpy()
+        eps["cin"] = per["cin"].reindex(eps["pid"]).to_numpy()
+        # Nothing after the last 31 March exists yet.
+        eps = eps[eps["decom"] <= window.data_end].copy()
+        open_ = eps["dec"] > window.data_end
+        eps.loc[open_, "dec"] = np.nan
+        eps.loc[open_, "rec"] = None
+        return eps.sort_values(["child", "decom"], kind="stable").reset_index(drop=True)
+
+    def with_child(rev: pd.DataFrame, per: pd.DataFrame) -> pd.DataFrame:
+        rev = rev.assign(child=per["child"].reindex(rev["pid"]).to_numpy())
+        return rev.drop_duplicates(["child", "review"]).reset_index(drop=True)
+
+    eps_before = episodes_of(rng, before)
+    reviews_before = _reviews(rng, before, window.data_end)
+    eps, reviews = eps_before, reviews_before
+    if changed.any():
+        redo = periods[changed & (periods["clone_of"] < 0).to_numpy()]
+        eps = pd.concat([eps[~eps["pid"].isin(redo.index)], episodes_of(again, redo)],
+                        ignore_index=True).sort_values(["pid", "decom"], kind="stable")
+        redo = periods[changed]
+        reviews = pd.concat([reviews[~reviews["pid"].isin(redo.index)],
+                             _reviews(again, redo, window.data_end)], ignore_index=True)
+        reviews = reviews.sort_values(["pid", "review"], kind="stable")
+    eps = finish(eps, periods)
+    reviews = with_child(reviews, periods)
 
     # Sibling groups: the adopted child and the brother or sister who came in with them.
     kids["sibling_group"] = None
@@ -681,6 +877,13 @@ def simulate(rng: np.random.Generator, window: Window, size: int) -> Histories:
     kids.loc[kids.loc[pairs, "sibling_of"].to_numpy(), "sibling_group"] = ids
     first_cin = periods.groupby("child")["cin"].first().reindex(kids.index)
     kids["disabled"] = (first_cin == "N2").to_numpy() | (rng.random(len(kids)) < 0.02)
-    periods = periods.join(_adopters(rng, periods))
-    periods = periods.reset_index().rename(columns={"index": "pid"})
-    return Histories(kids, periods, eps, reviews.reset_index(drop=True))
+    adopters = _adopters(rng, periods)
+    periods = periods.join(adopters).reset_index().rename(columns={"index": "pid"})
+    h = Histories(kids, periods, eps, reviews)
+    if changed.any():
+        # The histories as they were before the pass: the returns are cut from them once, only
+        # to leave ``rng`` where it was before (see ``synth.build``).
+        h.before = Histories(kids, before.join(adopters).reset_index().rename(
+            columns={"index": "pid"}), finish(eps_before, before),
+            with_child(reviews_before, before))
+    return h

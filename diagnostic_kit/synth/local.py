@@ -107,6 +107,8 @@ def permanence_plans(rng: np.random.Generator, h: Histories, window: Window) -> 
     sgo_end = np.isin(per["rec"].to_numpy(), ("E45", "E46", "E47", "E48"))
     new_plan = np.where(sgo_end, "special_guardianship", "long_term_fostering")
     new_plan = np.where(per["rec"].to_numpy() == "E41", "child_arrangements_order", new_plan)
+    new_plan = np.where(np.isin(per["rec"].to_numpy(), ("E4A", "E4B")), "reunification",
+                        new_plan)
     ceased = per["ceased"].to_numpy()
     add(rd == "RD2", ceased, new_plan, "court")
     add(np.isin(rd, ("RD1", "RD3", "RD4")), ceased, new_plan, "lac_review")
@@ -562,15 +564,37 @@ def comparators(window: Window) -> pd.DataFrame:
 
 def build(rng: np.random.Generator, h: Histories, window: Window,
           size: int) -> dict[str, pd.DataFrame]:
-    """Every local extract, keyed by path (``local/permanence_plans.csv``)."""
-    staff = staffing(rng, window, size)
-    return {
-        "local/permanence_plans.csv": permanence_plans(rng, h, window),
-        "local/health_needs.csv": health_needs(rng, h, window),
-        "local/adopters.csv": adopters(rng, h, window, size),
-        "local/staffing.csv": staff,
-        "local/costs.csv": costs(rng, h, window, staff),
-        "local/case_audits.csv": case_audits(rng, window, size),
-        "local/comparators.csv": comparators(window),
-    }
+    """Every local extract, keyed by path (``local/permanence_plans.csv``).
 
+    Each extract is drawn from the generator's state it would have had from the histories
+    before the children still waiting were given their endings (``h.before``, see
+    ``history.after_the_decision``), so an extract that does not read the histories (staffing,
+    case audits) comes out as it was, and one that does moves only with them."""
+    steps = [
+        ("local/staffing.csv", lambda r, hh, out: staffing(r, window, size)),
+        ("local/permanence_plans.csv", lambda r, hh, out: permanence_plans(r, hh, window)),
+        ("local/health_needs.csv", lambda r, hh, out: health_needs(r, hh, window)),
+        ("local/adopters.csv", lambda r, hh, out: adopters(r, hh, window, size)),
+        ("local/costs.csv", lambda r, hh, out: costs(r, hh, window, out["local/staffing.csv"])),
+        ("local/case_audits.csv", lambda r, hh, out: case_audits(r, window, size)),
+        ("local/comparators.csv", lambda r, hh, out: comparators(window)),
+    ]
+    states = None
+    if h.before is not None:
+        states, start, seen = [], rng.bit_generator.state, {}
+        for path, step in steps:
+            states.append(rng.bit_generator.state)
+            seen[path] = step(rng, h.before, seen)
+        end = rng.bit_generator.state
+        rng.bit_generator.state = start
+    out: dict[str, pd.DataFrame] = {}
+    for i, (path, step) in enumerate(steps):
+        if states is not None:
+            rng.bit_generator.state = states[i]
+        out[path] = step(rng, h, out)
+    if states is not None:
+        rng.bit_generator.state = end
+    order = ["local/permanence_plans.csv", "local/health_needs.csv", "local/adopters.csv",
+             "local/staffing.csv", "local/costs.csv", "local/case_audits.csv",
+             "local/comparators.csv"]
+    return {k: out[k] for k in order}
