@@ -142,8 +142,8 @@ def test_ties_on_a_day_as_the_textbook_estimator(params):
     # Four children decided 2024-04-01: two placed on day 10, one left care (REC E8) on day
     # 10, and one returned home (E4A) on day 20.
     # Day 10: 4 at risk, 3 exits (two placements, one left care): placed 2/4, left care 1/4,
-    # S = 1/4. Day 20: 1 at risk, 1 home: 1/4 × 1 = 1/4. lifelines would jitter the tied
-    # times at random; the kit breaks the ties in a fixed order, which gives the same figures.
+    # S = 1/4. Day 20: 1 at risk, 1 home: 1/4 × 1 = 1/4. Ties on a day are taken together, as
+    # the textbook estimator takes them.
     rows = [dict(child=k, care_entry="2024-01-01", adm_date="2024-04-01",
                  placement_date="2024-04-11", period_end=None, placement_type="A6")
             for k in ("P", "Q")]
@@ -159,7 +159,7 @@ def test_ties_on_a_day_as_the_textbook_estimator(params):
 
 
 def test_numpy_global_generator_is_left_alone(journeys, params):
-    # lifelines' jitter would reseed numpy's global generator; no tie reaches it.
+    # An estimate draws nothing at random: numpy's global generator is left as it was.
     before = np.random.get_state()[1].copy()
     wt.estimate(wt.cohort(journeys, params))
     assert np.array_equal(before, np.random.get_state()[1])
@@ -339,15 +339,15 @@ def test_waiting_areas_fire_on_their_finding(area_id, key, params):
     assert not area.fires(good)
 
 
-def test_lifelines_is_not_imported_with_the_kit():
-    """Every kernel imports the measures and present modules: lifelines (about a second) only
+def test_the_estimators_are_not_imported_with_the_kit():
+    """Every kernel imports the measures and present modules: statsmodels (about a second) only
     when an estimate is made."""
     code = ("import sys, pkgutil, importlib, diagnostic_kit.measures as m, "
             "diagnostic_kit.present as p\n"
             "for pkg in (m, p):\n"
             "    for i in pkgutil.iter_modules(pkg.__path__):\n"
             "        importlib.import_module(pkg.__name__ + '.' + i.name)\n"
-            "print('lifelines' in sys.modules)")
+            "print('statsmodels' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          timeout=120, cwd=ROOT)
     assert out.stdout.strip() == "False", out.stderr

@@ -485,9 +485,9 @@ _NS_DAYS = (pd.Timestamp.min.value // 86_400_000_000_000 + 1,
 
 @functools.cache
 def _pandas_ns() -> bool:
-    """Whether pandas reads dates in nanoseconds whatever the format (before pandas 3, which
-    the kit runs on with lifelines: it declares pandas below 3); pandas 3 picks the unit from
-    what it reads (see :func:`_date_values`)."""
+    """Whether pandas reads dates in nanoseconds whatever the format (before pandas 3: the kit
+    accepts pandas 2.2 and later); pandas 3 picks the unit from what it reads (see
+    :func:`_date_values`)."""
     probe = pd.to_datetime(pd.Series(["01/02/2024"]), format=_DMY)
     return np.datetime_data(probe.dtype)[0] == "ns"
 

@@ -24,8 +24,8 @@ reporting period counts, from the day the clock starts to the first thing that h
   returns end before it (the latest date in the periods of care).
 
 The share placed by a given time is the **cumulative incidence** of placement (Aalen–Johansen,
-``lifelines.AalenJohansenFitter``), which counts a child whose decision was reversed as not
-placed; the Kaplan–Meier complement (``lifelines.KaplanMeierFitter``, competing outcomes
+statsmodels' ``CumIncidenceRight``), which counts a child whose decision was reversed as not
+placed; the Kaplan–Meier complement (statsmodels' ``SurvfuncRight``, competing outcomes
 treated as censored) overstates it and is given only for comparison. The probability of
 still waiting is the Kaplan–Meier estimate of leaving the waiting any way. The **median** time
 is the first day the cumulative incidence of placement reaches 50% ("not reached" when it does
@@ -33,9 +33,10 @@ not, e.g. when more than half the children leave another way or are still waitin
 95% interval read where the interval's bounds reach 50%. Months are days ÷ (365.25 / 12):
 6 months is 183 days, 12 months 365, 18 months 548.
 
-lifelines (with the scipy.stats and formulaic it brings, about a second to import) is imported
-inside the functions that estimate, never when this module is imported: every section's kernel
-imports the kit, and only sections 0 and 2 need the estimators.
+statsmodels (about a second to import) is imported inside the function that estimates, never
+when this module is imported: every section's kernel imports the kit, and only sections 0 and 2
+need the estimators. Its 95% interval of the placement curve is its standard error (the delta
+method) on the log(−log) scale.
 """
 
 from __future__ import annotations
@@ -221,22 +222,23 @@ def cohort(journeys: pd.DataFrame, params: Params, origin: str = "adm",
 
 # -- the estimators ------------------------------------------------------------------------------
 
-def _durations(days: pd.Series, event: pd.Series) -> np.ndarray:
-    """Days as the estimators take them, with ties broken without changing any day's estimate.
+def _z() -> float:
+    from statistics import NormalDist
 
-    lifelines' Aalen–Johansen cannot take tied event times (it would jitter them at random and
-    reseed numpy's global generator). Events on the same day are put a millionth of a day apart
-    in a fixed order (the cumulative incidence after the day is the same in any order), a
-    child censored on a day half a day later (still at risk on that day, as the usual
-    convention has it), and no event sits at 0, where lifelines starts the curve."""
-    d = np.asarray(days, dtype="float64")
-    e = np.asarray(event)
-    out = d.copy()
-    ev = e != 0
-    rank = pd.Series(d[ev]).groupby(d[ev]).cumcount().to_numpy()
-    out[ev] = d[ev] + (rank + 1) * 1e-6
-    out[~ev] = d[~ev] + 0.5
-    return out
+    return NormalDist().inv_cdf(0.5 + LEVEL / 2)
+
+
+def _loglog_bounds(f: np.ndarray, se: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """A 95% interval for a cumulative incidence ``f`` from its standard error ``se``, on the
+    log(−log) scale (so that it stays within 0 and 1): θ = log(−log f), se(θ) = se / (f |log
+    f|), f = exp(−exp(θ)). NaN where f is 0 or 1 or the error is unknown."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        theta = np.log(-np.log(f))
+        se_t = se / (f * np.abs(np.log(f)))
+        a = np.exp(-np.exp(theta + _z() * se_t))
+        b = np.exp(-np.exp(theta - _z() * se_t))
+    ok = (f > 0) & (f < 1) & np.isfinite(se_t)
+    return np.where(ok, np.fmin(a, b), np.nan), np.where(ok, np.fmax(a, b), np.nan)
 
 
 @dataclass
@@ -287,12 +289,11 @@ class Estimate:
 
 def estimate(group: pd.DataFrame, horizon: int | None = None, *, interval: bool = True,
              full: bool = True) -> Estimate:
-    """The Kaplan–Meier and Aalen–Johansen estimates (lifelines) for ``group`` (rows of
+    """The Kaplan–Meier and Aalen–Johansen estimates (statsmodels) for ``group`` (rows of
     :func:`cohort` not excluded), read at every whole day from 0 to ``horizon`` (default: the
-    longest follow-up). ``interval``: compute the 95% interval of the placement curve
-    (lifelines' delta method on log(−log F)), which costs a pass over the events. Without
-    ``full``, only the placement curve (each fit costs a few hundredths of a second: the
-    cohort years and the other clocks need no more)."""
+    longest follow-up). ``interval``: the 95% interval of the placement curve (its standard
+    error on log(−log F), :func:`_loglog_bounds`). Without ``full``, only the curves the
+    cohort years and the other clocks need (placement; the Kaplan–Meier ones are left out)."""
     g = group.loc[group["excluded"].isna() & group["days"].notna()]
     counts = {o: int(g["outcome"].eq(o).sum()) for o in (*OUTCOMES, "waiting")}
     n = len(g)
@@ -302,40 +303,42 @@ def estimate(group: pd.DataFrame, horizon: int | None = None, *, interval: bool 
     curves = pd.DataFrame({"day": grid.astype(int)})
     if not n:
         return Estimate(0, counts, curves.iloc[0:0])
-    from lifelines import AalenJohansenFitter, KaplanMeierFitter
+    # statsmodels' estimators (scipy underneath, about a second to import): only here.
+    from statsmodels.duration.survfunc import CumIncidenceRight, SurvfuncRight
 
-    dur = _durations(g["days"], g["event"])
+    dur = g["days"].to_numpy(dtype="float64")
     ev = g["event"].to_numpy()
-    # Read each step function at the end of each day (events of day d sit at d + a fraction).
+    # Read each step function at the end of each day: a day's events are in it, and a child
+    # censored on a day was still at risk that day (the usual convention, and statsmodels').
     at = grid + 0.25
     ordered = np.sort(dur)
     curves["at_risk"] = len(dur) - np.searchsorted(ordered, grid, side="left")
-    if full:
-        km_all = KaplanMeierFitter().fit(dur, event_observed=ev != 0)
-        curves["waiting"] = km_all.survival_function_at_times(at).to_numpy()
-        km_p = KaplanMeierFitter().fit(dur, event_observed=ev == OUTCOME_CODE["placed"])
-        curves["km_placed"] = 1 - km_p.survival_function_at_times(at).to_numpy()
+    with warnings.catch_warnings():
+        # At the last child the variance divides by zero: no interval there (NaN).
+        warnings.simplefilter("ignore")
+        if full:
+            km_all = SurvfuncRight(dur, (ev != 0).astype(int))
+            curves["waiting"] = _step_at(pd.Series(km_all.surv_prob, km_all.surv_times), at,
+                                         before=1.0)
+            km_p = SurvfuncRight(dur, (ev == OUTCOME_CODE["placed"]).astype(int))
+            curves["km_placed"] = 1 - _step_at(pd.Series(km_p.surv_prob, km_p.surv_times), at,
+                                               before=1.0)
+        # Aalen-Johansen: every outcome's cumulative incidence at once (causes 1..k).
+        aj = CumIncidenceRight(dur, ev) if (ev != 0).any() else None
     for o in OUTCOMES if full else OUTCOMES[:1]:
         code = OUTCOME_CODE[o]
         want_ci = interval and o == "placed"
-        if not (ev == code).any():
+        if aj is None or not (ev == code).any():
             curves[f"cif_{o}"] = 0.0
             if want_ci:
                 curves["low"], curves["high"] = 0.0, np.nan
             continue
-        with warnings.catch_warnings():
-            # At the last child the variance divides by zero: no interval there (NaN).
-            warnings.simplefilter("ignore")
-            aj = AalenJohansenFitter(calculate_variance=want_ci, alpha=1 - LEVEL).fit(
-                dur, ev, event_of_interest=code)
-        cif = aj.cumulative_density_.iloc[:, 0]
-        curves[f"cif_{o}"] = _step_at(cif, at)
+        cif = np.asarray(aj.cinc[code - 1], dtype="float64")
+        curves[f"cif_{o}"] = _step_at(pd.Series(cif, aj.times), at)
         if want_ci:
-            # The two bounds, whichever lifelines names upper (its log(-log) transform turns
-            # them round).
-            ci = aj.confidence_interval_
-            a, b = (_step_at(ci[c], at) for c in ci.columns[:2])
-            curves["low"], curves["high"] = np.fmin(a, b), np.fmax(a, b)
+            lo, hi = _loglog_bounds(cif, np.asarray(aj.cinc_se[code - 1], dtype="float64"))
+            curves["low"] = _step_at(pd.Series(lo, aj.times), at)
+            curves["high"] = _step_at(pd.Series(hi, aj.times), at)
     if interval and "low" in curves:
         # Before the first placement the curve is 0 with no spread.
         none = curves["cif_placed"].le(0)
@@ -345,13 +348,16 @@ def estimate(group: pd.DataFrame, horizon: int | None = None, *, interval: bool 
     return Estimate(n, counts, curves, followed_days=longest, complete=complete)
 
 
-def _step_at(series: pd.Series, at: np.ndarray) -> np.ndarray:
-    """A step function given at its change points (index: times), read at ``at``."""
+def _step_at(series: pd.Series, at: np.ndarray, before: float = 0.0) -> np.ndarray:
+    """A step function given at its change points (index: times), read at ``at``; ``before``
+    its value before the first change point."""
     s = series.astype("float64").sort_index()
+    if s.empty:  # no change at all (no event): the value it starts at, throughout
+        return np.full(len(at), before)
     idx = np.searchsorted(s.index.to_numpy(dtype=float), at, side="right") - 1
     vals = s.to_numpy()
-    out = np.where(idx >= 0, vals[np.clip(idx, 0, len(vals) - 1)], 0.0)
-    # lifelines leaves the interval blank where it cannot be computed: carry the last value.
+    out = np.where(idx >= 0, vals[np.clip(idx, 0, len(vals) - 1)], before)
+    # Where an interval cannot be computed (the last child): carry the last value.
     return pd.Series(out).ffill().to_numpy()
 
 
