@@ -199,7 +199,10 @@ def test_dictionary_csv_has_one_row_per_column_with_all_codes() -> None:
     # Worked examples of the plain-words types.
     assert by_key[("episodes", "DECOM")]["type"].startswith("date, dd/mm/yyyy")
     assert by_key[("adopters", "roi_date")]["type"] == "date, yyyy-mm-dd or dd/mm/yyyy"
-    assert by_key[("header", "SEX")]["allowed_values"] == "male: 1, M; female: 2, F; not known: U"
+    # With the collection years each code is valid in (inputs/codes.py, CHANGES).
+    assert by_key[("header", "SEX")]["allowed_values"] == (
+        "male: 1 (to 2023-24), M (from 2024-25); female: 2 (to 2023-24), F (from 2024-25); "
+        "not known: U (from 2024-25)")
     assert by_key[("ad1", "NB_ADOPTR")]["allowed_values"] == "1 = one adopter; 2 = two adopters"
 
 

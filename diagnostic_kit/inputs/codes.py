@@ -1,11 +1,16 @@
 """SSDA903 codes the kit reads, kept as data.
 
 Codes follow the DfE "Children looked after return" guidance. Codes change between collection
-years; the kit accepts any code valid in any year since 2015-16 and reports unknown ones as
-data-quality findings without dropping the row.
+years: each list below holds every code of any year since 2015-16, and :data:`CHANGES` says,
+year by year, which codes came in and which went out (a base plus yearly differences, as the
+DfE specifications give them). A code unknown in every year is a finding (``code_unknown``); a
+code valid in some year but not in its row's (``code_not_valid_that_year``) is a finding too;
+neither drops the row.
 """
 
 from __future__ import annotations
+
+import pandas as pd
 
 # Reason for new episode.
 RNE = {
@@ -195,3 +200,67 @@ PREV_PERM = {
     "P3": "residence order / child arrangements order", "P4": "previous permanence unknown",
     "Z1": "not applicable / no previous permanence",
 }
+
+
+# -- which years a code is valid in ----------------------------------------------------------------
+
+#: The first collection year (by the year it ends in) whose codes the kit holds: 2015-16.
+BASE_YEAR = 2016
+#: How codes changed between collection years, as data: by the year a change took effect (the
+#: year the collection year ends in: 2025 is 2024-25), by (table, column), the codes added and
+#: the codes removed. Every other code of a list is valid from :data:`BASE_YEAR` on.
+CHANGES: dict[int, dict[tuple[str, str], dict[str, tuple[str, ...]]]] = {
+    # Sex recorded as letters from the 2024-25 return (M, F, U in place of 1 and 2).
+    2025: {("header", "SEX"): {"added": ("M", "F", "U"), "removed": ("1", "2")},
+           ("uasc", "SEX"): {"added": ("M", "F", "U"), "removed": ("1", "2")}},
+    # "Other placements" (Z1) split into four from the 2025-26 return.
+    2026: {("episodes", "PLACE"): {"added": ("Z11", "Z12", "Z13", "Z14"), "removed": ("Z1",)}},
+}
+
+
+def year_label(year: int) -> str:
+    """A collection year by the year it ends in, as DfE writes it: ``year_label(2025)`` is
+    ``2024-25``."""
+    return f"{year - 1}-{year % 100:02d}"
+
+
+def valid_years(table: str, column: str, code: str) -> tuple[int, int | None]:
+    """The first and last collection years (by the years they end in) in which ``code`` is
+    valid for ``table.column``: ``(BASE_YEAR, None)`` for a code no change touched (None: still
+    valid). ``valid_years("header", "SEX", "1") == (2016, 2024)``."""
+    first, last = BASE_YEAR, None
+    for year in sorted(CHANGES):
+        change = CHANGES[year].get((table, column), {})
+        if code in change.get("added", ()):
+            first = year
+        if code in change.get("removed", ()):
+            last = year - 1
+    return first, last
+
+
+def changed_columns() -> set[tuple[str, str]]:
+    """The (table, column) pairs whose codes changed in some year."""
+    return {key for change in CHANGES.values() for key in change}
+
+
+def years_words(table: str, column: str, code: str) -> str:
+    """When a code is valid, in words ("from 2024-25", "to 2023-24"), or "" when always."""
+    first, last = valid_years(table, column, code)
+    if last is not None:
+        return f"to {year_label(last)}"
+    return f"from {year_label(first)}" if first > BASE_YEAR else ""
+
+
+def not_valid_that_year(values, table: str, column: str, year: int):
+    """Which of ``values`` (a column of one year's return, ``year`` the year it ends in; 0 for
+    files given combined, never flagged) are codes valid in other collection years but not in
+    this one: a boolean mask, as a pandas Series of ``values``' index."""
+    code = pd.Series(values).astype("string").str.strip().str.upper()
+    bad = pd.Series(False, index=code.index)
+    if not year or (table, column) not in changed_columns():
+        return bad
+    for value in code.dropna().unique():
+        first, last = valid_years(table, column, value)
+        if year < first or (last is not None and year > last):
+            bad |= code.eq(value).fillna(False).astype(bool)
+    return bad

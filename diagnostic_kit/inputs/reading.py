@@ -41,8 +41,8 @@ import numpy as np
 import pandas as pd
 
 from diagnostic_kit import resources
+from diagnostic_kit.inputs import codes, xml_return
 from diagnostic_kit.inputs import reading_rules as rr
-from diagnostic_kit.inputs import xml_return
 from diagnostic_kit.inputs.errors import InputError
 from diagnostic_kit.inputs.findings import (
     LOCAL_CODE_MESSAGE,
@@ -1312,6 +1312,7 @@ def _load_903(root: Path, log: Findings, aside: dict[str, pd.DataFrame] | None =
                                          table, log)
             df, k = _validate(source, table, log)
             df["_year"] = year  # a frame of its own: no copy needed
+            _codes_of_the_year(df, table, year, log)
             frames.append(df)
             keys.append(k)
         tables[table.name] = _combine_years(frames, _stack_keys(keys, table.column_names),
@@ -1321,6 +1322,18 @@ def _load_903(root: Path, log: Findings, aside: dict[str, pd.DataFrame] | None =
             why = "a 903 table the kit does not use" if name in SSDA903_UNUSED else "unknown file"
             log.unused.append(f"{path.relative_to(root.parent).as_posix()} ({why})")
     return tables, [str(y) for y in years]
+
+
+def _codes_of_the_year(df: pd.DataFrame, table: Table, year: int, log: Findings) -> None:
+    """Record each code of one year's return valid in other collection years but not in this
+    one (``codes.CHANGES``), as the return was submitted, before the years are combined."""
+    for t, column in codes.changed_columns():
+        if t == table.name and column in df and len(df):
+            bad = codes.not_valid_that_year(df[column], t, column, year)
+            if bad.any():
+                rows = df[bad.to_numpy()]
+                rr.CODE_NOT_VALID_THAT_YEAR.record(log, rows, column,
+                                                   value=rows[column].astype("string"))
 
 
 def local_files(root: Path) -> dict[str, Path]:

@@ -52,3 +52,7 @@ FILE_NO_ROWS = declare(
 XML_SCHEMA = declare(
     "xml_schema", "an element of the XML return breaks the DfE schema given beside it",
     "kept: the return is read by element name")
+#: tests/test_codes_by_year.py
+CODE_NOT_VALID_THAT_YEAR = declare(
+    "code_not_valid_that_year", "the code is valid in other collection years but not in the "
+    "year of this return (inputs/codes.py, CHANGES)", "kept: the code is read as it means")

@@ -27,6 +27,7 @@ import tempfile
 from pathlib import Path
 
 from diagnostic_kit import resources
+from diagnostic_kit.inputs import codes
 from diagnostic_kit.inputs.schema import (
     AUDIT_QUESTIONS,
     LOCAL_TABLES,
@@ -274,14 +275,18 @@ def kind_words(col: Column, table: Table) -> str:
     }[col.kind]
 
 
-def allowed_words(col: Column, *, markdown: bool) -> str:
-    """All allowed values of a column, with labels where the schema has them.
+def allowed_words(col: Column, *, markdown: bool, table: str = "") -> str:
+    """All allowed values of a column, with labels where the schema has them, and the
+    collection years a code is valid in where that changed (``codes.CHANGES``: "M (from
+    2024-25)").
 
     Codes sharing a label (the ethnicity codes share their report group) are grouped under it,
     so the list stays short and complete.
     """
     def c(code: str) -> str:
-        return f"`{code}`" if markdown else code
+        when = codes.years_words(table, col.name, code) if table else ""
+        shown = f"`{code}`" if markdown else code
+        return f"{shown} ({when})" if when else shown
 
     if col.kind == "bool":
         return "yes, no"
@@ -442,7 +447,7 @@ def _table_section(t: Table) -> list[str]:
             allowed = f"{len(col.allowed or ())} codes, listed below"
             below.append(col)
         else:
-            allowed = allowed_words(col, markdown=True)
+            allowed = allowed_words(col, markdown=True, table=t.name)
         lines.append(
             f"| `{col.name}` | {kind_words(col, t)} | "
             f"{'required' if col.required else 'optional'} | {_md_cell(allowed)} | "
@@ -450,7 +455,9 @@ def _table_section(t: Table) -> list[str]:
         )
     for col in below:
         lines += ["", f"`{col.name}` codes:", ""]
-        lines += [f"- `{code}` {(col.labels or {})[code]}" for code in col.allowed or ()]
+        lines += [f"- `{code}` {(col.labels or {})[code]}"
+                  + (f" ({when})" if (when := codes.years_words(t.name, col.name, code)) else "")
+                  for code in col.allowed or ()]
     lines.append("")
     return lines
 
@@ -482,7 +489,7 @@ def dictionary_csv() -> str:
             rows.append([
                 t.name, t.file, _SOURCE_WORDS[t.source], col.name, kind_words(col, t),
                 "required" if col.required else "optional",
-                allowed_words(col, markdown=False), col.meaning,
+                allowed_words(col, markdown=False, table=t.name), col.meaning,
             ])
     return _csv_text(rows)
 
