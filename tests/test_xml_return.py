@@ -23,8 +23,9 @@ YEAR = "2024-25"
 XML = f"903/{YEAR}/ssda903.xml"
 
 #: K1: a boy (letter sex code of 2024-25) adopted from an A4 placement, AD1 and a decision;
-#: K2: a girl, an unaccompanied asylum-seeking child, open in an other placement (Z11, new in
-#: 2025-26). The return also holds what the kit does not read: OC3 fields, a missing episode,
+#: K2: a girl, an unaccompanied asylum-seeking child, open in an other placement (Z1, which
+#: 2025-26 splits into Z11-Z14: the code of this return's year). The return also holds what
+#: the kit does not read: OC3 fields, a missing episode,
 #: a social-worker element, the mother's details, UPN and postcodes.
 RETURN = """<?xml version="1.0" encoding="UTF-8"?>
 <EXPSSDA903>
@@ -103,7 +104,7 @@ RETURN = """<?xml version="1.0" encoding="UTF-8"?>
       <RNE>S</RNE>
       <LS>V2</LS>
       <CIN>N1</CIN>
-      <PL>Z11</PL>
+      <PL>Z1</PL>
       <PLACE_PROVIDER>PR4</PLACE_PROVIDER>
     </EPISODE>
     <SW_EPISODE>
@@ -119,7 +120,7 @@ CSV_TABLES = {
     "episodes": [
         ep("K1", "01/05/2023", "S", "C2", "U4", "01/10/2024", "X1"),
         ep("K1", "01/10/2024", "P", "E1", "A4", "01/02/2025", "E11"),
-        {**ep("K2", "01/06/2024", "S", "V2", "Z11"), "PLACE_PROVIDER": "PR4"},
+        {**ep("K2", "01/06/2024", "S", "V2", "Z1"), "PLACE_PROVIDER": "PR4"},
     ],
     "ad1": [{"CHILD": "K1", "DOB": "01/01/2020", "DATE_INT": "01/07/2024",
              "DATE_MATCH": "01/09/2024", "FOSTER_CARE": "0", "NB_ADOPTR": "2",
@@ -151,7 +152,8 @@ def xml_la(root: Path, text: str = RETURN, year: str = YEAR, extra: dict | None 
 
 def without_place(df: pd.DataFrame) -> pd.DataFrame:
     """A table without where its rows were read from, in key order."""
-    out = df.drop(columns=[c for c in ("_file", "_row") if c in df])
+    # ad1_row points at the AD1 row a journey was read from: where, like _file and _row.
+    out = df.drop(columns=[c for c in ("_file", "_row", "ad1_row") if c in df])
     keys = [c for c in ("CHILD", "DECOM", "REVIEW", "DATE_PLACED", "_year") if c in out]
     return out.sort_values(keys, kind="stable").reset_index(drop=True) if keys else out
 
@@ -178,7 +180,7 @@ def test_the_return_gives_the_tables_findings_and_accounting_of_its_csv_files(tm
     # The values themselves, as written in the return.
     t = from_xml.tables
     assert t["header"]["SEX"].tolist() == ["M", "F"]
-    assert t["episodes"]["PLACE"].tolist() == ["U4", "A4", "Z11"]
+    assert t["episodes"]["PLACE"].tolist() == ["U4", "A4", "Z1"]
     assert t["ad1"]["DATE_MATCH"].tolist() == [pd.Timestamp("2024-09-01")]
     assert t["placed_for_adoption"]["DATE_PLACED"].tolist() == [pd.Timestamp("2024-07-01")]
     assert t["uasc"]["CHILD"].tolist() == ["K2"] and t["uasc"]["DUC"].isna().all()
@@ -241,7 +243,7 @@ def test_a_namespaced_return_and_one_with_unknown_uasc_flag(tmp_path):
     text = RETURN.replace("<EXPSSDA903>", '<EXPSSDA903 xmlns="urn:example:903">') \
         .replace("<UASC>0</UASC>", "<UASC>X</UASC>")
     inputs = load_inputs(xml_la(tmp_path, text))
-    assert inputs.tables["episodes"]["PLACE"].tolist() == ["U4", "A4", "Z11"]
+    assert inputs.tables["episodes"]["PLACE"].tolist() == ["U4", "A4", "Z1"]
     f = inputs.dq.findings
     assert f[["file", "row", "column", "value", "rule"]].values.tolist() == [
         [f"{XML} [header]", line_of(text, "<UASC>X"), "UASC", "X", "code_unknown"]]
