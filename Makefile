@@ -13,6 +13,8 @@ PYTEST_ARGS ?=
 $(STAMP): pyproject.toml setup.py
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip 'setuptools>=77'
+	@echo "Installing the kit and its dependencies into $(VENV) (editable: setuptools may warn that"
+	@echo "a folder here has the package's name; that folder is this checkout, as intended)"
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	$(BIN)/python -m ipykernel install --sys-prefix --name python3 >/dev/null
 	touch $(STAMP)
@@ -51,13 +53,14 @@ lint: $(STAMP)
 	$(BIN)/ruff check diagnostic_kit tests bench
 
 # The end-to-end test checks the report in real headless Chromium: Debian's packages, never a
-# downloaded browser. Without root or apt-get that one test is skipped and says why.
+# downloaded browser. Without root or apt-get that one test is skipped and says why. When another
+# apt process holds the package lock, apt waits for it (up to 10 minutes) instead of failing.
 browser:
 	@if [ -x /usr/bin/chromium ] && [ -x /usr/bin/chromedriver ]; then :; \
 	elif command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ]; then \
 		echo "Installing chromium and chromium-driver (Debian packages) for the browser test"; \
-		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
-			chromium chromium-driver >/dev/null \
+		apt-get update -o DPkg::Lock::Timeout=600 -qq && DEBIAN_FRONTEND=noninteractive \
+			apt-get install -o DPkg::Lock::Timeout=600 -y -qq chromium chromium-driver >/dev/null \
 			|| echo "warning: could not install chromium; the browser test will be skipped"; \
 	else \
 		echo "note: no /usr/bin/chromium and no root apt-get; the browser test will be skipped"; \

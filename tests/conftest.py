@@ -59,11 +59,12 @@ def make_notebook(monkeypatch) -> Callable[..., Path]:
 
 #: A three-child LA: CH7781 adopted (from foster care, DfE 390) without an AD1 row, CH7783 with
 #: an impossible end date
-#: (31/02) and an unknown ethnic code; the header carries a UPN, which the kit drops.
+#: (31/02) and an unknown ethnic code; the header carries a UPN, which the kit drops. Sex is in
+#: letters, as a 2025-26 return gives it.
 TINY_HEADER = """CHILD,SEX,DOB,ETHNIC,UPN
-CH7781,1,01/02/2020,WBRI,A123456789012
-CH7782,2,15/06/2021,MWBC,A123456789013
-CH7783,1,03/03/2019,XXXX,A123456789014
+CH7781,M,01/02/2020,WBRI,A123456789012
+CH7782,F,15/06/2021,MWBC,A123456789013
+CH7783,M,03/03/2019,XXXX,A123456789014
 """
 TINY_EPISODES = """CHILD,DECOM,RNE,LS,CIN,PLACE,PLACE_PROVIDER,DEC,REC,REASON_PLACE_CHANGE
 CH7781,01/05/2024,S,C2,N1,U1,PR1,01/09/2024,E11,

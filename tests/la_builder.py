@@ -33,10 +33,15 @@ def write_la(
     period_end: str = "2026-03-31",
     extra: str = "",
     xml: Collection[str] = (),
+    codes_as_given: bool = False,
 ) -> Params:
     """Write 903 files per collection year and local extracts; return the LA's params. The
-    years named in ``xml`` are written as the year's XML return (``ssda903.xml``) instead."""
+    years named in ``xml`` are written as the year's XML return (``ssda903.xml``) instead.
+    Sex is written as the year's return writes it (1/2 to 2023-24, M/F from 2024-25), unless
+    ``codes_as_given`` (a test of the codes of another year)."""
     for year, tables in years.items():
+        if not codes_as_given:
+            tables = _year_codes(year, tables)
         if year in xml:
             write_xml_year(root / "data" / "903" / year / "ssda903.xml", tables)
             continue
@@ -53,6 +58,27 @@ def write_la(
         encoding="utf-8",
     )
     return load_params(p)
+
+
+#: Sex in a return of each side of 2024-25, when letters came in.
+_SEX_LETTERS = {"1": "M", "2": "F"}
+_SEX_NUMBERS = {v: k for k, v in _SEX_LETTERS.items()}
+
+
+def _year_codes(year: str, tables: dict[str, list[dict[str, str]]]
+                ) -> dict[str, list[dict[str, str]]]:
+    """The rows with sex coded as a return of ``year`` codes it."""
+    from diagnostic_kit.inputs.reading import collection_year
+
+    ending = collection_year(year) or 0
+    if not ending:
+        return tables
+    swap = _SEX_LETTERS if ending >= 2025 else _SEX_NUMBERS
+    out = {}
+    for name, rows in tables.items():
+        out[name] = [{**r, "SEX": swap.get(r["SEX"], r["SEX"])} if "SEX" in r else r
+                     for r in rows]
+    return out
 
 
 def write_xml_year(path: Path, tables: dict[str, list[dict[str, str]]]) -> dict[str, np.ndarray]:
@@ -73,6 +99,6 @@ def ep(child: str, decom: str, rne: str, ls: str, place: str, dec: str = "", rec
             "PL_POST": "ZZ9 8", "URN": "SC000000"}
 
 
-def hdr(child: str, dob: str, sex: str = "1", ethnic: str = "WBRI") -> dict[str, str]:
+def hdr(child: str, dob: str, sex: str = "M", ethnic: str = "WBRI") -> dict[str, str]:
     return {"CHILD": child, "SEX": sex, "DOB": dob, "ETHNIC": ethnic, "UPN": "A123456789012",
             "MOTHER": "", "MC_DOB": ""}

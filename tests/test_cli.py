@@ -56,8 +56,10 @@ def test_params_error_is_one_sentence_and_exit_2(tmp_path, capsys):
     bad.write_text("la_name: X\nla_code: 1\n", encoding="utf-8")
     assert cli.main(["run", str(bad), "--out", str(tmp_path / "r")]) == 2
     line = _one_plain_line(capsys.readouterr().err)
+    # Said in the message itself: a workspace has no copy of the kit's own params to point at.
     assert line == (f"adoption-diagnostic: The params file {bad} is missing the key "
-                    "'period_start'; see params/demo.yaml.")
+                    "'period_start': every LA's params file gives la_name, la_code, "
+                    "period_start, period_end and data_dir.")
     assert not (tmp_path / "r").exists()
     assert cli.main(["check", str(tmp_path / "absent.yaml")]) == 2
     assert "does not exist" in _one_plain_line(capsys.readouterr().err)
@@ -183,3 +185,36 @@ def test_bad_jobs_is_a_usage_error(capsys):
         cli.main(["run", "demo", "--jobs", "0"])
     assert exc.value.code == 2
     assert "--jobs" in capsys.readouterr().err
+
+
+def test_audits_import_writes_where_the_run_reads_it(tmp_path, monkeypatch):
+    # In a workspace with one LA besides the demo, the forms go to that LA's local folder.
+    import pandas as pd
+
+    from diagnostic_kit.inputs import audit_forms
+
+    (tmp_path / "params").mkdir()
+    (tmp_path / "params" / "demo.yaml").write_text("la_name: D\n", encoding="utf-8")
+    (tmp_path / "params" / "anyshire.yaml").write_text(
+        "la_name: Anyshire\nla_code: '888'\nperiod_start: 2023-04-01\nperiod_end: 2026-03-31\n"
+        "data_dir: ../data/anyshire\n", encoding="utf-8")
+    form = tmp_path / "form.docx"
+    form.write_bytes(b"PK")
+    rows = pd.DataFrame({"audit_id": ["A1"], "score": ["7"]})
+    monkeypatch.setattr(audit_forms, "read_forms",
+                        lambda files: audit_forms.ImportResult(rows=rows))
+    monkeypatch.chdir(tmp_path)
+    assert cli.main(["audits", "import", "form.docx"]) == 0
+    assert (tmp_path / "data" / "anyshire" / "local" / "case_audits.csv").is_file()
+    assert not (tmp_path / "case_audits.csv").exists()
+
+
+def test_one_la_that_cannot_be_read_is_said_once(tmp_path, capsys):
+    from tests.la_builder import write_la
+
+    params = write_la(tmp_path, {"2024-25": {}})
+    (tmp_path / "data" / "903" / "2024-25").mkdir(parents=True)  # a year folder, empty
+    assert cli.main(["run", str(tmp_path / "la.yaml"), "--out", str(tmp_path / "r")]) == 2
+    out, err = capsys.readouterr()
+    assert err.count("No header.csv was found") == 1 and "No header.csv" not in out
+    assert "a folder of their own, such as" in err and params.la_name

@@ -30,7 +30,7 @@ def _la(tmp_path, sex_2022: str):
                     "episodes": [ep("K1", "01/05/2022", "S", "C2", "U4", "01/10/2024", "X1"),
                                  ep("K1", "01/10/2024", "P", "E1", "A4", "01/02/2025", "E11"),
                                  ep("K2", "01/06/2024", "S", "V2", "U6")]},
-    }, period_start="2022-04-01", period_end="2025-03-31")
+    }, period_start="2022-04-01", period_end="2025-03-31", codes_as_given=True)
 
 
 def test_a_2022_23_header_with_m_is_one_finding_and_the_same_measures(tmp_path):
@@ -50,7 +50,7 @@ def test_a_2022_23_header_with_m_is_one_finding_and_the_same_measures(tmp_path):
 def test_a_code_of_a_later_year_in_an_earlier_return(tmp_path):
     params = write_la(tmp_path, {"2024-25": {
         "header": [hdr("K1", "01/01/2020", "M")],
-        "episodes": [ep("K1", "01/05/2024", "S", "C2", "Z11")]}})
+        "episodes": [ep("K1", "01/05/2024", "S", "C2", "Z11")]}}, codes_as_given=True)
     f = load_inputs(params).dq.findings
     hit = f[f["rule"].eq("code_not_valid_that_year")]
     assert hit[["file", "row", "column", "value"]].values.tolist() == [

@@ -330,6 +330,9 @@ def test_run_pdf_writes_an_a4_report(demo):
 
     proc, folder = demo
     assert f"[demo] PDF: {folder / 'report.pdf'}" in proc.stdout
+    # The closing list names every file written for a reader, the PDF included.
+    assert proc.stdout.split("Reports:")[1].split() == [str(folder / "report.html"),
+                                                        str(folder / "report.pdf")]
     assert json.loads((folder / "run.json").read_text())["pdf"] == "written"
     reader = PdfReader(folder / "report.pdf")
     assert len(reader.pages) > 9  # the title page and contents, then a page or more a section

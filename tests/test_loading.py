@@ -208,7 +208,8 @@ def test_a_misspelt_or_negative_standard_is_one_sentence(tmp_path):
         load_params(p)
     assert str(exc.value) == (
         f"The params file {p} has an unknown key 'standards.po_to_placment' (did you mean "
-        "'po_to_placement'?); see params/defaults.yaml for the keys.")
+        "'po_to_placement'?); the keys under 'standards' are: entry_to_iro, iro_to_adm, "
+        "adm_to_po, po_to_placement, placement_to_ao, po_to_match, entry_to_moved_in.")
     p.write_text(base + "standards:\n  adm_to_po: {days: -5}\n")
     with pytest.raises(ParamsError, match=r"bad value for 'standards.adm_to_po.days': "
                                           r"Input should be greater than 0"):

@@ -406,9 +406,9 @@ def resolve_params_path(name_or_path: str | Path) -> Path:
             return folder / f"{p.name}.yaml"
     if (PARAMS_DIR / f"{p.name}.yaml").is_file():
         return PARAMS_DIR / f"{p.name}.yaml"
-    # Not found anywhere: name the place the analyst is working in, where it would be.
-    return (here / "params" / f"{p.name}.yaml") if (here / "params").is_dir() else \
-        PARAMS_DIR / f"{p.name}.yaml"
+    # Not found anywhere: name where it would be in the folder the analyst is working in (never
+    # the kit's own folder, which an installed kit keeps inside site-packages).
+    return here / "params" / f"{p.name}.yaml"
 
 
 def _resolve_data_dir(value: Any, params_file: Path, synthetic: bool) -> Path:
@@ -472,7 +472,7 @@ def _read_yaml(path: Path) -> dict[str, Any]:
     try:
         if path.is_file() and path.stat().st_size > MAX_PARAMS_BYTES:
             raise ParamsError(f"The params file {path} is {path.stat().st_size:,} bytes, far "
-                              "more than a params file holds; see params/demo.yaml.")
+                              "more than a params file holds.")
         data = yaml.load(path.read_text(encoding="utf-8-sig"), Loader=_Loader)  # noqa: S506
     except _AliasRefused as exc:
         raise ParamsError(f"The params file {path} uses a YAML alias (*) at line "
@@ -492,6 +492,17 @@ def _read_yaml(path: Path) -> dict[str, Any]:
     if not isinstance(data, dict):
         raise ParamsError(f"The params file {path} must be a mapping of keys to values.")
     return data
+
+
+def _model_at(loc: tuple) -> Any:
+    """The params model a key path leads to (None where it leads to a value)."""
+    model: Any = Params
+    for part in loc:
+        field = model.model_fields.get(str(part)) if hasattr(model, "model_fields") else None
+        model = field.annotation if field is not None else None
+        if model is None:
+            return None
+    return model
 
 
 def _suggest(loc: tuple) -> str:
@@ -514,10 +525,17 @@ def _explain(exc: ValidationError, path: Path) -> str:
     err = sorted(exc.errors(), key=lambda e: e["type"] != "extra_forbidden")[0]
     loc = ".".join(str(x) for x in err["loc"]) or "(top level)"
     if err["type"] == "extra_forbidden":
-        return f"The params file {path} has an unknown key '{loc}'{_suggest(err['loc'])}; " \
-            "see params/defaults.yaml for the keys."
+        model = _model_at(tuple(err["loc"][:-1]))
+        keys = ", ".join(getattr(model, "model_fields", {}))
+        where = f"under '{'.'.join(map(str, err['loc'][:-1]))}'" if len(err["loc"]) > 1 \
+            else "at the top"
+        return (f"The params file {path} has an unknown key '{loc}'{_suggest(err['loc'])}; "
+                f"the keys {where} are: {keys}.")
     if err["type"] == "missing":
-        return f"The params file {path} is missing the key '{loc}'; see params/demo.yaml."
+        if len(err["loc"]) == 1:
+            return (f"The params file {path} is missing the key '{loc}': every LA's params file "
+                    "gives la_name, la_code, period_start, period_end and data_dir.")
+        return f"The params file {path} is missing the key '{loc}'."
     if "date" in err["type"]:
         return (
             f"The params file {path} has a bad date for '{loc}' ({err.get('input')!r}): "
@@ -562,5 +580,6 @@ def _check_data_dir(folder: Path, params_file: Path) -> None:
     what = ("is a file, not a folder" if exists else
             "is a link that leads nowhere (a loop, or to something missing)"
             if folder.is_symlink() else "does not exist")
-    raise ParamsError(f"The data folder {folder} named by {params_file} {what}; see README "
-                      "'Bringing your own LA's data'.")
+    raise ParamsError(f"The data folder {folder} named by {params_file} {what}: it holds the "
+                      "LA's 903 returns in 903/, a folder a collection year (903/2024-25/), and "
+                      "its local extracts in local/.")

@@ -1301,8 +1301,9 @@ def _load_903(root: Path, log: Findings, aside: dict[str, pd.DataFrame] | None =
         xml = from_xml.get(table.name, [])
         if not entries and not xml and table.required_file:
             raise InputError(
-                f"No {table.file} was found under {root}: the 903 {table.name} table is required "
-                f"(see {TEMPLATE_HINT})."
+                f"No {table.file} was found under {root}: the 903 {table.name} table is required; "
+                f"put each collection year's returns in a folder of their own, such as "
+                f"{root}/2024-25/{table.file} (see {TEMPLATE_HINT})."
             )
         frames, keys = [], []
         # In year order, CSV files and XML returns alike (a year is in one form only).

@@ -128,6 +128,8 @@ def cmd_run(args: argparse.Namespace) -> int:
         print("Reports:")
         for r in built:
             print(f"  {r.report}")
+            if r.pdf_outcome == "written":
+                print(f"  {r.report.with_suffix('.pdf')}")
     if problems:
         print("Failed:", file=sys.stderr)
         for line in problems:
@@ -370,16 +372,38 @@ def build_parser() -> argparse.ArgumentParser:
                     "--out exists (use --force).")
     imp.add_argument("forms", nargs="+", metavar="FORMS_OR_FOLDER",
                      help=".docx files, or folders of them")
-    imp.add_argument("--out", type=Path, default=Path("case_audits.csv"), metavar="FILE",
-                     help="the CSV to write (default: ./case_audits.csv)")
+    imp.add_argument("--params", default=None, metavar="PARAMS",
+                     help="the LA whose local/case_audits.csv to write (default: the one LA of "
+                          "the workspace's params/, if it has one)")
+    imp.add_argument("--out", type=Path, default=None, metavar="FILE",
+                     help="the CSV to write (default: the LA's local/case_audits.csv, see "
+                          "--params; else ./case_audits.csv)")
     imp.add_argument("--force", action="store_true", help="overwrite --out if it exists")
     imp.set_defaults(func=cmd_audits_import)
     return p
 
 
+def _audits_out(args: argparse.Namespace) -> Path:
+    """Where ``audits import`` writes: ``--out``; else the LA's ``local/case_audits.csv`` (the
+    ``--params`` LA, or the workspace's one LA other than the demo), where the run reads it;
+    else ``./case_audits.csv``."""
+    if args.out is not None:
+        return args.out
+    from diagnostic_kit.inputs.params import load_params
+
+    name = args.params
+    if name is None:
+        found = [p for p in sorted(Path("params").glob("*.yaml")) if p.stem != "demo"]
+        name = found[0] if len(found) == 1 else None
+    if name is None:
+        return Path("case_audits.csv")
+    return load_params(name, check_data_dir=False).local_dir / "case_audits.csv"
+
+
 def cmd_audits_import(args: argparse.Namespace) -> int:
     from diagnostic_kit.inputs.audit_forms import form_files, read_forms
 
+    args.out = _audits_out(args)
     absent = [f for f in args.forms if not Path(f).exists()]
     if absent:
         print(f"{PROG}: {', '.join(absent)} does not exist: name completed forms (.docx) or a "
@@ -416,7 +440,8 @@ def cmd_audits_import(args: argparse.Namespace) -> int:
         print("Fields left blank in forms that were read:")
         for name, note in result.notes:
             print(f"  {name}: {note}" if name else f"  {note}")
-    print("To use it, put it in the LA's data folder as local/case_audits.csv.")
+    if args.out.parent.name != "local":
+        print("To use it, put it in the LA's data folder as local/case_audits.csv.")
     return 1 if result.not_read else 0
 
 

@@ -1091,6 +1091,10 @@ def _prepare(run: LARun, progress: Progress) -> bool:
     from diagnostic_kit.run.prepare import prepare_la
 
     t0 = time.perf_counter()
+    if run.params.synthetic is not None and not run.params.data_dir.is_dir():
+        # Said, as it takes a while the first time and writes files the user did not give.
+        progress(run.name, f"generating the synthetic LA's data into {run.params.data_dir} "
+                 "(first use only)")
     progress(run.name, "preparing data")
     try:
         la = prepare_la(run.params)
@@ -1099,7 +1103,8 @@ def _prepare(run: LARun, progress: Progress) -> bool:
         why = str(exc) if isinstance(exc, InputError) else (
             f"its data could not be prepared: {type(exc).__name__}: {_first_line(str(exc))}")
         run.status, run.error = "failed", why
-        progress(run.name, f"FAILED: {why}")
+        # The reason is said once, at the end (one sentence for one LA, a list for a batch).
+        progress(run.name, "FAILED: no report (the reason is at the end)")
         return False
     run.build_dir.mkdir(parents=True, exist_ok=True)
     with _PRIVATE_LOCK:
@@ -1211,7 +1216,7 @@ def _finish(run: LARun, notebooks: list[Path], progress: Progress, pdf: bool = F
         progress(run.name, f"report: {run.report}")
     except Exception as exc:  # the report could not be written: say so, keep other LAs going
         run.status, run.error = "failed", f"the report could not be assembled: {exc}"
-        progress(run.name, f"FAILED: {run.error}")
+        progress(run.name, "FAILED: no report (the reason is at the end)")
         _remove(run.build_dir)
     finally:
         remove_prepared(run)
