@@ -470,3 +470,30 @@ def test_suppressed_tables_xlsx_follows_the_same_rule(suppressed):
                     assert cell not in (1, 2, 3, 4), (ws.title, head, row)
     # The rule was applied to counts that exist, some of them small enough to be suppressed.
     assert checked > 20 and suppressed > 0, (checked, suppressed)
+
+
+def test_every_number_in_a_charts_alt_text_is_shown_in_its_section(demo):
+    # One number everywhere: what a chart's alt text says, the section shows in its tables or
+    # words, rounded the same way (half up); the standards and thresholds in force aside.
+    import html as html_lib
+
+    from diagnostic_kit.inputs.params import load_params
+
+    _, folder = demo
+    p = load_params("demo", check_data_dir=False)
+    given = {str(s.days) for _, s in p.standards.items()} | {
+        str(int(b.value)) for _, b in p.thresholds.items()}
+    num = re.compile(r"(?<![\w.])\d[\d,]*(?:\.\d+)?")
+    checked = 0
+    for f in sorted((folder / "sections").glob("*.html")):
+        page = f.read_text(encoding="utf-8")
+        alts = [html_lib.unescape(a) for a in re.findall(r'<img[^>]*alt="([^"]*)"', page)]
+        body = re.sub(r"<img[^>]*>|<style.*?</style>", "", page, flags=re.S)
+        shown = {n.replace(",", "") for n in num.findall(html_lib.unescape(
+            re.sub(r"<[^>]+>", " ", body)))}
+        for alt in alts:
+            missing = [n for n in num.findall(alt)
+                       if n.replace(",", "") not in shown and n not in given]
+            assert not missing, (f.name, missing, alt)
+            checked += len(num.findall(alt))
+    assert checked > 100

@@ -508,12 +508,17 @@ def standards_table(params: Params) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def record_metrics(section, journeys: pd.DataFrame, params: Params) -> None:
+def record_metrics(section, journeys: pd.DataFrame, params: Params,
+                   periods: pd.DataFrame | None = None) -> None:
     """Section 2's metrics: children_adopted, a1/a10/a2 mean days, a3 % within the threshold
     and each stage's median days, each with its count and the children adopted it left out
     (``<name>_left_out``, :func:`coverage`); then per stage the child-days over its
     standard and the children over it, adopted in the period and in the process now together
-    (:func:`days_lost`), with the children measured in that stage as the count."""
+    (:func:`days_lost`), with the children measured in that stage as the count; the rest of
+    the summary's headline rows of this section: care entry to adoption order (mean days,
+    whole period), the children in the process over their stage's standard now, and (with
+    ``periods``) the share of children leaving care who left through adoption (whole
+    period, ``_n`` the children leaving)."""
     sc = scorecard(journeys, params)
     whole = sc.loc[sc["year"].eq("Whole period")].set_index("measure")
     section.metric("children_adopted", adopted_count(journeys, params))
@@ -531,6 +536,14 @@ def record_metrics(section, journeys: pd.DataFrame, params: Params) -> None:
                        n=int(r["children"]))
         section.metric(f"stage_{r['stage']}_children_over_standard", int(r["over"]),
                        n=int(r["children"]))
+    done = adopted(journeys, params)["entry_to_ao_days"].astype("float64").dropna()
+    section.metric("entry_to_ao_mean_days", done.mean() if len(done) else None, n=len(done))
+    section.metric("children_in_process_over_standard", len(drift_now(journeys, params)),
+                   n=len(in_process(journeys, params)))
+    if periods is not None:
+        lv = leavers(periods, params).iloc[-1]
+        section.metric("adopted_share_of_leavers_pct", lv["pct_adopted"],
+                       n=int(lv["left_care"]))
 
 
 # -- findings for the summary -----------------------------------------------------------------

@@ -33,7 +33,8 @@ def key_findings(hd: dict, fun: pd.DataFrame, params: Params) -> str:
         f"{nv.count(hd['registrations'])} started stage 1 (registration) and "
         f"{nv.count(hd['approved'])} {nv.verb(hd['approved'])} approved as adopters, whenever "
         "they first enquired; the funnel below follows only the households who enquired in "
-        "the period.",
+        "the period, to wherever they have got since, and counts a fast-tracked household "
+        "(straight to stage 2) at stage 1 too, so its stage 1 count need not match.",
     ]
     n0 = int(fun["households"].iloc[0]) if len(fun) else 0
     if n0:

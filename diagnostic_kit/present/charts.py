@@ -230,7 +230,7 @@ def describe(fig: Figure, alt: str) -> Figure:
 
 
 def _num(v: float) -> str:
-    return f"{v:,.0f}" if abs(v) >= 10 or float(v).is_integer() else f"{v:,.1f}"
+    return nv.number(v) if abs(v) >= 10 or float(v).is_integer() else nv.number(v, 1)
 
 
 def _axes_values(ax) -> list[str]:
@@ -373,7 +373,7 @@ def _stage_legend(ax, stages: Sequence[str] = STAGES, unsplit: bool = False, **k
 # -- section 2 ------------------------------------------------------------------------------
 
 def _days(x: float) -> str:
-    return f"{x:,.0f} days"
+    return f"{nv.number(x)} days"
 
 
 def medians_alt(stats: pd.DataFrame) -> str:
@@ -385,11 +385,11 @@ def medians_alt(stats: pd.DataFrame) -> str:
         return "Median days per stage: no stage could be measured."
     top = known.idxmax()
     std = st.loc[top, "standard_days"]
-    against = f" against a {std:,.0f}-day standard" if pd.notna(std) else ""
+    against = f" against a {nv.number(std)}-day standard" if pd.notna(std) else ""
     over = [s for s in known.index if pd.notna(st.loc[s, "standard_days"])
             and known[s] > st.loc[s, "standard_days"]]
     parts = [f"{STAGE_LABELS[s]} {_days(known[s])}"
-             + (f" (standard {st.loc[s, 'standard_days']:,.0f})"
+             + (f" (standard {nv.number(st.loc[s, 'standard_days'])})"
                 if pd.notna(st.loc[s, "standard_days"]) else "") for s in known.index]
     return (f"Median days per stage: the longest stage is "
             f"{nv.lower_first(STAGE_LABELS[top])}, {_days(known[top])}{against}; "
@@ -427,19 +427,19 @@ def stage_medians_chart(stats: pd.DataFrame, source: str = DEFAULT_SOURCE, *,
             ax.barh(y, width, left=left, color=STAGE_COLOURS[stage], alpha=alpha,
                     edgecolor="white", linewidth=1.2, height=0.6)
             if width >= fit:
-                ax.text(left + width / 2, y, f"{width:,.0f}", ha="center", va="center",
+                ax.text(left + width / 2, y, f"{nv.number(width)}", ha="center", va="center",
                         fontsize=10, color="black" if alpha < 1 or stage != "adm_to_po"
                         else "white")
             left += width
-        ax.text(left + 8, y, f"{left:,.0f} days", va="center", fontsize=10)
+        ax.text(left + 8, y, f"{nv.number(left)} days", va="center", fontsize=10)
     ax.set_yticks(range(len(bars)), [b[0] for b in bars])
     ax.set_xlabel("Days from care entry (stage medians laid end to end)")
     ax.set_xlim(0, ax.get_xlim()[1] * 1.16)
     handles = []
     for stage in STAGES:
         med, std = st.loc[stage, "median"], st.loc[stage, "standard_days"]
-        vals = ", ".join(v for v in (f"median {med:,.0f}" if pd.notna(med) else "",
-                                      f"standard {std:,.0f}" if pd.notna(std) else "") if v)
+        vals = ", ".join(v for v in (f"median {nv.number(med)}" if pd.notna(med) else "",
+                                      f"standard {nv.number(std)}" if pd.notna(std) else "") if v)
         handles.append(Patch(color=STAGE_COLOURS[stage], label=f"{STAGE_SHORT[stage]}: {vals}"))
     ax.legend(handles=handles, loc="center left", bbox_to_anchor=(1.0, 0.5), fontsize=9)
     fig = finish(fig, title,
@@ -460,7 +460,8 @@ def spread_alt(stage_days: pd.DataFrame, standards: dict[str, int]) -> str:
             continue
         std = standards.get(stage)
         q1, med, q3 = v.quantile([0.25, 0.5, 0.75])
-        text = (f"{STAGE_SHORT[stage]}: median {med:,.0f}, middle half {q1:,.0f} to {q3:,.0f}")
+        text = (f"{STAGE_SHORT[stage]}: median {nv.number(med)}, middle half "
+                f"{nv.number(q1)} to {nv.number(q3)}")
         if std is not None:
             over = int(v.gt(std).sum())
             text += f", standard {std:,}, {nv.count(over)} of {nv.count(len(v))} over"
@@ -522,7 +523,7 @@ def stage_spread_chart(stage_days: pd.DataFrame, standards: dict[str, int],
             ax.plot([std], [y - 0.45], marker="v", color="black", markersize=6, zorder=5,
                     clip_on=False)
         med = float(np.median(v)) if len(v) else np.nan
-        bits = [f"median {med:,.0f}" if len(v) else "", f"standard {std:,}" if std else ""]
+        bits = [f"median {nv.number(med)}" if len(v) else "", f"standard {std:,}" if std else ""]
         ax.text(1.01, y, "\n".join(b for b in bits if b), transform=ax.get_yaxis_transform(),
                 va="center", ha="left", fontsize=9)
     counts = {s: int(stage_days[s].notna().sum()) if s in stage_days else 0 for s in order}
@@ -560,7 +561,7 @@ def trend_alt(trend: pd.DataFrame) -> str:
         if t.notna().sum() == 0:
             continue
         parts.append(f"{STAGE_SHORT[stage]}: " + ", ".join(
-            f"{y} {v:,.0f}" for y, v in t.items() if pd.notna(v)))
+            f"{y} {nv.number(v)}" for y, v in t.items() if pd.notna(v)))
         known = t.dropna()
         if len(known) >= 2:
             change = known.iloc[-1] - known.iloc[0]
@@ -572,7 +573,7 @@ def trend_alt(trend: pd.DataFrame) -> str:
         stage, change, y0, v0, y1, v1 = biggest
         way = "fell" if change < 0 else "rose" if change > 0 else "stayed"
         lead += (f": the biggest change is {nv.lower_first(STAGE_LABELS[stage])}, which "
-                 f"{way} from {v0:,.0f} days in {y0} to {v1:,.0f} in {y1}")
+                 f"{way} from {nv.number(v0)} days in {y0} to {nv.number(v1)} in {y1}")
     return f"{lead}. " + "; ".join(parts) + " (median days)."
 
 
@@ -606,7 +607,7 @@ def trend_chart(trend: pd.DataFrame, source: str = DEFAULT_SOURCE, *,
             _interval_bars(ax, x, t["median"], t["low"], t["high"])
         for xi, v in zip(x, t["median"], strict=True):
             if pd.notna(v):
-                ax.annotate(f"{v:,.0f}", (xi, v), textcoords="offset points", xytext=(0, 6),
+                ax.annotate(f"{nv.number(v)}", (xi, v), textcoords="offset points", xytext=(0, 6),
                             ha="center", fontsize=9)
         std = (standards or {}).get(stage)
         top = np.nanmax([t["median"].max(), t["high"].max() if "high" in t else 0, std or 0,
@@ -649,11 +650,13 @@ def days_lost_alt(lost: pd.DataFrame) -> str:
     if t.empty:
         return "Child-days over each stage's standard: no child went over a standard."
     top = t.iloc[0]
-    parts = [f"{STAGE_LABELS[r['stage']]} {r['days_over']:,.0f} "
-             f"({r['adopted_days_over']:,.0f} adopted, {r['in_process_days_over']:,.0f} in "
-             "the process)" for _, r in lost.iterrows()]
+    parts = [f"{STAGE_LABELS[r['stage']]} {nv.number(r['days_over'])} "
+             f"({nv.number(r['adopted_days_over'])} adopted, "
+             f"{nv.number(r['in_process_days_over'])} in the process)"
+             for _, r in lost.iterrows()]
     return (f"Child-days over each stage's standard: most are lost in "
-            f"{nv.lower_first(STAGE_LABELS[top['stage']])}, {top['days_over']:,.0f} child-days "
+            f"{nv.lower_first(STAGE_LABELS[top['stage']])}, {nv.number(top['days_over'])} "
+            "child-days "
             f"({nv.pct(top['share'])} of all). " + "; ".join(parts) + ".")
 
 
@@ -671,7 +674,7 @@ def days_lost_chart(lost: pd.DataFrame, source: str = DEFAULT_SOURCE, *,
         ax.barh(yi, r["adopted_days_over"], color=colour, height=0.6, edgecolor="white")
         ax.barh(yi, r["in_process_days_over"], left=r["adopted_days_over"], color="white",
                 hatch="///", edgecolor=colour, height=0.6, linewidth=1.0)
-        ax.text(r["days_over"] + 20, yi, f"{r['days_over']:,.0f} ({nv.pct(r['share'])})",
+        ax.text(r["days_over"] + 20, yi, f"{nv.number(r['days_over'])} ({nv.pct(r['share'])})",
                 va="center", fontsize=10)
     ax.set_yticks(y, [STAGE_SHORT[s] for s in t["stage"]])
     ax.set_xlabel("Child-days over the standard (each child's days beyond it, added up)")
@@ -696,14 +699,14 @@ def scorecard_trend_alt(trend: pd.DataFrame, threshold: float | None) -> str:
         if t.empty:
             continue
         parts.append(f"{key.upper()}: " + ", ".join(
-            f"{r['year']} {r['value']:,.0f} days"
-            + (f" (95% interval {r['low']:,.0f} to {r['high']:,.0f})"
+            f"{r['year']} {nv.number(r['value'])} days"
+            + (f" (95% interval {nv.number(r['low'])} to {nv.number(r['high'])})"
                if pd.notna(r["low"]) else "") for _, r in t.iterrows()))
     if not parts:
         return "Scorecard measures by year: no year could be measured."
     lead = "Scorecard means by year of adoption order, each with its 95% interval"
     if threshold is not None:
-        lead += f"; A1's threshold is {threshold:,.0f} days"
+        lead += f"; A1's threshold is {nv.number(threshold)} days"
     return f"{lead}. " + "; ".join(parts) + "."
 
 
@@ -784,7 +787,7 @@ def waiting_curves_alt(curves: pd.DataFrame, table: pd.DataFrame) -> str:
                    and year == wt.ALL else "")
                 for m in wt.WITHIN_MONTHS if pd.notna(r[f"within_{m}"])]
         med = ("median not reached" if pd.isna(r["median"])
-               else f"median {r['median']:,.0f} days")
+               else f"median {nv.number(r['median'])} days")
         parts.append(f"{year} ({nv.children(int(r['children']))}): "
                      + (", ".join(bits) if bits else "too recent to say") + f"; {med}")
     return ("Share of children placed with adopters by months since the ADM decision, counting "
@@ -934,13 +937,13 @@ def timeline_chart(timeline: pd.DataFrame, dates: Sequence[str],
             timeline) else 0.0
         for _, sg in seg.loc[seg["width"].ge(max(60.0, 0.075 * span))].iterrows():
             dark = sg["stage"] in ("adm_to_po", "po_to_placement", "placement_to_ao")
-            ax.text(sg["left"] + sg["width"] / 2, sg["row"], f"{sg['width']:,.0f}",
+            ax.text(sg["left"] + sg["width"] / 2, sg["row"], f"{nv.number(sg['width'])}",
                     ha="center", va="center", fontsize=8,
                     color="white" if dark else "black")
         total = t[dates[-1]]
         for row, days in total.items():
             if pd.notna(days):
-                ax.text(days + 10, row, f"{days:,.0f}", va="center", fontsize=9)
+                ax.text(days + 10, row, f"{nv.number(days)}", va="center", fontsize=9)
         ax.set_yticks(range(len(t)), t["pseudonym"])
         ax.invert_yaxis()
         ax.set_ylabel(f"{group.capitalize()} journeys", fontsize=11)
@@ -963,16 +966,16 @@ def timeline_alt(timeline: pd.DataFrame, dates: Sequence[str]) -> str:
         total = t[dates[-1]].dropna() if len(t) else pd.Series(dtype=float)
         if total.empty:
             continue
-        text = (f"the {len(t)} {group} journeys took {total.min():,.0f} to {total.max():,.0f} "
-                f"days from care entry to adoption order")
+        text = (f"the {len(t)} {group} journeys took {nv.number(total.min())} to "
+                f"{nv.number(total.max())} days from care entry to adoption order")
         seg = _segments(t, dates)
         seg = seg.loc[seg["stage"].ne("unsplit")]
         if len(seg):
             med = seg.groupby("stage")["width"].median().reindex(list(STAGES)).dropna()
             top = med.idxmax()
             text += (f", their longest stage typically {nv.lower_first(STAGE_LABELS[top])} "
-                     f"(median {med[top]:,.0f} days; " + ", ".join(
-                         f"{STAGE_SHORT[k]} {v:,.0f}" for k, v in med.items()) + ")")
+                     f"(median {nv.number(med[top])} days; " + ", ".join(
+                         f"{STAGE_SHORT[k]} {nv.number(v)}" for k, v in med.items()) + ")")
         parts.append(text)
     if not parts:
         return "The shortest and longest journeys: no journey could be drawn."

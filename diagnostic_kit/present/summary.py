@@ -61,12 +61,15 @@ def _figure(r: pd.Series) -> str:
             text += f"; {nv.count(int(r['compare_value']))} in {r['compare_label']}"
         return text + ")"
     if r["benchmark_kind"] == "england" and r["compare_label"]:
-        # Rated like for like: the latest year's figure against England's yearly one.
+        # Rated like for like: the latest year's figure against England's yearly one; the whole
+        # period's beside it (the figure metrics.json gives).
         if r["unit"] == "pct":
             return (f"{nv.pct_of(r['compare_value'], r['compare_within'], r['compare_children'])}"
                     f" in {r['compare_label']} ({nv.count(int(r['compare_within']))} of "
-                    f"{nv.count(int(r['compare_children']))})")
-        return f"{nv.days(r['compare_value'])} in {r['compare_label']}"
+                    f"{nv.count(int(r['compare_children']))}); "
+                    f"{nv.pct_of(r['value'], r['within'], r['children'])} over the period")
+        return (f"{nv.days(r['compare_value'])} in {r['compare_label']}; "
+                f"{nv.days(r['value'])} over the period")
     if r["unit"] == "days" and r["statistic"] == "mean" and not pd.isna(r["median"]):
         return f"mean {nv.days(r['value'])}; median {nv.days(r['median'])}"
     if r["unit"] == "days" and r["statistic"] == "median" and not pd.isna(r["mean"]):

@@ -100,6 +100,15 @@ def stage_sentences(stats: pd.DataFrame, worst_first: bool = False) -> list[str]
     return [s for _, s in found]
 
 
+def medians_sum_sentence(stats: pd.DataFrame) -> str:
+    """The stage medians laid end to end against the standards added up (as the chart of
+    medians draws them), and why that is not the median journey."""
+    med = stats["median"].dropna()
+    return (f"Laid end to end, the stage medians come to {nv.days(med.sum())}, against "
+            f"standards adding up to {nv.days(stats['standard_days'].sum())}; a sum of medians "
+            "is not the median journey, as different children are typical at each stage.")
+
+
 def scorecard_sentences(sc: pd.DataFrame, params: Params) -> list[str]:
     """Whole-period A10, A1, A2 and A3 in words, with counts and benchmarks."""
     whole = sc.loc[sc["year"].eq("Whole period")].set_index("measure")
@@ -263,12 +272,19 @@ def display_scorecard(sc: pd.DataFrame, params: Params) -> pd.DataFrame:
     labels = scorecard_labels(params)
     is_pct = sc["measure"].eq("A3")
     value = nv.whole_col(sc["value"]).astype("string").where(~is_pct, nv.pct_col(sc["value"]))
+    # Each figure's 95% interval beside it (measures.change), as the trend chart draws it.
+    fmt = [nv.pct if p else nv.number for p in is_pct]
+    interval = pd.Series([
+        "" if pd.isna(lo) or pd.isna(hi) else f" ({f(lo)}–{f(hi)})"
+        for f, lo, hi in zip(fmt, sc.get("low", pd.Series(np.nan, index=sc.index)),
+                             sc.get("high", pd.Series(np.nan, index=sc.index)), strict=True)],
+        index=sc.index, dtype="string")
     a3 = nv.number(params.thresholds.a3_days.value)
     return pd.DataFrame({
         "Measure": sc["measure"].str.lower().map(labels),
         "Period": sc["year"],
         "Children": sc["children"],
-        "Value": value.fillna("–"),
+        "Value (95% interval)": value.fillna("–") + interval.where(value.notna(), ""),
         f"Moved in within {a3} days": sc["children_within"],
         "Threshold (days)": nv.whole_col(sc["threshold"]),
         "England": nv.whole_col(sc["england"]),

@@ -383,7 +383,7 @@ def first_plan_chart(kids: pd.DataFrame, params: Params, source: str) -> Figure:
     within = int(d.le(std.days).sum())
     alt = (f"How soon a permanence plan was made: {nv.count_of(within, len(d))} had a first "
            f"permanence plan within {std.label} ({std.days} days) of entering care"
-           + (f"; the median was {d.median():,.0f} days, the longest {d.max():,.0f} days."
+           + (f"; the median was {nv.days(d.median())}, the longest {nv.days(d.max())}."
               if len(d) else "."))
     return describe(fig, alt)
 
