@@ -363,6 +363,8 @@ def test_run_pdf_writes_an_a4_report(demo):
         assert f"Page {i} of {n}" in text, i
         assert "OFFICIAL-SENSITIVE" in text, i
         assert "Demoshire (synthetic): 1 April 2023 to 31 March 2026" in text, i
+        # No word broken to narrow a table's column.
+        assert not re.search(r"\b(mal e|fem ale|place ments|developme ntal)\b", text), i
 
 
 def test_tables_xlsx_is_usable_by_an_analyst(demo):
