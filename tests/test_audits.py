@@ -347,8 +347,9 @@ def test_no_audit_reference_or_comment_text_in_any_html(demo):
         leaked = [t for t in texts if t in html]
         assert not leaked, (page.name, leaked[:3])
     audit_page = (demo / "sections" / "07_case_audits.html").read_text(encoding="utf-8")
-    assert "Grading key for all quality audits" in audit_page
-    assert "Exceptionally strong with essentially no weaknesses" in audit_page
+    # The form's grading key as a short reference: each grade with its score band.
+    assert ("outstanding 10–9; good 8–6; requires improvement 5–4; inadequate 3–1"
+            in audit_page)
     # The texts are kept only in the report's internal folder.
     assert not (demo / text.INTERNAL_FILE).exists()
     internal = pd.read_csv(demo / "internal" / text.INTERNAL_FILE, dtype=str)

@@ -163,6 +163,16 @@ def display_scores(dist: pd.DataFrame) -> pd.DataFrame:
                          "Audits": dist["audits"]})
 
 
+def key_reference() -> str:
+    """The form's grading key in one line, with the score band of each grade (the form's own
+    wording of each grade and score is in the methodology)."""
+    bands = "; ".join(f"{GRADE_LABELS[g].lower()} {max(au.GRADE_BANDS[g])}–{min(au.GRADE_BANDS[g])}"
+                      for g in au.GRADES)
+    return (f"Each audit is graded as the form grades it, by its judgement score (1–10): "
+            f"{bands}. A form whose overall grade is not the band of its score is listed below "
+            "as a consistency finding.")
+
+
 def display_key() -> pd.DataFrame:
     """The form's grading key."""
     return pd.DataFrame({"Grade": [GRADE_LABELS[g] for g in au.GRADES],

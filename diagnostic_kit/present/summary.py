@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from diagnostic_kit import registry
 from diagnostic_kit.inputs.params import Params
 from diagnostic_kit.measures import headline as mh
 from diagnostic_kit.measures import summary
@@ -366,6 +367,24 @@ def direction_of_travel(trend: pd.DataFrame, params: Params, keys: tuple[str, ..
     """How each yearly headline moved over the years of the period (section 2's
     ``trend_sentences``), one sentence each."""
     return pts.trend_sentences(trend, params, keys)
+
+
+def scorecard_trends_pointer() -> str:
+    """Where the scorecard measures' direction of travel is (section 2), said once there."""
+    return ("How A1, A10, A2 and A3 moved year by year, with each year's 95% interval, is in "
+            "[section 2](#section-02_timescales).")
+
+
+def in_the_sections(lines: dict[str, list[str]]) -> list[str]:
+    """One bullet per section: a link to it and what it adds to the findings above (its
+    sentences that no finding says); a section with nothing to add is only linked."""
+    out = []
+    for key, sentences in lines.items():
+        spec = registry.section(key)
+        link = f"[Section {spec.number}: {spec.short}](#section-{key})"
+        text = " ".join(s for s in sentences if s)
+        out.append(f"{link}. {text}" if text else f"{link}.")
+    return out
 
 
 def where_to_look_first(head: pd.DataFrame, params: Params,

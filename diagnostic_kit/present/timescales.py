@@ -142,8 +142,8 @@ def key_findings_lines(journeys: pd.DataFrame, periods: pd.DataFrame, params: Pa
     n = adopted_count(journeys, params)
     lines = [f"{nv.children(n).capitalize()} were adopted from {period_label(params)}."]
     if n:
+        # The scorecard measures are said once, under their table below.
         lines += stage_sentences(ts.stage_statistics(journeys, params), worst_first=True)[:2]
-        lines += scorecard_sentences(ts.scorecard(journeys, params), params)
     lv = ts.leavers(periods, params).iloc[-1]
     if lv["left_care"]:
         lines.append(f"{nv.count_of(int(lv['adopted']), int(lv['left_care']))} who left care in "
@@ -157,10 +157,17 @@ def key_findings_lines(journeys: pd.DataFrame, periods: pd.DataFrame, params: Pa
 
 
 def scorecard_note(params: Params) -> str:
-    """The note under the scorecard table, with the thresholds in force."""
+    """The note under the scorecard table: the thresholds in force and England's figures, each
+    period said once (the rating rule is the summary's)."""
     a1 = params.thresholds.a1_days.value
+    c = params.comparators
+    england = "; ".join(
+        f"{m} {nv.days(b.value)} ({b.period})" for m, b in (("A1", c.a1_mean_days),
+                                                            ("A10", c.a10_mean_days),
+                                                            ("A2", c.a2_mean_days))
+        if b.known and b.confirmed)
     return (f"A10 has no threshold of its own: A1's {nv.days(a1)} applies. A3 has no published "
-            "target and is not rated. " + nv.RAG_RULE)
+            "target and is not rated." + (f" England: {england}." if england else ""))
 
 
 #: How each yearly figure is named in the direction of travel.
@@ -288,7 +295,6 @@ def display_scorecard(sc: pd.DataFrame, params: Params) -> pd.DataFrame:
         f"Moved in within {a3} days": sc["children_within"],
         "Threshold (days)": nv.whole_col(sc["threshold"]),
         "England": nv.whole_col(sc["england"]),
-        "England period": sc["england_period"],
         "Rating": sc["rating"],
     })
 
