@@ -42,6 +42,9 @@ class SectionSpec(BaseModel):
     short: str
     about: str
     status: Literal["active", "planned"]
+    #: ``report``: the report a board reads; ``annex``: the technical annex after it (printed
+    #: as its own PDF).
+    part: Literal["report", "annex"] = "report"
     measures: str
     #: Input tables read; ``"*"`` for a section that accounts for every table (section 8).
     tables: tuple[str, ...] | Literal["*"] = ()
@@ -166,6 +169,18 @@ def table_anchor(key: str, title: str) -> str:
     scoped by its section (``#s05-t-approved_households_waiting``), as
     ``present.section.table_html`` writes it and ``run.assemble.scope_ids`` scopes it."""
     return f"#s{key[:2]}-t-{snake(title)}"
+
+
+#: Around a section's detail that the assembled report shows in the technical annex.
+ANNEX_OPEN, ANNEX_CLOSE = "<!--kit-annex-->", "<!--/kit-annex-->"
+
+
+def part_of(key: str) -> str:
+    """The part a section key belongs to (``report`` for a key the registry does not hold)."""
+    for s in registry().sections:
+        if s.key == key:
+            return s.part
+    return "report"
 
 
 def metric_owner(name: str) -> str | None:

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 
+from diagnostic_kit import registry
 from diagnostic_kit.inputs.params import load_params
 from diagnostic_kit.run.runner import discover_sections
 
@@ -193,7 +194,12 @@ def test_report_in_headless_chromium(demo, browser):
     # into view.
     links = browser.find_elements(By.CSS_SELECTOR, "nav.kit-contents a")
     targets = [a.get_attribute("href").split("#", 1)[1] for a in links]
-    assert targets == [f"section-{nb.stem}" for nb in discover_sections()]
+    # Every section, in order; the technical annex (and the detail of each section it holds)
+    # listed after the report's sections, before the annex's own.
+    assert [t for t in targets if t.startswith("section-")] == [
+        f"section-{nb.stem}" for nb in discover_sections()]
+    assert targets.index("annex") < targets.index("section-08_data_quality")
+    assert "annex-02_timescales" in targets
     for target in targets:
         browser.execute_script("window.scrollTo(0, 0)")
         browser.find_element(By.CSS_SELECTOR, f'nav.kit-contents a[href="#{target}"]').click()
@@ -343,7 +349,8 @@ def test_run_pdf_writes_an_a4_report(demo):
     assert f"[demo] PDF: {folder / 'report.pdf'}" in proc.stdout
     # The closing list names every file written for a reader, the PDF included.
     assert proc.stdout.split("Reports:")[1].split() == [str(folder / "report.html"),
-                                                        str(folder / "report.pdf")]
+                                                        str(folder / "report.pdf"),
+                                                        str(folder / "report-annex.pdf")]
     assert json.loads((folder / "run.json").read_text())["pdf"] == "written"
     reader = PdfReader(folder / "report.pdf")
     assert len(reader.pages) > 9  # the title page and contents, then a page or more a section
@@ -352,9 +359,15 @@ def test_run_pdf_writes_an_a4_report(demo):
         assert abs(w - 595) <= 1 and abs(h - 842) <= 1, (w, h)
     text = reader.pages[0].extract_text()
     assert "Demoshire (synthetic)" in text and "Contents" in text
-    # Each section starts a page of its own.
+    # Each section of the report starts a page of its own; the technical annex (section 8 and
+    # the detail of the others) is its own PDF.
+    report = [nb for nb in discover_sections() if registry.part_of(nb.stem) == "report"]
     starts = [i for i, p in enumerate(reader.pages) if re.search(r"SECTION \d", p.extract_text())]
-    assert len(starts) == len(discover_sections())
+    assert len(starts) == len(report)
+    annex = PdfReader(folder / "report-annex.pdf")
+    annex_text = " ".join(p.extract_text() for p in annex.pages)
+    assert "Technical annex" in annex_text and "SECTION 8" in annex_text
+    assert "Words used in this report" in annex_text
     # Every page carries its number of the whole, the protective marking (OFFICIAL-SENSITIVE:
     # small numbers are not suppressed in the demo), the LA and the period.
     n = len(reader.pages)

@@ -205,6 +205,25 @@ def checksums_table(checksums: dict[str, str]) -> pd.DataFrame:
     return pd.DataFrame(sorted(checksums.items()), columns=["File", "SHA-256"])
 
 
+def date_formats_summary(date_formats: pd.DataFrame) -> pd.DataFrame:
+    """Each date format found, the files that used it and the dates read in it (the
+    file-by-file list is :func:`date_formats_table`)."""
+    if date_formats.empty:
+        return pd.DataFrame(columns=["Date format", "Files", "Dates read"])
+    g = date_formats.groupby("format", sort=True).agg(
+        files=("file", "nunique"), rows=("rows", "sum")).reset_index()
+    return g.rename(columns={"format": "Date format", "files": "Files", "rows": "Dates read"})
+
+
+def dropped_summary(dropped: pd.DataFrame) -> pd.DataFrame:
+    """The columns dropped on reading, by column and why, with the files each was in (the
+    file-by-file list is in data_quality.csv)."""
+    if dropped.empty:
+        return pd.DataFrame(columns=["Column", "Why", "Files"])
+    g = dropped.groupby(["column", "reason"], sort=True)["file"].nunique().reset_index()
+    return g.rename(columns={"column": "Column", "reason": "Why", "file": "Files"})
+
+
 def date_formats_table(date_formats: pd.DataFrame) -> pd.DataFrame:
     """Which date format(s) each file used, with the dates read in each (one row per file)."""
     if date_formats.empty:

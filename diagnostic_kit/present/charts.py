@@ -30,6 +30,7 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 from PIL import Image
 
+from diagnostic_kit import registry
 from diagnostic_kit.derive.journeys import STAGES
 from diagnostic_kit.present import narrative as nv
 from diagnostic_kit.present.timescales import STAGE_LABELS, STAGE_SHORT
@@ -353,14 +354,23 @@ def _may_spill(fig: Figure, canvas: FigureCanvasAgg) -> bool:
     return box.x0 < 0 or box.y0 < 0 or box.x1 > w or box.y1 > h
 
 
-def show(fig: Figure, alt: str | None = None) -> None:
+def show(fig: Figure, alt: str | None = None, *, annex: bool = False) -> None:
     """Display a figure once in a notebook with its alt text (``alt``, else the one the chart
-    function described), then close it."""
-    from IPython.display import display
+    function described), then close it. An ``annex`` chart is detail a board need not read:
+    the assembled report shows it in the technical annex (``registry.ANNEX_OPEN``)."""
+    from html import escape
+
+    from IPython.display import HTML, display
 
     data, meta = png_output(fig, alt)
-    display(data, raw=True, metadata=meta)
     plt.close(fig)
+    if not annex:
+        display(data, raw=True, metadata=meta)
+        return
+    img = (f'<div class="output_png output_subarea"><img src="data:image/png;base64,'
+           f'{data["image/png"]}" width="{meta["image/png"]["width"]}" '
+           f'alt="{escape(meta["image/png"]["alt"], quote=True)}"></div>')
+    display(HTML(f"{registry.ANNEX_OPEN}{img}{registry.ANNEX_CLOSE}"))
 
 
 def _stage_legend(ax, stages: Sequence[str] = STAGES, unsplit: bool = False, **kw) -> None:

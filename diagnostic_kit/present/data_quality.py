@@ -21,8 +21,8 @@ STANDARDS_NOTE = ("Local-practice defaults unless the LA's params file overrides
                   "says where each comes from.")
 #: Before the table of date formats.
 DATE_FORMATS = ("The kit reads dates written dd/mm/yyyy, yyyy-mm-dd, either with a time, "
-                "dd/mm/yy (00-68 as 20xx, 69-99 as 19xx) and Excel serial numbers; each file's "
-                "format is below.")
+                "dd/mm/yy (00-68 as 20xx, 69-99 as 19xx) and Excel serial numbers; the formats "
+                "found are below (each file's, in `tables.xlsx`).")
 
 
 def accounting_sentence(read: int, used: int, excluded: int, files: int,
@@ -80,9 +80,10 @@ def dropped_sentence(dropped: pd.DataFrame) -> str:
     """Why columns were dropped on reading."""
     if dropped.empty:
         return "No column was dropped: every column read is in the kit's templates."
-    return (f"{nv.plural(len(dropped), 'column')} {nv.verb(len(dropped))} dropped on reading. "
-            "The kit keeps only the columns in its templates, so personal data it does not "
-            "need (names, UPNs, postcodes) never enters the analysis.")
+    return (f"{nv.plural(len(dropped), 'column')} {nv.verb(len(dropped))} dropped on reading, "
+            "counted below by column (every file's are in `data_quality.csv`). The kit keeps "
+            "only the columns in its templates, so personal data it does not need (names, "
+            "UPNs, postcodes) never enters the analysis.")
 
 
 def missing_sentence(missing: pd.DataFrame, template_hint: str) -> str:
@@ -106,8 +107,9 @@ def left_out_sentence(left_out: pd.DataFrame, adopted_n: int) -> str:
 
 
 def checksums_sentence(files: int) -> str:
-    """What the checksums are for."""
+    """What the checksums are for, and where they are (run.json, not the page)."""
     return (f"This report was produced by adoption-diagnostic version {__version__} from "
-            f"{nv.plural(files, 'input file')}. The SHA-256 checksum of each file identifies "
-            "exactly which data the report rests on: rerunning the same kit version on files "
-            "with the same checksums gives the same report.")
+            f"{nv.plural(files, 'input file')}. The SHA-256 checksum of each file, in "
+            "`run.json` beside this report, identifies exactly which data the report rests on: "
+            "rerunning the same kit version on files with the same checksums gives the same "
+            "report.")

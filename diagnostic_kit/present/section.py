@@ -133,6 +133,13 @@ def table_html(table: str, title: str, note: str | None = None, width: int = 0) 
             f'aria-label="{label}" tabindex="0">{table}</div>{foot}')
 
 
+def in_annex(html: str) -> str:
+    """Mark ``html`` for the technical annex (``Section.table(..., annex=True)``): the
+    assembled report moves it there, after the report; a section's own page keeps it in place
+    (``registry.ANNEX_OPEN``/``ANNEX_CLOSE``)."""
+    return f"{registry.ANNEX_OPEN}{html}{registry.ANNEX_CLOSE}"
+
+
 #: Said in place of a table with no rows (a notebook may say it its own way: ``empty=``).
 NO_ROWS = "None to show."
 
@@ -241,8 +248,12 @@ class Section:
         return cls(la.spec.key, output_dir, suppress_below=la.params.suppress_below)
 
     # -- narrative ------------------------------------------------------------------------
-    def md(self, text: str) -> None:
-        """Show Markdown built from computed values."""
+    def md(self, text: str, *, annex: bool = False) -> None:
+        """Show Markdown built from computed values (``annex``: in the technical annex of the
+        assembled report, see :meth:`table`)."""
+        if annex:
+            display(HTML(in_annex(_markdown()(text))))
+            return
         display(Markdown(text))
 
     def document(self, text: str) -> None:
@@ -302,6 +313,7 @@ class Section:
         index: bool = False,
         per_child: bool = False,
         empty: str = NO_ROWS,
+        annex: bool = False,
     ) -> None:
         """Show a table with its title and keep it for ``tables.xlsx``. A table with no rows is
         shown as its title and ``empty`` (one line; ``tables.xlsx`` keeps its headings).
@@ -310,7 +322,9 @@ class Section:
         names children, households or a group of them: :data:`COUNT_WORDS`) are suppressed
         under ``suppress_below``, and so are the percentages in a row that rests on a suppressed
         count; ``tables.xlsx`` then keeps the suppressed table too. A ``per_child`` table (one
-        row per child, by pseudonym) is left out altogether when suppression is on.
+        row per child, by pseudonym) is left out altogether when suppression is on. An
+        ``annex`` table is detail a board need not read: the assembled report shows it in the
+        technical annex after the report (links to it still find it there).
         """
         name = name or _snake(title)
         if per_child and self.suppress_below:
@@ -319,20 +333,30 @@ class Section:
             return
         shown = self.suppress(df, counts)
         # Without suppression ``shown`` is the table itself; with it, tables.xlsx keeps it too.
+        self._keep(shown, title, name)
+        wrap = in_annex if annex else (lambda h: h)
+        if shown.empty:
+            display(HTML(wrap(empty_table_html(title, empty))))
+            return
+        html = reader_numbers(_plain_missing(shown)).to_html(
+            index=index, classes="kit-table", border=0, na_rep="–",
+            float_format=reader_float)
+        html = _rag_badges(html)
+        display(HTML(wrap(table_html(html, title, note, _width_estimate(shown, index)))))
+
+    def keep(self, df: pd.DataFrame, title: str, *, name: str | None = None,
+             counts: list[str] | tuple[str, ...] = ()) -> None:
+        """Keep a table for ``tables.xlsx`` without showing it (a longer list behind a table
+        the report shows, e.g. each file's date formats); small counts suppressed as shown."""
+        self._keep(self.suppress(df, counts), title, name or _snake(title))
+
+    def _keep(self, shown: pd.DataFrame, title: str, name: str) -> None:
         self.tables[name] = shown
         if self.output_dir is not None:
             out = self.output_dir / "tables"
             out.mkdir(parents=True, exist_ok=True)
             shown.to_pickle(out / f"{self.key}__{name}.pkl")
             (out / f"{self.key}__{name}.title").write_text(title, encoding="utf-8")
-        if shown.empty:
-            display(HTML(empty_table_html(title, empty)))
-            return
-        html = reader_numbers(_plain_missing(shown)).to_html(
-            index=index, classes="kit-table", border=0, na_rep="–",
-            float_format=reader_float)
-        html = _rag_badges(html)
-        display(HTML(table_html(html, title, note, _width_estimate(shown, index))))
 
     def count_columns(self, df: pd.DataFrame, counts: list[str] | tuple[str, ...] = ()
                       ) -> list[str]:

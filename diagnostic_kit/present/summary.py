@@ -436,20 +436,17 @@ def summary_intro(params: Params) -> str:
 
 def rating_note() -> str:
     """The RAG rule, how a rating is shown, which statistic each kind of finding is rated on,
-    and how England is compared like for like."""
+    and how England is compared like for like: said once, here."""
     badges = ", ".join(nv.rag_badge(r) for r in ("green", "amber", "red", "not rated"))
-    return (f"{nv.RAG_RULE} Each rating is shown by its word, a shape and a colour ({badges}). "
-            "The scorecard measures (A1, A10, A2) are rated on their mean, as DfE defines them; "
-            "each stage of the journey on its median, the typical child, which a few very long "
-            "journeys do not pull; both are shown side by side. Where no national figure rates "
-            "a finding (early permanence, adopter approvals, case audits) it is rated against "
-            "a local target, which is the kit's default unless this LA set its own. A national "
-            "figure not yet confirmed against its publication is shown but never rates. "
-            "Where there is also a national figure the finding says whether it is better or "
-            "worse than England, so a figure can be over the threshold and still better than "
-            "England. England's figures are compared like for like: a three-year figure with "
-            "this LA's three years, a one-year figure with this LA's latest year; a national "
-            "figure from before the period is marked \"latest published\".")
+    return (f"{nv.RAG_RULE} Each rating shows its word, a shape and a colour ({badges}). The "
+            "scorecard measures (A1, A10, A2) are rated on their mean, as DfE defines them, each "
+            "stage on its median (the typical child); both are shown. Early permanence, adopter "
+            "approvals and case audits are rated against local targets (the kit's defaults "
+            "unless this LA set its own). A national figure not confirmed against its "
+            "publication never rates; England is compared like for like (a three-year figure "
+            "with this LA's three years, a one-year figure with its latest year), and one from "
+            "before the period is marked \"latest published\". Words used are explained at the "
+            "end of the report, in the technical annex.")
 
 
 def _suppression_note(params: Params) -> str:

@@ -57,7 +57,7 @@ def standards_note(params: Params) -> str:
     own = [STAGE_LABELS[k] for k in table.loc[~table["is_default"], "key"]]
     where = ("The defaults are local-practice standards, not statute, drawn from statutory "
              "timescales and common local procedures (for example, care proceedings are to "
-             "finish within 26 weeks); the table gives the basis of each. An LA can set its own "
+             "finish within 26 weeks); section 8 gives the basis of each. An LA can set its own "
              "in its parameters file.")
     if not own:
         return "The stage standards used here are the kit's **defaults**, as this LA set none. " \

@@ -37,7 +37,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from diagnostic_kit import __version__, resources
+from diagnostic_kit import __version__, registry, resources
 from diagnostic_kit.inputs.findings import FINDING_COLUMNS, WITHHELD
 from diagnostic_kit.present.spreadsheets import (  # noqa: F401  (formula_safe: tests)
     FORMULA_START,
@@ -294,16 +294,28 @@ def render_page(
     contents: bool = True,
     home: str | None = None,
     marking: str = "OFFICIAL-SENSITIVE",
+    part: str = "all",
 ) -> str:
     """A whole self-contained HTML page: title block, contents, then the sections in order.
 
     Each of ``sections`` has ``anchor``, ``number``, ``title``, ``html`` and ``failed``.
+    With ``contents`` (the whole report), the sections of the report come first, then the
+    technical annex: each section's detail marked for it (:func:`split_annex`), then the
+    sections of the annex (``sections.yml`` ``part: annex``). ``part`` prints one of the two
+    alone (``report`` or ``annex``, for the PDFs), or ``all``.
     ``marking`` is the protective marking, shown under the title and, in print, at the top of
     every page with the LA and the period; every page's foot says "Page n of N"
     (:func:`page_css`).
     """
     css = _css()
     period = f"{_long_date(period_start)} to {_long_date(period_end)}"
+    report, details, annex = sections, [], []
+    if contents:
+        report, details, annex = split_annex(sections)
+        if part == "report":
+            details, annex = [], []
+        elif part == "annex":
+            report = []
     return _env().get_template("report.html.j2").render(
         la_name=la_name,
         la_code=la_code,
@@ -312,11 +324,36 @@ def render_page(
         period=period,
         produced=_long_date(produced or dt.date.today()),
         version=__version__,
-        sections=sections,
+        sections=report,
+        details=details,
+        annex=annex,
+        part=part,
         css=css,
         contents=contents,
         home=home,
     )
+
+
+_ANNEX_PART = re.compile(
+    re.escape(registry.ANNEX_OPEN) + r"(.*?)" + re.escape(registry.ANNEX_CLOSE), re.S)
+
+
+def split_annex(sections: list[dict[str, Any]]) -> tuple[list, list, list]:
+    """The report's sections (their detail for the annex taken out), that detail (one entry a
+    section that has any: ``anchor``, ``number``, ``title``, ``html``), and the annex's own
+    sections."""
+    report, details, annex = [], [], []
+    for s in sections:
+        if registry.part_of(s["key"]) == "annex":
+            annex.append(s)
+            continue
+        parts = _ANNEX_PART.findall(s["html"])
+        if parts:
+            details.append({"anchor": f"annex-{s['key']}", "number": s["number"],
+                            "title": s["title"], "html": "\n".join(parts)})
+            s = {**s, "html": _ANNEX_PART.sub("", s["html"])}
+        report.append(s)
+    return report, details, annex
 
 
 def css_string(text: str) -> str:
@@ -777,8 +814,14 @@ def write_data_quality_csv(dq: Any, pseudonyms: pd.Series, path: Path) -> int:
     return n
 
 
-def build_outputs(run: LARun, notebooks: list[Path]) -> None:
-    """Write the report and every file beside it into ``run.build_dir``."""
+#: The two printable parts of a report, each its own PDF: the report a board reads, and the
+#: technical annex (``split_annex``). Their pages are written in the build's work folder.
+PRINT_PARTS = {"report": "report.pdf", "annex": "report-annex.pdf"}
+
+
+def build_outputs(run: LARun, notebooks: list[Path], pdf: bool = False) -> None:
+    """Write the report and every file beside it into ``run.build_dir`` (with ``pdf``, also
+    the pages of its two printable parts, :data:`PRINT_PARTS`, in the work folder)."""
     from diagnostic_kit.run.prepare import load_prepared
 
     build = run.build_dir
@@ -804,6 +847,10 @@ def build_outputs(run: LARun, notebooks: list[Path]) -> None:
     write_data_quality_csv(la.dq, la.pseudonyms, build / "data_quality.csv")
     write_internal_notice(build)
     write_pseudonym_key(la.pseudonyms, build / resources.INTERNAL_DIR / "pseudonym_key.csv")
+    if pdf:
+        for part in PRINT_PARTS:
+            _write_atomic(work / f"print-{part}.html",
+                          render_page(**page, sections=sections, part=part))
     # Last, so a report.html only ever exists beside a complete set of files.
     _write_atomic(build / "report.html", render_page(**page, sections=sections))
 

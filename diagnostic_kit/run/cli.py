@@ -130,6 +130,7 @@ def cmd_run(args: argparse.Namespace) -> int:
             print(f"  {r.report}")
             if r.pdf_outcome == "written":
                 print(f"  {r.report.with_suffix('.pdf')}")
+                print(f"  {r.report.with_name('report-annex.pdf')}")
     if problems:
         print("Failed:", file=sys.stderr)
         for line in problems:

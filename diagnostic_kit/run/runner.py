@@ -1189,16 +1189,21 @@ def _finish(run: LARun, notebooks: list[Path], progress: Progress, pdf: bool = F
     from diagnostic_kit.run import assemble
 
     try:
-        assemble.build_outputs(run, notebooks)
+        assemble.build_outputs(run, notebooks, pdf=pdf)
         # The prepared data holds the LA's own ids and dates of birth: gone as soon as the
         # report no longer needs it.
         remove_prepared(run)
         if pdf:
-            # Printed in the build folder, so that report.pdf moves into place with the rest
-            # (and run.json says whether it was written).
+            # Printed in the build folder, so that the PDFs move into place with the rest
+            # (and run.json says whether they were written): the report a board reads, and
+            # its technical annex, each its own PDF.
             from diagnostic_kit.run.pdf import write_pdf
 
-            why = write_pdf(run.build_dir / "report.html")
+            why = None
+            for part, name in assemble.PRINT_PARTS.items():
+                page = run.build_dir / ".work" / f"print-{part}.html"
+                why = why or write_pdf(page, run.build_dir / name)
+                why = why and why.replace(str(page), str(run.build_dir / "report.html"))
             if why:  # named where the report will be, not the build folder
                 why = why.replace(str(run.build_dir), str(run.out_dir))
             run.pdf_outcome = why or "written"
