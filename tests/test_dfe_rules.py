@@ -11,7 +11,7 @@ import pandas as pd
 from diagnostic_kit import rules
 from diagnostic_kit.derive import journeys
 from diagnostic_kit.derive.periods import clean_episodes, periods_of_care
-from diagnostic_kit.rules.registry import Context
+from diagnostic_kit.rules.engine import Context
 
 EP_FILE = "903/2024-25/episodes.csv"
 

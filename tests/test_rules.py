@@ -7,7 +7,7 @@ import pytest
 
 from diagnostic_kit import rules
 from diagnostic_kit.inputs.findings import RULES
-from diagnostic_kit.rules.registry import REGISTRY, Context
+from diagnostic_kit.rules.engine import REGISTRY, Context
 
 
 def _d(s: str | None):

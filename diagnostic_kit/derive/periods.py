@@ -21,8 +21,8 @@ import pandas as pd
 from diagnostic_kit import rules
 from diagnostic_kit.inputs import codes
 from diagnostic_kit.inputs.findings import Findings
+from diagnostic_kit.rules.engine import memo, memo_scope
 from diagnostic_kit.rules.episodes import chain_order, links
-from diagnostic_kit.rules.registry import memo, memo_scope
 
 
 def _chain_and_links(episodes: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:

@@ -24,7 +24,7 @@ class Rule:
 
     A rule is declared once: a check made while reading with :func:`declare` (in
     ``inputs.reading_rules`` or beside the reader that makes it), every other one with
-    ``rules.registry.rule`` on the function that finds its rows. Findings are recorded through
+    ``rules.engine.rule`` on the function that finds its rows. Findings are recorded through
     the rule itself (:meth:`record`), so that no code names a rule it has not declared.
     """
 
@@ -56,7 +56,7 @@ class Rule:
 
 #: The one catalogue of rules by id: the reading checks (``inputs.reading_rules``, imported
 #: with this package) and the rules of ``diagnostic_kit.rules``, which add themselves here
-#: when that package is imported (``rules.registry.rule``).
+#: when that package is imported (``rules.engine.rule``).
 RULES: dict[str, Rule] = {}
 
 

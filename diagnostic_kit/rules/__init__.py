@@ -1,4 +1,4 @@
-"""Validation rules, each a small registered function (see :mod:`.registry`).
+"""Validation rules, each a small registered function (see :mod:`.engine`).
 
 Importing the package registers every rule in the one catalogue, ``inputs.findings.RULES``
 (where the checks made while reading are declared too, ``inputs.reading_rules``). Modules by
@@ -19,7 +19,7 @@ from diagnostic_kit.rules import (  # noqa: F401  (registers the rules, in the o
     placements,
     returns,
 )
-from diagnostic_kit.rules.registry import (
+from diagnostic_kit.rules.engine import (
     CATALOGUE_FILE,
     REGISTRY,
     Context,

@@ -12,7 +12,7 @@ from __future__ import annotations
 import pandas as pd
 
 from diagnostic_kit.inputs import codes
-from diagnostic_kit.rules.registry import Context, memo, rule
+from diagnostic_kit.rules.engine import Context, memo, rule
 
 STAGE = "adoption"
 

@@ -3,7 +3,7 @@
 They run on the episodes as combined across years (``stage="episodes"``, called by
 ``derive.periods.clean_episodes``), in the order written here: a DEC before its DECOM is blanked
 first, and the chain rules then see the blanked value. Each function returns the flagged rows
-(see ``rules.registry``). REC and DEC are checked against each other before a DEC is blanked,
+(see ``rules.engine``). REC and DEC are checked against each other before a DEC is blanked,
 so that a blanked DEC is not reported twice. Validator numbers are those of the DfE / Data to
 Insight 903 validator where one checks the same thing.
 """
@@ -15,7 +15,7 @@ import pandas as pd
 
 from diagnostic_kit.inputs import codes
 from diagnostic_kit.inputs.reading import sort_key
-from diagnostic_kit.rules.registry import Context, memo, rule
+from diagnostic_kit.rules.engine import Context, memo, rule
 
 STAGE = "episodes"
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from diagnostic_kit.inputs.schema import SSDA903_TABLES
-from diagnostic_kit.rules.registry import Context, rule
+from diagnostic_kit.rules.engine import Context, rule
 
 #: Date columns that may rightly hold a later date: UASC DUC is the date the child ceases to be
 #: an unaccompanied asylum-seeking child, often their 18th birthday.

@@ -14,7 +14,7 @@ from __future__ import annotations
 import pandas as pd
 
 from diagnostic_kit.inputs import codes
-from diagnostic_kit.rules.registry import Context, rule
+from diagnostic_kit.rules.engine import Context, rule
 
 STAGE = "journeys"
 #: The file a finding about a derived journey names (it has no row of its own).

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from diagnostic_kit.rules.registry import Context, rule
+from diagnostic_kit.rules.engine import Context, rule
 
 #: Overall grade by audit score.
 GRADE_BANDS: dict[str, range] = {

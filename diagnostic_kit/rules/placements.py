@@ -18,8 +18,8 @@ from __future__ import annotations
 import pandas as pd
 
 from diagnostic_kit.inputs import codes
+from diagnostic_kit.rules.engine import Context, rule
 from diagnostic_kit.rules.episodes import chain
-from diagnostic_kit.rules.registry import Context, rule
 
 STAGE = "episodes"
 #: From 1 April 2015 a placement for adoption with current foster carers starts with RNE S, T

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from diagnostic_kit.rules.registry import Context, memo, rule
+from diagnostic_kit.rules.engine import Context, memo, rule
 
 STAGE = "inputs"
 #: Placement codes a new year's return replaced (the validator exempts them): an open episode
