@@ -438,7 +438,10 @@ def _adk_warm():
     for name in ("pandas", "numpy", "matplotlib", "matplotlib.pyplot",
                  "matplotlib_inline.backend_inline", "IPython.extensions.autoreload",
                  "diagnostic_kit.run.prepare", "diagnostic_kit.inputs.reading",
-                 "diagnostic_kit.derive.pseudonyms"):
+                 "diagnostic_kit.derive.pseudonyms",
+                 # The estimators sections 0 and 2 import on first use (about a second): in a
+                 # warm kernel, while the LA's data is prepared, not while a notebook waits.
+                 "scipy.special", "statsmodels.duration.survfunc"):
         try:
             importlib.import_module(name)
         except Exception:  # the notebook that needs it will say why
