@@ -122,6 +122,10 @@ class LARun:
     #: How printing ``report.pdf`` went: None (not asked for, or not yet), "written", or the
     #: one sentence saying why no PDF was written.
     pdf_outcome: str | None = None
+    #: A regional adoption agency's run: the RAA (its params and its members'); None for an LA.
+    raa: Any = None
+    #: For an RAA's run, the names of its members' runs (built in the same run, before it).
+    members: list[str] = field(default_factory=list)
 
     @property
     def failed_sections(self) -> list[SectionResult]:
@@ -1065,28 +1069,91 @@ def plan_runs(params_files: Sequence[str | Path], out_root: Path) -> list[LARun]
     """Load and check every params file before anything runs (raises ParamsError).
 
     The LA's folder name is the params file's stem; two params files with the same stem would
-    overwrite each other's report, so that is refused.
+    overwrite each other's report, so that is refused. A regional adoption agency's params file
+    (``inputs.params.load_raa``) brings its members' runs (a member also named on its own, or by
+    another RAA, is built once) and its own run, which comes after every LA's.
     """
-    from diagnostic_kit.inputs.params import ParamsError
+    from diagnostic_kit.inputs.params import ParamsError, is_raa_file, load_raa
 
     runs: list[LARun] = []
-    for pf in params_files:
-        params = load_params(pf)
+    raas: list[LARun] = []
+    by_file: dict[Path, LARun] = {}
+
+    def add(params: Params, pf: str | Path, into: list[LARun], raa: Any = None) -> LARun:
         name = params.slug
-        if any(r.name == name for r in runs):
+        if any(r.name == name for r in [*runs, *raas]):
             raise ParamsError(
                 f"Two params files are named '{name}': their reports would share "
                 f"{out_root / name}; rename one."
             )
         # The owner in the name lets a later run tell a dead run's folder from a live one's.
         build = out_root / f"{BUILD_PREFIX}{owner_tag()}-{secrets.token_hex(4)}-{name}"
-        runs.append(LARun(name=name, params_file=Path(params.source_file or pf), params=params,
-                          out_dir=out_root / name, build_dir=build))
-    return runs
+        run = LARun(name=name, params_file=Path(params.source_file or pf), params=params,
+                    out_dir=out_root / name, build_dir=build, raa=raa)
+        into.append(run)
+        return run
+
+    def add_la(params: Params, pf: str | Path) -> LARun:
+        src = Path(params.source_file or pf).resolve()
+        if src in by_file:  # named twice (on its own and by an RAA): built once
+            known = by_file[src]
+            if params.raa and not known.params.raa:
+                known.params = params
+            return known
+        by_file[src] = run = add(params, pf, runs)
+        return run
+
+    for pf in params_files:
+        if is_raa_file(pf):
+            raa = load_raa(pf)
+            members = [add_la(m, m.source_file or pf) for m in raa.members]
+            add(raa.params, pf, raas, raa=raa).members = [m.name for m in members]
+        else:
+            add_la(load_params(pf), pf)
+    return runs + raas
 
 
-def _prepare(run: LARun, progress: Progress) -> bool:
-    """Prepare the LA's data once and pickle it for the notebooks. False if it cannot be used."""
+def _prepare_raa(run: LARun, held: dict[str, Any], progress: Progress) -> bool:
+    """Put an RAA's members' prepared data together (``prepare.prepare_raa``) and pickle it
+    for the notebooks. False (the RAA failed, saying which member) when a member's data could
+    not be prepared, or the RAA's own extracts cannot be used."""
+    from diagnostic_kit.inputs.reading import InputError
+    from diagnostic_kit.run.prepare import prepare_raa
+
+    t0 = time.perf_counter()
+    progress(run.name, "putting the members' data together")
+    absent = [m for m in run.members if m not in held]
+    try:
+        if absent:
+            raise InputError(f"its member {absent[0]}'s data could not be prepared, so the "
+                             "RAA's report would leave its children out")
+        la = prepare_raa(run.raa, [held[m] for m in run.members])
+        run.checksums = dict(la.dq.checksums)
+    except Exception as exc:  # one RAA that cannot be built must not stop the others
+        why = str(exc) if isinstance(exc, InputError | ValueError) else (
+            f"its data could not be prepared: {type(exc).__name__}: {_first_line(str(exc))}")
+        run.status, run.error = "failed", why
+        progress(run.name, f"FAILED: {why}")
+        return False
+    _keep_private(run, la)
+    progress(run.name, f"data put together in {time.perf_counter() - t0:.1f} s")
+    return True
+
+
+def _keep_private(run: LARun, la: Any) -> None:
+    """The run's build folder made, and its prepared data pickled outside the reports tree."""
+    run.build_dir.mkdir(parents=True, exist_ok=True)
+    with _PRIVATE_LOCK:
+        _PRIVATE.add(run.build_dir)
+    # The LA's own ids and dates of birth: outside the reports tree, this user only.
+    run.prep_dir = private_dir(PREP_PREFIX)
+    save_private(la, run.prepared)
+
+
+def _prepare(run: LARun, progress: Progress, held: dict[str, Any] | None = None) -> bool:
+    """Prepare the LA's data once and pickle it for the notebooks. False if it cannot be used.
+    With ``held``, the prepared data is also kept there (by the run's name) for an RAA that
+    the LA is a member of."""
     from diagnostic_kit.inputs.reading import InputError
     from diagnostic_kit.run.prepare import prepare_la
 
@@ -1101,12 +1168,9 @@ def _prepare(run: LARun, progress: Progress) -> bool:
         run.status, run.error = "failed", why
         progress(run.name, f"FAILED: {why}")
         return False
-    run.build_dir.mkdir(parents=True, exist_ok=True)
-    with _PRIVATE_LOCK:
-        _PRIVATE.add(run.build_dir)
-    # The LA's own ids and dates of birth: outside the reports tree, this user only.
-    run.prep_dir = private_dir(PREP_PREFIX)
-    save_private(la, run.prepared)
+    _keep_private(run, la)
+    if held is not None:
+        held[run.name] = la
     del la
     progress(run.name, f"data prepared in {time.perf_counter() - t0:.1f} s")
     return True
@@ -1274,6 +1338,11 @@ def run_reports(
             _finish(run, notebooks, progress, pdf=pdf)
             progress.la_done()
 
+        # Members' prepared data, kept in memory for the RAAs still to be put together (an
+        # RAA's run comes after all its members'), and let go once no RAA needs it.
+        needed = {m: sum(m in r.members for r in runs) for m in {m for r in runs
+                                                                 for m in r.members}}
+        held: dict[str, Any] = {}
         try:
             if kernels is not None:
                 kernels.fill(pool, workers)  # while the first LA's data is prepared
@@ -1283,7 +1352,14 @@ def run_reports(
                     finish_oldest()
                 run.started = _now()
                 stop_requested()
-                prepared = _prepare(run, progress)
+                if run.raa is not None:
+                    prepared = _prepare_raa(run, held, progress)
+                    for m in run.members:
+                        needed[m] -= 1
+                        if not needed[m]:
+                            held.pop(m, None)
+                else:
+                    prepared = _prepare(run, progress, held if needed.get(run.name) else None)
                 stop_requested()
                 if not prepared:
                     progress.la_done(sections_skipped=len(notebooks))
@@ -1309,6 +1385,7 @@ def run_reports(
                     _remove(run.build_dir)
             raise
         finally:
+            held.clear()
             progress.close()
             if kernels is not None:
                 kernels.close()
