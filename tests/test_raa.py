@@ -396,3 +396,50 @@ def test_the_raa_data_quality_csv_says_whose_each_record_is(two, tmp_path):
     dq = pd.read_csv(tmp_path / "dq.csv", dtype=str)
     assert list(dq.columns)[:2] == ["member", "file"] and len(dq) == n
     assert set(dq["member"]) <= {"Ayshire", "Beeshire", "Adopt Testshire"}
+
+
+# -- the synthetic RAA ---------------------------------------------------------------------------
+
+
+def test_a_synthetic_member_writes_its_childrens_extracts_only_and_the_same_bytes(tmp_path):
+    from diagnostic_kit.synth import CHILDREN_EXTRACTS, generate
+
+    full = generate(tmp_path / "full", seed=7, size=40, years=3)
+    kids = generate(tmp_path / "kids", seed=7, size=40, years=3, extracts="children")
+    local = sorted(f for f in kids.files if f.startswith("local/"))
+    assert local == sorted(f"local/{t}.csv" for t in CHILDREN_EXTRACTS)
+    assert set(kids.files) < set(full.files)
+    for f in kids.files:
+        assert (tmp_path / "kids" / f).read_bytes() == (tmp_path / "full" / f).read_bytes(), f
+    assert not (tmp_path / "kids" / "local" / "annex_a.xlsx").exists()
+    assert not (tmp_path / "kids" / "local" / "audit_forms").exists()
+
+
+def test_the_synthetic_raas_extracts_are_its_members_put_together(tmp_path):
+    from diagnostic_kit.synth import MemberSpec, generate, generate_raa
+
+    specs = [MemberSpec(seed=7, size=40, years=3), MemberSpec(seed=8, size=60, years=3)]
+    for i, s in enumerate(specs):
+        generate(tmp_path / f"m{i}", seed=s.seed, size=s.size, years=s.years)
+    written = generate_raa(tmp_path / "raa", specs)
+    assert sorted(written) == ["local/adopters.csv", "local/case_audits.csv",
+                               "local/costs.csv", "local/staffing.csv"]
+
+    def read(folder: str, name: str) -> pd.DataFrame:
+        return pd.read_csv(tmp_path / folder / "local" / f"{name}.csv", dtype=str)
+
+    hh = read("raa", "adopters")
+    assert len(hh) == len(read("m0", "adopters")) + len(read("m1", "adopters"))
+    assert hh["household_id"].is_unique and hh["household_id"].iloc[0] == "HH0001"
+    assert hh["enquiry_date"].is_monotonic_increasing
+    st = read("raa", "staffing").assign(fte=lambda d: d["fte"].astype(float))
+    both = pd.concat([read("m0", "staffing"), read("m1", "staffing")]).assign(
+        fte=lambda d: d["fte"].astype(float))
+    assert st["fte"].sum() == pytest.approx(both["fte"].sum(), abs=0.05 * len(st))
+    co = read("raa", "costs").assign(amount=lambda d: d["amount"].astype(float))
+    parts = pd.concat([read("m0", "costs"), read("m1", "costs")]).assign(
+        amount=lambda d: d["amount"].astype(float))
+    assert co["amount"].sum() == pytest.approx(parts["amount"].sum(), abs=len(co))
+    au = read("raa", "case_audits")
+    assert len(au) == len(read("m0", "case_audits")) + len(read("m1", "case_audits"))
+    assert au["audit_id"].is_unique

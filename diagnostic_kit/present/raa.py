@@ -78,7 +78,7 @@ def members_intro(members: pd.DataFrame, params: Params) -> str:
             "as one group (a child is the member LA and its own child id together), never an "
             "average of the members' figures. Each section on the children then sets the "
             "members side by side. A child is shown by a pseudonym that begins with their "
-            f"member's tag ({first['tag']}-0042 is a child of "
+            f"member's tag (one beginning {first['tag']}- is a child of "
             f"{nv.escape(first['name'])}); each member's key to its own children's pseudonyms "
             "is kept apart, for that member alone.")
 
