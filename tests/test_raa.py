@@ -443,3 +443,32 @@ def test_the_synthetic_raas_extracts_are_its_members_put_together(tmp_path):
     au = read("raa", "case_audits")
     assert len(au) == len(read("m0", "case_audits")) + len(read("m1", "case_audits"))
     assert au["audit_id"].is_unique
+
+
+def test_a_members_finding_that_names_a_child_names_the_raas_pseudonym(tmp_path):
+    # Ayshire's child 7 was placed (A6 under LS C2) before its placement order (E1): the stage
+    # from the order to the placement is negative, a finding that names the child.
+    a = _member(tmp_path, "ayshire", [("1", 100, "PR1")])
+    rows = [ep("7", "01/05/2024", "S", "C2", "U6", "01/09/2024", "X1"),
+            ep("7", "01/09/2024", "P", "C2", "A6", "01/11/2024", "X1"),
+            ep("7", "01/11/2024", "L", "E1", "A6", "01/03/2026", "E11")]
+    year = a.parent / "data" / "903" / "2025-26"
+    old = pd.read_csv(year / "episodes.csv", dtype=str, keep_default_na=False)
+    write_csv(year / "episodes.csv", list(old.columns), [*old.to_dict("records"), *rows])
+    for name, row in (("header", hdr("7", "01/01/2024")),
+                      ("placed_for_adoption", {"CHILD": "7", "DATE_PLACED": "01/07/2024"})):
+        old = pd.read_csv(year / f"{name}.csv", dtype=str, keep_default_na=False)
+        write_csv(year / f"{name}.csv", list(old.columns), [*old.to_dict("records"), row])
+    b = _member(tmp_path, "beeshire", [("1", 200, "PR1")])
+    r = load_raa(_raa_file(tmp_path, [a, b]))
+    members = [prepare_la(m) for m in r.members]
+    own = members[0].dq.findings
+    own = own.loc[own["rule"].eq("stage_negative"), "value"].tolist()
+    assert len(own) == 1 and own[0].startswith(members[0].pseudonyms["7"] + ": ")
+    la = prepare_raa(r, members)
+    f = la.dq.findings
+    f = f.loc[f["rule"].eq("stage_negative")]
+    assert f["member"].tolist() == ["Ayshire"]
+    assert f["value"].iloc[0] == own[0].replace(members[0].pseudonyms["7"],
+                                                la.pseudonyms["ayshire:7"])
+    assert la.pseudonyms["ayshire:7"].startswith("M1-")

@@ -221,8 +221,7 @@ def ensure_raa_synthetic(raa: RAA) -> None:
         s = m.synthetic
         specs.append(MemberSpec(
             seed=s.seed, size=s.size, years=s.years, la_code=m.la_code,
-            last_year=journeys.collection_year_of(pd.Timestamp(m.period_end)),
-            with_errors=s.with_errors))
+            last_year=journeys.collection_year_of(pd.Timestamp(m.period_end))))
     _generate_into(p.data_dir, lambda tmp: generate_raa(tmp, specs))
 
 

@@ -227,7 +227,6 @@ class MemberSpec:
     years: int = 6
     last_year: int = 2026
     la_code: str = "999"
-    with_errors: bool = False
 
 
 def raa_extracts(built: list[dict[str, pd.DataFrame]]
@@ -265,12 +264,13 @@ def generate_raa(out_dir: Path, members: list[MemberSpec]) -> list[str]:
     member's child in-house are the ones that member's returns place the child with, and the
     interagency fees paid follow the members' placements with other agencies' adopters (PLACE
     PROVIDER PR2 and PR5). Each member's own data is written by ``generate(...,
-    extracts="children")`` from its params. Returns the files written."""
+    extracts="children")`` from its params (with its errors, if its params inject them: the
+    RAA's extracts are drawn from the clean files). Returns the files written."""
     built = []
     for m in members:
         _check_options("csv", m.size, m.years)
-        built.append(_build(m.seed, m.size, m.years, m.last_year, m.la_code,
-                            m.with_errors).files)
+        # Drawn clean: a member's injected errors are in its own files, not in the RAA's.
+        built.append(_build(m.seed, m.size, m.years, m.last_year, m.la_code, False).files)
     out_dir = Path(out_dir)
     written = []
     for rel, df in raa_extracts(built).items():
