@@ -1281,6 +1281,39 @@ def _finish(run: LARun, notebooks: list[Path], progress: Progress, pdf: bool = F
         remove_prepared(run)
 
 
+class _SectionQueue:
+    """Section notebooks for the worker threads, by priority (lower first), then in the order
+    given: each submission hands the pool one task that runs the first notebook waiting."""
+
+    def __init__(self, pool: ThreadPoolExecutor) -> None:
+        self.pool = pool
+        self._waiting: list[tuple[int, int, Future[Any], Callable[..., Any], tuple]] = []
+        self._lock = threading.Lock()
+        self._seq = 0
+
+    def submit(self, priority: int, fn: Callable[..., Any], *args: Any) -> Future[Any]:
+        import heapq
+
+        fut: Future[Any] = Future()
+        with self._lock:
+            self._seq += 1
+            heapq.heappush(self._waiting, (priority, self._seq, fut, fn, args))
+        self.pool.submit(self._next)
+        return fut
+
+    def _next(self) -> None:
+        import heapq
+
+        with self._lock:
+            _, _, fut, fn, args = heapq.heappop(self._waiting)
+        if not fut.set_running_or_notify_cancel():
+            return
+        try:
+            fut.set_result(fn(*args))
+        except BaseException as exc:  # handed to whoever waits on the notebook's result
+            fut.set_exception(exc)
+
+
 def plain_requested(plain: bool | None = None) -> bool:
     """Whether to use the plain path: ``plain`` if given, else the ``ADK_PLAIN`` variable."""
     if plain is not None:
@@ -1331,25 +1364,40 @@ def run_reports(
         pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="section")
         kernels = None if plain_requested(plain) else KernelPool(Path(notebooks_dir))
 
-        def finish_oldest() -> None:
-            run, futs = pending.pop(0)
+        def finish(i: int = 0) -> None:
+            run, futs = pending.pop(i)
             run.sections = [f.result() for f in futs]
             stop_requested()
             _finish(run, notebooks, progress, pdf=pdf)
             progress.la_done()
+
+        def finish_oldest() -> None:
+            finish(0)
 
         # Members' prepared data, kept in memory for the RAAs still to be put together (an
         # RAA's run comes after all its members'), and let go once no RAA needs it.
         needed = {m: sum(m in r.members for r in runs) for m in {m for r in runs
                                                                  for m in r.members}}
         held: dict[str, Any] = {}
+        # An RAA's members and the RAA itself are prepared without waiting for earlier LAs to
+        # finish (their data is held for the RAA anyway), so that the RAA's sections, which
+        # go first in the queue, start early; still at most an RAA's members more than usual.
+        widest = max((len(r.members) for r in runs), default=0)
+        queue = _SectionQueue(pool)
         try:
             if kernels is not None:
                 kernels.fill(pool, workers)  # while the first LA's data is prepared
             for run in runs:
-                while pending and (len(pending) >= ahead
-                                   or all(f.done() for f in pending[0][1])):
-                    finish_oldest()
+                limit = ahead + (widest if run.raa is not None or needed.get(run.name) else 0)
+                while pending:
+                    done = next((i for i, (_, futs) in enumerate(pending)
+                                 if all(f.done() for f in futs)), None)
+                    if done is not None:
+                        finish(done)
+                    elif len(pending) >= limit:
+                        finish_oldest()
+                    else:
+                        break
                 run.started = _now()
                 stop_requested()
                 if run.raa is not None:
@@ -1364,8 +1412,9 @@ def run_reports(
                 if not prepared:
                     progress.la_done(sections_skipped=len(notebooks))
                     continue
-                futs = [pool.submit(_section_task, run, nb, timeout, progress, kernels)
-                        for nb in notebooks]
+                # An RAA's sections first: the longest report, so the run does not end on it.
+                futs = [queue.submit(0 if run.raa is not None else 1, _section_task, run, nb,
+                                     timeout, progress, kernels) for nb in notebooks]
                 pending.append((run, futs))
             while pending:
                 finish_oldest()
