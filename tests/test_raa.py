@@ -472,3 +472,18 @@ def test_a_members_finding_that_names_a_child_names_the_raas_pseudonym(tmp_path)
     assert f["value"].iloc[0] == own[0].replace(members[0].pseudonyms["7"],
                                                 la.pseudonyms["ayshire:7"])
     assert la.pseudonyms["ayshire:7"].startswith("M1-")
+
+
+def test_the_sufficiency_table_holds_counts_only(two):
+    _, _, la = two
+    from diagnostic_kit.inputs.schema import TABLES
+    from diagnostic_kit.measures import adopters
+
+    none = pd.DataFrame({c: pd.Series(dtype=object) for c in TABLES["adopters"].column_names})
+    s = raa.sufficiency_by_member(adopters.as_known(none, la.params), la.journeys, la.params,
+                                  la.members)
+    shown = raa_text.display_sufficiency(s, la.members).set_index("Group")
+    # The per-household ratio (none here: no household) is for the sentence, not a count cell.
+    assert not shown.index.str.contains("per approved household").any()
+    assert shown.loc["Children with a placement order waiting"].tolist() == [0, 1, 1]
+    assert shown.loc["Approved households waiting to be matched"].tolist() == ["–", "–", 0]

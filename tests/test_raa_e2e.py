@@ -20,7 +20,7 @@ import pandas as pd
 import pytest
 
 from diagnostic_kit.run import runner
-from tests.test_e2e import TABLE_FIT_JS, _at_width
+from tests.test_e2e import SMALL_COUNT, TABLE_FIT_JS, _at_width, _pages, _text
 
 MEMBER = """la_name: {name}
 la_code: "{code}"
@@ -159,6 +159,23 @@ def test_a_report_shared_with_the_members_suppresses_small_counts_and_names_no_c
     table = html.split('id="s02-t-scorecard_stages_and_children_still_waiting_by_member"')[1]
     table = table.split("</table>")[0]
     assert "M1 Ayshire" in table and "&lt;5" in table
+    # No sentence or table of the report or its sections says a count from 1 to 4, the
+    # members' counts included (as tests/test_e2e.py checks an LA's).
+    for page in _pages(out / "tst-raa-shared"):
+        text = _text(page.read_text(encoding="utf-8"))
+        for pattern in SMALL_COUNT:
+            assert not pattern.findall(text), (page.name, pattern.findall(text)[:5])
+        for table in re.findall(r"<table.*?</table>", page.read_text(encoding="utf-8"),
+                                flags=re.S):
+            heads = [_text(h).strip() for h in re.findall(r"<th[^>]*>(.*?)</th>", table,
+                                                          flags=re.S)]
+            if "Children" not in heads:
+                continue
+            at = heads.index("Children")
+            for row in re.findall(r"<tr>(.*?)</tr>", table, flags=re.S)[1:]:
+                cells = [_text(c).strip() for c in re.findall(r"<td[^>]*>(.*?)</td>", row,
+                                                              flags=re.S)]
+                assert cells[at] not in {"1", "2", "3", "4"}, (page.name, cells)
 
 
 @pytest.mark.parametrize("width", [1280, 420])

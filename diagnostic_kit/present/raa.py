@@ -200,15 +200,15 @@ def _member_columns(members: pd.DataFrame) -> dict[str, str]:
 
 def display_sufficiency(s: pd.DataFrame, members: pd.DataFrame) -> pd.DataFrame:
     """``measures.raa.sufficiency_by_member`` as the report shows it: a row per group, a column
-    per member and one for the RAA; households are the RAA's (no member column), the last row
-    the children waiting per approved household."""
+    per member and one for the RAA; households are the RAA's (no member column). The children
+    waiting per household is said in :func:`sufficiency_sentence` (in a count column it would
+    be taken for a small count and suppressed)."""
     cols = _member_columns(members)
+    s = s.loc[s["kind"].ne("ratio")]
     out = pd.DataFrame({"Group": s["group"]})
     for m, label in cols.items():
-        out[label] = [nv.ratio(v) if k == "ratio" else (None if pd.isna(v) else int(v))
-                      for v, k in zip(s[m], s["kind"], strict=True)]
-    out[ALL_LABEL] = [nv.ratio(v) if k == "ratio" else int(v)
-                      for v, k in zip(s[raa.ALL], s["kind"], strict=True)]
+        out[label] = [None if pd.isna(v) else int(v) for v in s[m]]
+    out[ALL_LABEL] = [int(v) for v in s[raa.ALL]]
     for c in out.columns[1:]:
         out[c] = out[c].astype(object).where(out[c].notna(), "–")
     return out
