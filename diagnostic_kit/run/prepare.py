@@ -10,7 +10,7 @@ import os
 import pickle
 import shutil
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -188,9 +188,9 @@ RAA_ONLY_TABLES = ("comparators",)
 MEMBER_LOCAL_IDS = ("household_id", "audit_id", "case_ref", "worker_ref", "auditor_ref")
 
 
-def _generate_into(folder: Path, make) -> None:  # noqa: ANN001 - make(tmp): writes the data
-    """Write generated data into ``folder`` through a temp folder renamed at the end, so that a
-    half-written folder is never taken for a whole one."""
+def _generate_into(folder: Path, make: Callable[[Path], object]) -> None:
+    """Write generated data into ``folder`` (``make(tmp)`` writes it) through a temp folder
+    renamed at the end, so that a half-written folder is never taken for a whole one."""
     folder.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=".synth-", dir=folder.parent))
     try:
@@ -400,7 +400,8 @@ def prepare_raa(raa: RAA, members: Sequence[LAData]) -> LAData:
     ad1_rows = [pooling.ad1_positions(la.tables["ad1"], int(at))
                 for (_, _, la), at in zip(keyed, ad1_at, strict=False)]
 
-    def pooled(get, *, with_ad1: bool = False) -> pd.DataFrame:  # noqa: ANN001
+    def pooled(get: Callable[[LAData], pd.DataFrame], *, with_ad1: bool = False
+               ) -> pd.DataFrame:
         return pooling.stack([
             pooling.as_member(get(la), key, period_offset=off,
                               ad1_rows=rows if with_ad1 else None)
