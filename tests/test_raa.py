@@ -487,3 +487,13 @@ def test_the_sufficiency_table_holds_counts_only(two):
     assert not shown.index.str.contains("per approved household").any()
     assert shown.loc["Children with a placement order waiting"].tolist() == [0, 1, 1]
     assert shown.loc["Approved households waiting to be matched"].tolist() == ["–", "–", 0]
+
+
+def test_a_member_named_on_its_own_and_by_its_raa_is_built_once(two, tmp_path):
+    from diagnostic_kit.run import runner
+
+    r, _, _ = two
+    runs = runner.plan_runs([r.params.source_file, r.members[1].source_file], tmp_path)
+    assert [x.name for x in runs] == ["ayshire", "beeshire", "raa"]
+    assert runs[-1].raa is not None and runs[-1].members == ["ayshire", "beeshire"]
+    assert runs[1].params.raa == "Adopt Testshire"
