@@ -21,7 +21,7 @@ HERE = Path(__file__).resolve().parent
 #: (folder in the repository, file patterns) copied into diagnostic_kit/_bundle/<folder>/.
 BUNDLE = [
     ("notebooks", ["[0-9][0-9]_*.ipynb"]),
-    ("params", ["defaults.yaml", "demo.yaml"]),
+    ("params", ["defaults.yaml", "demo.yaml", "raa-demo*.yaml"]),
     ("data_templates", ["*.csv", "*.md"]),
     ("docs", ["methodology.md"]),
 ]

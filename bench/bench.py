@@ -16,6 +16,9 @@ bench-national``) runs the whole batch of 153.
 The floor, the demo report and preparing ~100,000 episodes are each the median of three runs
 (``--repeat``): one run here varies by a fifth from the next.
 
+Also (issue 25): the demo RAA (params/raa-demo.yaml) built in one run with its four members,
+against its members' batch alone, in seconds and CPU core-seconds (``--only raa``).
+
 Targets, once installed: the demo report under 15 s and within 1.3 x the floor, the
 5,000-children LA under 30 s, 153 LAs within 10 minutes under 4 GiB, preparing ~100,000 episodes
 under 2 s.
@@ -277,6 +280,49 @@ def timed_cli_with_memory(*args: str) -> tuple[float, float]:
     return seconds, peak / 2**30
 
 
+def cli_cpu(*args: str) -> tuple[float, float]:
+    """Seconds and CPU core-seconds (the command's and every kernel's it started and waited
+    for) of a command run as a user would."""
+    import resource
+
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    s, _ = timed(lambda: cli(*args))
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return s, cpu
+
+
+def raa_case(work: Path, repeat: int) -> dict[str, Any]:
+    """The demo RAA (params/raa-demo.yaml, four members of 120 to 700 children) built in one
+    run with its members, against its members' batch alone: each ``repeat`` times, in turn
+    (so a change in the machine's speed falls on both), ``--jobs 2``. Medians of the seconds
+    and of the CPU core-seconds."""
+    from diagnostic_kit.inputs.params import load_raa
+    from diagnostic_kit.run.prepare import ensure_raa_synthetic, ensure_synthetic_data
+
+    raa = load_raa(ROOT / "params" / "raa-demo.yaml")
+    for m in raa.members:  # first use only: not timed
+        ensure_synthetic_data(m)
+    ensure_raa_synthetic(raa)
+    members = [str(m.source_file) for m in raa.members]
+    got: dict[str, list[tuple[float, float]]] = {"members": [], "raa": []}
+    for i in range(repeat):
+        got["members"].append(cli_cpu("run", *members, "--jobs", "2", "--out",
+                                      str(work / f"members{i}")))
+        got["raa"].append(cli_cpu("run", str(raa.params.source_file), "--jobs", "2", "--out",
+                                  str(work / f"raa{i}")))
+    bad = failures(work / "raa0")
+
+    def med(xs: list[float]) -> float:
+        xs = sorted(xs)
+        return xs[len(xs) // 2] if len(xs) % 2 else (xs[len(xs) // 2 - 1] + xs[len(xs) // 2]) / 2
+
+    out = {k: (med([a for a, _ in v]), med([b for _, b in v]),
+               f"{min(a for a, _ in v):.1f}-{max(a for a, _ in v):.1f} s") for k, v in got.items()}
+    out["failed"] = bad
+    return out
+
+
 def failures(out: Path) -> str:
     """What failed in a batch written to ``out`` (from each LA's run.json): "" when nothing.
     A batch with a failed section did less work, so its time is not a fair figure."""
@@ -301,7 +347,7 @@ def main() -> None:
     ap.add_argument("--repeat", type=int, default=3,
                     help="runs of the floor, the demo report and the large prepare; the median "
                          "is reported (default 3)")
-    parts = ("demo", "big", "huge", "batch", "findings")
+    parts = ("demo", "big", "huge", "batch", "raa", "findings")
     ap.add_argument("--only", default=",".join(parts),
                     help=f"comma-separated parts to time (default all: {','.join(parts)}); "
                          "demo is the floor, the peer and the demo report")
@@ -410,6 +456,18 @@ def main() -> None:
             if fl and peer:
                 ratios.append((f"{len(files)}-LA batch, per LA", per_la, per_la / fl,
                                per_la / peer))
+
+        if "raa" in only:
+            r = raa_case(tmp / "raa", args.repeat)
+            (ms, mc, mr), (rs, rc, rr) = r["members"], r["raa"]
+            record("the demo RAA's 4 members alone (120-700 children), --jobs 2", ms,
+                   f"median of {args.repeat} ({mr}); {mc:.1f} core-seconds")
+            record("the demo RAA and its 4 members in one run, --jobs 2", rs,
+                   f"median of {args.repeat} ({rr}); {rc:.1f} core-seconds; "
+                   f"{rs / ms:.2f} x the members alone ({rc / mc:.2f} x their CPU)"
+                   + (f"; FAILED, so not a fair time: {r['failed']}" if r["failed"] else ""))
+            if fl and peer:
+                ratios.append(("RAA and members, one run", rs, rs / fl, rs / peer))
 
         if "findings" in only:
             s, note = findings_at_scale(tmp / "findings")

@@ -27,6 +27,15 @@ case_audit_texts.csv holds the case audits' written texts. The report (report.ht
 sections/) shows neither. Share the report alone; keep this folder where only people entitled
 to see the children's records can read it.
 """
+#: The internal folder of a regional adoption agency's report says which key is whose.
+RAA_INTERNAL_NOTICE = """INTERNAL TO THE RAA AND EACH MEMBER LA: do not share this folder's files.
+
+pseudonym_keys/<member>.csv turns the RAA report's pseudonyms of one member's children (M1-0042)
+back into that member's own child ids. Each file holds one member's children only: give each
+member LA its own file, never another member's. case_audit_texts.csv holds the case audits'
+written texts. The report (report.html, report.pdf, sections/) shows neither. Share the report
+alone; keep this folder where only people entitled to see the children's records can read it.
+"""
 
 
 def checkout_root() -> Path | None:

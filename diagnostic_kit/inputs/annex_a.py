@@ -568,3 +568,32 @@ def add_annex_a(
                      f"{a.number} in the same folder was read and not used")
     inputs.findings.extend(log)
     return inputs
+
+
+def add_raa_list_11(inputs: LAInputs, local_dir: Path) -> LAInputs:
+    """A regional adoption agency's own folder: its adopters from Annex A list 11 of the
+    workbook there, where it supplied no ``adopters.csv`` (as :func:`add_annex_a` does for an
+    LA). List 10 (children) is not used: an RAA's children are its members', with their own
+    plans, so its rows are listed as excluded, saying so."""
+    path = find_workbook(Path(local_dir))
+    if path is None:
+        return inputs
+    missing = {m["table"]: m for m in inputs.findings.missing}
+    if "adopters" not in missing:
+        inputs.findings.unused.append(
+            f"{Path(local_dir).name}/{path.name} (an Annex A workbook: not opened, as "
+            "local/adopters.csv was supplied and is used instead of list 11)")
+        return inputs
+    lists, log = read_workbook(open_workbook(path), f"{Path(local_dir).name}/{path.name}",
+                               supplied={"permanence_plans"})
+    for a in lists:
+        if a.table == "adopters":
+            inputs.tables["adopters"] = a.frame
+            inputs.findings.missing.remove(missing["adopters"])
+            log.note(a.rel, "source", f"adopters: read from Annex A list {a.number} ({a.rel}), "
+                     "as local/adopters.csv was not supplied")
+        else:
+            log.exclude(a.rows, a.table, "an RAA's children are its members': their plans are "
+                        "read from each member's own folder")
+    inputs.findings.extend(log)
+    return inputs

@@ -8,8 +8,11 @@ runs; a problem is one plain sentence (:class:`ParamsError`), never a traceback.
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
+import functools
 import re
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
@@ -36,6 +39,14 @@ class Synthetic(BaseModel):
     with_errors: bool = False
     #: The 903 returns as CSV files, as the DfE XML, or mixed (XML and CSV years in turn).
     format: Literal["csv", "xml", "mixed"] = "csv"
+    #: Which local extracts to write: ``all`` of them, or only the ``children``'s
+    #: (permanence plans, health needs, comparators), as an LA in a regional adoption agency
+    #: holds them: its RAA holds the adopters, staffing, costs and case audits.
+    extracts: Literal["all", "children"] = "all"
+
+    def describe(self) -> str:
+        """How the data was made, for section 8's parameters."""
+        return f"yes (seed {self.seed}, {self.size} children, {self.years} years)"
 
 
 class _Group(BaseModel):
@@ -435,7 +446,14 @@ def _resolve(value: Any, params_file: Path, synthetic: bool) -> Path:
 
 def default_values() -> dict[str, Any]:
     """The shared defaults as written in ``params/defaults.yaml`` (to say which figures an LA
-    changed)."""
+    changed): a copy of the file as read once (sentences ask for it figure by figure, and an
+    RAA's report once per member)."""
+    return copy.deepcopy(_defaults_as_written(DEFAULTS_FILE.stat().st_mtime_ns))
+
+
+@functools.lru_cache(maxsize=1)
+def _defaults_as_written(mtime_ns: int) -> dict[str, Any]:
+    """The defaults file read once per version of it (``mtime_ns``: an edit reads it again)."""
     return _read_yaml(DEFAULTS_FILE)
 
 
@@ -494,9 +512,9 @@ def _read_yaml(path: Path) -> dict[str, Any]:
     return data
 
 
-def _model_at(loc: tuple) -> Any:
+def _model_at(loc: tuple, root: Any = None) -> Any:
     """The params model a key path leads to (None where it leads to a value)."""
-    model: Any = Params
+    model: Any = root or Params
     for part in loc:
         field = model.model_fields.get(str(part)) if hasattr(model, "model_fields") else None
         model = field.annotation if field is not None else None
@@ -505,11 +523,11 @@ def _model_at(loc: tuple) -> Any:
     return model
 
 
-def _suggest(loc: tuple) -> str:
+def _suggest(loc: tuple, root: Any = None) -> str:
     """", did you mean 'entry_to_iro'?" for a misspelt key, from the model's own field names."""
     import difflib
 
-    model: Any = Params
+    model: Any = root or Params
     for part in loc[:-1]:
         field = model.model_fields.get(str(part)) if hasattr(model, "model_fields") else None
         model = field.annotation if field is not None else None
@@ -520,17 +538,17 @@ def _suggest(loc: tuple) -> str:
     return f" (did you mean '{close[0]}'?)" if close else ""
 
 
-def _explain(exc: ValidationError, path: Path) -> str:
+def _explain(exc: ValidationError, path: Path, model: Any = None) -> str:
     # An unknown key usually explains a missing one (a misspelling): say that first.
     err = sorted(exc.errors(), key=lambda e: e["type"] != "extra_forbidden")[0]
     loc = ".".join(str(x) for x in err["loc"]) or "(top level)"
     if err["type"] == "extra_forbidden":
-        model = _model_at(tuple(err["loc"][:-1]))
-        keys = ", ".join(getattr(model, "model_fields", {}))
+        at = _model_at(tuple(err["loc"][:-1]), model)
+        keys = ", ".join(getattr(at, "model_fields", {}))
         where = f"under '{'.'.join(map(str, err['loc'][:-1]))}'" if len(err["loc"]) > 1 \
             else "at the top"
-        return (f"The params file {path} has an unknown key '{loc}'{_suggest(err['loc'])}; "
-                f"the keys {where} are: {keys}.")
+        return (f"The params file {path} has an unknown key '{loc}'"
+                f"{_suggest(err['loc'], model)}; the keys {where} are: {keys}.")
     if err["type"] == "missing":
         if len(err["loc"]) == 1:
             return (f"The params file {path} is missing the key '{loc}': every LA's params file "
@@ -553,6 +571,10 @@ def load_params(name_or_path: str | Path, *, check_data_dir: bool = True) -> Par
     """
     path = resolve_params_path(name_or_path).resolve()
     own = _read_yaml(path)
+    if "raa_name" in own:  # an RAA's file whose members are missing (or misspelt)
+        raise ParamsError(f"The params file {path} names an RAA (raa_name) but lists no "
+                          f"'{MEMBERS_KEY}': list its member LAs' params files under "
+                          f"'{MEMBERS_KEY}'; see params/raa-demo.yaml.")
     merged = _deep_merge(_read_yaml(DEFAULTS_FILE), own)
     if "data_dir" in merged:
         merged["data_dir"] = _resolve_data_dir(merged["data_dir"], path,
@@ -567,7 +589,7 @@ def load_params(name_or_path: str | Path, *, check_data_dir: bool = True) -> Par
     return params
 
 
-def _check_data_dir(folder: Path, params_file: Path) -> None:
+def _check_data_dir(folder: Path, params_file: Path, *, raa: bool = False) -> None:
     """One sentence when the data folder cannot be used: absent, a file, a symlink loop or a
     path the system refuses."""
     try:
@@ -580,6 +602,148 @@ def _check_data_dir(folder: Path, params_file: Path) -> None:
     what = ("is a file, not a folder" if exists else
             "is a link that leads nowhere (a loop, or to something missing)"
             if folder.is_symlink() else "does not exist")
-    raise ParamsError(f"The data folder {folder} named by {params_file} {what}: it holds the "
-                      "LA's 903 returns in 903/, a folder a collection year (903/2024-25/), and "
-                      "its local extracts in local/.")
+    holds = ("the RAA's own extracts in local/ (adopters, staffing, costs, case audits)" if raa
+             else "the LA's 903 returns in 903/, a folder a collection year (903/2024-25/), "
+             "and its local extracts in local/")
+    raise ParamsError(f"The data folder {folder} named by {params_file} {what}: it holds "
+                      f"{holds}.")
+
+
+# -- a regional adoption agency ----------------------------------------------------------------
+
+#: The key that makes a params file an RAA's: its member LAs' params files.
+MEMBERS_KEY = "members"
+#: The RAA's own keys as its params file names them, and the Params fields they fill (the RAA's
+#: report is built on Params: its name and code stand where an LA's do).
+RAA_KEYS = {"raa_name": "la_name", "raa_code": "la_code"}
+#: The code an RAA goes by when its params file gives none (RAAs have no ONS code).
+RAA_DEFAULT_CODE = "RAA"
+
+
+class RAASynthetic(BaseModel):
+    """A synthetic RAA (the demo's): its own extracts (adopters, staffing, costs, case audits)
+    are generated on first use from its synthetic members' children (``synth.generate_raa``);
+    each member's data is its own params file's ``synthetic:`` block."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _yes(cls, data: Any) -> Any:
+        # ``synthetic: true`` says it all: there is nothing to choose.
+        return {} if data is True else data
+
+    def describe(self) -> str:
+        """How the data was made, for section 8's parameters."""
+        return "yes (the RAA's extracts drawn from its synthetic members' children)"
+
+
+class RAAParams(Params):
+    """A regional adoption agency's parameters: its name and code (``raa_name``, ``raa_code``
+    in its params file, held as ``la_name`` and ``la_code`` so that every section reads them as
+    it reads an LA's), the reporting period, its member LAs' params files (``members``,
+    relative to this file) and its own folder (``data_dir``), whose ``local/`` holds the RAA's
+    extracts (adopters or the Annex A workbook's list 11, staffing, costs, case audits). An
+    extract the RAA's folder lacks is taken from the members that supply it. Standards,
+    targets and the other defaults may be overridden as in an LA's file; they rate the RAA's
+    figures and every member's figures in the RAA's report alike."""
+
+    members: list[Path]
+    synthetic: RAASynthetic | None = None  # type: ignore[assignment]
+
+    @field_validator("members", mode="before")
+    @classmethod
+    def _listed(cls, v: Any) -> Any:
+        if not isinstance(v, list) or not all(isinstance(x, str) and x.strip() for x in v):
+            raise ValueError("list the member LAs' params files, one per line "
+                             "(e.g. - anyshire.yaml)")
+        if len(v) < 2:
+            raise ValueError("an RAA has at least two member LAs; list each one's params file")
+        return v
+
+
+@dataclass(frozen=True)
+class RAA:
+    """An RAA's params and its members' params (in the order its file lists them)."""
+
+    params: RAAParams
+    members: tuple[Params, ...]
+
+    @property
+    def slug(self) -> str:
+        return self.params.slug
+
+
+def is_raa_file(name_or_path: str | Path) -> bool:
+    """Whether a params file is an RAA's (it lists ``members``). A file that cannot be read
+    is not: loading it as an LA's then says why in one sentence."""
+    path = resolve_params_path(name_or_path)
+    try:
+        data = _read_yaml(path.resolve())
+    except ParamsError:
+        return False
+    return MEMBERS_KEY in data
+
+
+def load_raa(name_or_path: str | Path, *, check_data_dir: bool = True) -> RAA:
+    """Read an RAA's params over the shared defaults, and each member's params, and check them
+    (:class:`ParamsError`, one sentence per problem): the RAA is named with ``raa_name`` (and
+    ``raa_code``), not ``la_name``; at least two members, each a readable LA params file (not
+    another RAA's), listed once, with the RAA's reporting period, and naming this RAA or none
+    under ``raa:`` (a member naming none is given the RAA's name, for a batch's index). The
+    members' paths, like ``data_dir``, are relative to the RAA's file."""
+    path = resolve_params_path(name_or_path).resolve()
+    own = _read_yaml(path)
+    for key, field in RAA_KEYS.items():
+        if field in own:
+            raise ParamsError(f"The params file {path} lists members, so it is an RAA's: name "
+                              f"the RAA with '{key}', not '{field}'.")
+    if "raa_name" not in own:
+        raise ParamsError(f"The params file {path} is missing the key 'raa_name'; see "
+                          "params/raa-demo.yaml.")
+    own = {RAA_KEYS.get(k, k): v for k, v in own.items()}
+    own.setdefault("la_code", RAA_DEFAULT_CODE)
+    merged = _deep_merge(_read_yaml(DEFAULTS_FILE), own)
+    if "data_dir" in merged:
+        merged["data_dir"] = _resolve_data_dir(merged["data_dir"], path,
+                                               merged.get("synthetic") is not None)
+    merged["source_file"] = path
+    try:
+        params = RAAParams.model_validate(merged)
+    except ValidationError as exc:
+        said = _explain(exc, path, RAAParams)
+        for key, field in RAA_KEYS.items():  # said as the RAA's file says it
+            said = said.replace(f"'{field}'", f"'{key}'")
+        raise ParamsError(said.replace("params/demo.yaml", "params/raa-demo.yaml")) from None
+    if check_data_dir and params.synthetic is None:
+        _check_data_dir(params.data_dir, path, raa=True)
+    files = [(path.parent / m).resolve() for m in params.members]
+    seen: set[Path] = set()
+    members = []
+    for listed, f in zip(params.members, files, strict=True):
+        if f in seen:
+            raise ParamsError(f"The RAA params file {path} lists the member {listed} twice.")
+        seen.add(f)
+        if not f.is_file():
+            raise ParamsError(f"The RAA params file {path} names the member params file "
+                              f"{listed}, which does not exist ({f}).")
+        if f == path or is_raa_file(f):
+            raise ParamsError(f"The RAA params file {path} names {listed} as a member, but "
+                              "that is an RAA's params file: list the member LAs' own files.")
+        m = load_params(f, check_data_dir=check_data_dir)
+        if (m.period_start, m.period_end) != (params.period_start, params.period_end):
+            raise ParamsError(
+                f"The member {m.la_name} ({f.name}) has the reporting period "
+                f"{m.period_start} to {m.period_end}, not the RAA's {params.period_start} to "
+                f"{params.period_end}: give them the same period_start and period_end.")
+        if m.raa and m.raa.strip() != params.la_name:
+            raise ParamsError(f"The member {m.la_name} ({f.name}) names another RAA under "
+                              f"'raa' ({m.raa}), not {params.la_name}.")
+        members.append(m if m.raa else m.model_copy(update={"raa": params.la_name}))
+    slugs = [m.slug for m in members]
+    for s in slugs:
+        if slugs.count(s) > 1 or s == params.slug:
+            raise ParamsError(f"The RAA params file {path} has two members (or a member and "
+                              f"the RAA) whose params files are named '{s}': their reports "
+                              "would share a folder; rename one.")
+    return RAA(params=params, members=tuple(members))

@@ -32,6 +32,7 @@ import hashlib
 import io
 import re
 import threading
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from itertools import repeat
 from pathlib import Path
@@ -1342,10 +1343,13 @@ def local_files(root: Path) -> dict[str, Path]:
     return {p.name.lower(): p for p in root.glob("*.csv")} if root.is_dir() else {}
 
 
-def _load_local(root: Path, log: Findings) -> dict[str, pd.DataFrame]:
+def _load_local(root: Path, log: Findings, names: Collection[str] | None = None
+                ) -> dict[str, pd.DataFrame]:
     tables: dict[str, pd.DataFrame] = {}
     present = local_files(root)
     for table in LOCAL_TABLES:
+        if names is not None and table.name not in names:
+            continue
         path = present.get(table.file)
         if path is None:
             log.missing.append({
@@ -1397,6 +1401,15 @@ def load_inputs(params: Params) -> LAInputs:
     tables.update(_load_local(params.local_dir, found))
     _require_rows(tables, found)
     return LAInputs(tables=tables, findings=found, years=years, replaced=replaced)
+
+
+def load_local_inputs(local_dir: Path, names: Collection[str]) -> LAInputs:
+    """Read and validate the local extracts ``names`` of one folder (a regional adoption
+    agency's own: its adopters, staffing, costs and case audits), as an LA's are read; an
+    extract the folder lacks is listed as missing. No 903 returns are read."""
+    found = Findings()
+    tables = _load_local(Path(local_dir), found, names)
+    return LAInputs(tables=tables, findings=found)
 
 
 def project_relative(path: Path) -> str:

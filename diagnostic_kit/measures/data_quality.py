@@ -194,8 +194,7 @@ def run_parameters_table(params: Any, data_dir: str) -> pd.DataFrame:
         ("Data folder", data_dir),
         ("Counts suppressed below", str(params.suppress_below) if params.suppress_below
          else "no suppression"),
-        ("Synthetic data", f"yes (seed {synthetic.seed}, {synthetic.size} children, "
-                           f"{synthetic.years} years)" if synthetic else "no"),
+        ("Synthetic data", synthetic.describe() if synthetic else "no"),
     ]
     return pd.DataFrame(rows, columns=["Parameter", "Value"])
 

@@ -72,13 +72,16 @@ MANY_COLUMNS = 6
 
 def _width_estimate(df: pd.DataFrame, index: bool = False) -> int:
     """A rough width in CSS px of a table set at the report's table font: the longest cell of
-    each column (long text wraps at about 28 characters; headings wrap at their longest word)."""
+    each column (long text wraps at about 28 characters, but never inside a word: a file's path
+    does not wrap; headings wrap at their longest word)."""
     total = 0
     frame = df.reset_index() if index else df
     for col in frame.columns:
-        longest = max((len(str(v)) for v in frame[col].head(200)), default=0)
+        cells = [str(v) for v in frame[col].head(200)]
+        longest = max((len(c) for c in cells), default=0)
+        unbroken = max((len(w) for c in cells for w in c.split()), default=0)
         head = max((len(w) for w in str(col).split()), default=0)
-        total += 7 * max(min(longest, 28), head) + 22
+        total += 7 * max(min(longest, 28), unbroken, head) + 22
     return total
 
 

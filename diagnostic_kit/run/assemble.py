@@ -728,10 +728,34 @@ def write_tables_xlsx(work: Path, path: Path) -> int:
     return len(files)
 
 
-def write_internal_notice(build: Path) -> None:
+def write_internal_notice(build: Path, raa: bool = False) -> None:
     """``internal/README.txt``: what the report's internal folder holds and that it is not
-    shared (:data:`resources.INTERNAL_NOTICE`)."""
-    _write_atomic(build / resources.INTERNAL_DIR / "README.txt", resources.INTERNAL_NOTICE)
+    shared (:data:`resources.INTERNAL_NOTICE`; an RAA's, :data:`resources.RAA_INTERNAL_NOTICE`)."""
+    _write_atomic(build / resources.INTERNAL_DIR / "README.txt",
+                  resources.RAA_INTERNAL_NOTICE if raa else resources.INTERNAL_NOTICE)
+
+
+#: An RAA report's keys, one file per member, in its internal folder.
+MEMBER_KEYS_DIR = "pseudonym_keys"
+
+
+def write_member_keys(pseudonyms: pd.Series, members: pd.DataFrame, folder: Path) -> list[Path]:
+    """A regional adoption agency's pseudonym keys, one file per member
+    (``<folder>/<member>.csv``): the RAA report's pseudonym → that member's own child id, for
+    that member's children only, so that each member can be given its own key and no other."""
+    from diagnostic_kit.derive.pooling import member_of, own_ids
+
+    folder.mkdir(parents=True, exist_ok=True)
+    ids = pd.Series(pseudonyms.index, dtype="string")
+    whose = member_of(ids).to_numpy()
+    out = []
+    for key in members["member"]:
+        mine = (whose == key)
+        own = pd.Series(pseudonyms.to_numpy()[mine], index=own_ids(ids[mine]).to_numpy())
+        path = folder / f"{key}.csv"
+        write_pseudonym_key(own, path)
+        out.append(path)
+    return out
 
 
 def write_pseudonym_key(pseudonyms: pd.Series, path: Path) -> None:
@@ -765,6 +789,7 @@ def dropped_column_records(dq: Any) -> pd.DataFrame:
 
     personal = d["reason"].eq(PERSONAL_DROP_REASON)
     return pd.DataFrame({
+        **({"member": d["member"].astype("string")} if "member" in d else {}),
         "file": d["file"].astype("string"),
         "row": pd.array([pd.NA] * len(d), dtype="Int64"),
         "column": d["column"].astype("string"),
@@ -778,10 +803,11 @@ def dropped_column_records(dq: Any) -> pd.DataFrame:
 def csv_findings(chunk: pd.DataFrame, accounting: pd.DataFrame,
                  pseudonyms: pd.Series) -> pd.DataFrame:
     """Findings as data_quality.csv holds them: a child id shown by its pseudonym (see
-    pseudonym_key.csv), any other identifier withheld, text made safe to open in a spreadsheet."""
+    pseudonym_key.csv), any other identifier withheld, text made safe to open in a spreadsheet.
+    An RAA's findings keep their ``member`` column first."""
     from diagnostic_kit.measures.data_quality import value_kinds
 
-    out = chunk[DQ_COLUMNS].copy()
+    out = chunk[_dq_columns(chunk)].copy()
     kind = value_kinds(out, accounting)
     is_id = kind.eq("id").fillna(False).to_numpy(dtype=bool)
     if is_id.any():
@@ -795,20 +821,27 @@ def csv_findings(chunk: pd.DataFrame, accounting: pd.DataFrame,
     return formula_safe_frame(out)
 
 
+def _dq_columns(frame: pd.DataFrame) -> list[str]:
+    """data_quality.csv's columns: an RAA's with the ``member`` each record is of, first."""
+    return (["member"] if "member" in frame else []) + DQ_COLUMNS
+
+
 def write_data_quality_csv(dq: Any, pseudonyms: pd.Series, path: Path) -> int:
     """``data_quality.csv``: every finding and every dropped column, in chunks of
-    :data:`DQ_CHUNK` rows, vectorised. Returns the number of records written."""
+    :data:`DQ_CHUNK` rows, vectorised. Returns the number of records written. An RAA's
+    (``member`` in its findings) says whose each record is in a first column."""
     extra = dropped_column_records(dq)
     findings = dq.findings
     tmp = path.with_name(f".{path.name}.tmp")
     n = 0
+    columns = max(_dq_columns(findings), _dq_columns(extra), key=len)
     with open(tmp, "w", encoding="utf-8", newline="") as fh:
-        pd.DataFrame(columns=DQ_COLUMNS).to_csv(fh, index=False)
+        pd.DataFrame(columns=columns).to_csv(fh, index=False)
         for frame in (findings, extra):
             for start in range(0, len(frame), DQ_CHUNK):
                 chunk = csv_findings(frame.iloc[start:start + DQ_CHUNK], dq.accounting,
                                      pseudonyms)
-                chunk.to_csv(fh, index=False, header=False)
+                chunk.reindex(columns=columns).to_csv(fh, index=False, header=False)
                 n += len(chunk)
     os.replace(tmp, path)
     return n
@@ -845,8 +878,13 @@ def build_outputs(run: LARun, notebooks: list[Path], pdf: bool = False) -> None:
     _write_atomic(build / "metrics.json", json.dumps(metrics, indent=1, default=str))
     write_tables_xlsx(work, build / "tables.xlsx")
     write_data_quality_csv(la.dq, la.pseudonyms, build / "data_quality.csv")
-    write_internal_notice(build)
-    write_pseudonym_key(la.pseudonyms, build / resources.INTERNAL_DIR / "pseudonym_key.csv")
+    members = getattr(la, "members", None)
+    write_internal_notice(build, raa=members is not None)
+    if members is not None:  # an RAA: a key per member, never one for all
+        write_member_keys(la.pseudonyms, members,
+                          build / resources.INTERNAL_DIR / MEMBER_KEYS_DIR)
+    else:
+        write_pseudonym_key(la.pseudonyms, build / resources.INTERNAL_DIR / "pseudonym_key.csv")
     if pdf:
         for part in PRINT_PARTS:
             _write_atomic(work / f"print-{part}.html",
@@ -1040,6 +1078,8 @@ def render_batch_index(runs: Any, produced: dt.date | None = None) -> str:
     from diagnostic_kit.measures.ratings import rate
 
     e = html.escape
+    # A regional adoption agency's report is listed on its own, never among its LAs.
+    raas, runs = _raa_runs(runs)
     long, st = batch_comparison(runs)
     css = (TEMPLATES_DIR / "report.css").read_text(encoding="utf-8") + INDEX_CSS
     digest = base64.b64encode(hashlib.sha256(SORT_SCRIPT.encode()).digest()).decode()
@@ -1102,6 +1142,7 @@ def render_batch_index(runs: Any, produced: dt.date | None = None) -> str:
                 cls = "kit-la-ok"
             out.append(f'<tr class="{cls}" data-la="{e(run.name)}">' + "".join(cells) + "</tr>")
         out.append("</tbody></table></div>")
+    out += raa_index_rows(raas, runs)
     # The comparison: the batch's quartiles, then each LA's figures against them.
     out += ['<h2 id="comparison">Compared across the batch</h2>',
             "<p>Each measure over the LAs whose report gives a figure for it: the lower "
@@ -1146,10 +1187,40 @@ def render_batch_index(runs: Any, produced: dt.date | None = None) -> str:
     return "\n".join(out)
 
 
+def _raa_runs(runs: Any) -> tuple[list[Any], list[Any]]:
+    """(the regional adoption agencies' runs, the LAs' runs) of a batch."""
+    raas = [r for r in runs if getattr(r, "raa", None) is not None]
+    return raas, [r for r in runs if getattr(r, "raa", None) is None]
+
+
+def raa_index_rows(raas: list[Any], las: list[Any]) -> list[str]:
+    """The index's list of regional adoption agencies: each RAA's report (or why it failed)
+    and its members, whose reports are listed with the LAs."""
+    if not raas:
+        return []
+    e = html.escape
+    names = {r.name: r.params.la_name for r in las}
+    out = ['<h2 id="raas">Regional adoption agencies</h2>',
+           "<p>Each RAA's report: every section over its members' children put together, "
+           "and its members side by side.</p>",
+           '<div class="kit-table-wrap"><table class="dataframe kit-table" id="raa-reports">'
+           "<thead><tr><th>RAA</th><th>Status</th><th>Members</th></tr></thead><tbody>"]
+    for r in raas:
+        name = e(r.params.la_name)
+        link = f'<a href="{e(r.name)}/report.html">{name}</a>' if r.report is not None else name
+        status = e(_status_text(r)) + ("" if r.report is not None else
+                                        f": {e(r.error or 'no report')}")
+        members = ", ".join(e(names.get(m, m)) for m in r.members)
+        out.append(f"<tr><td>{link}</td><td>{status}</td><td>{members}</td></tr>")
+    out.append("</tbody></table></div>")
+    return out
+
+
 def write_batch_index(runs: Any, out_root: Path) -> Path:
-    """Write ``index.html`` and ``batch_metrics.csv`` for a batch into ``out_root``."""
+    """Write ``index.html`` and ``batch_metrics.csv`` for a batch into ``out_root`` (the LAs'
+    figures; an RAA's report is linked from the index, apart from its LAs)."""
     out_root = Path(out_root)
-    long, _ = batch_comparison(runs)
+    long, _ = batch_comparison(_raa_runs(runs)[1])
     tmp = out_root / ".batch_metrics.csv.tmp"
     formula_safe_frame(long).to_csv(tmp, index=False)
     os.replace(tmp, out_root / "batch_metrics.csv")

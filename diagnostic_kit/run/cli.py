@@ -183,12 +183,30 @@ def format_dq_summary(dq: object, la_name: str) -> str:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    from diagnostic_kit.inputs.params import load_params
+    from diagnostic_kit.inputs.params import is_raa_file, load_params
     from diagnostic_kit.run.prepare import prepare_la
 
+    if is_raa_file(args.params):
+        return check_raa(args.params)
     params = load_params(args.params)
     la = prepare_la(params)
     print(format_dq_summary(la.dq, params.la_name))
+    return 0
+
+
+def check_raa(params_file: str) -> int:
+    """``check`` of a regional adoption agency: each member's inputs, then the RAA's own
+    extracts, each summary as an LA's."""
+    from diagnostic_kit.inputs.params import load_raa
+    from diagnostic_kit.run.prepare import ensure_raa_synthetic, prepare_la, raa_own_extracts
+
+    raa = load_raa(params_file)
+    for m in raa.members:
+        print(format_dq_summary(prepare_la(m).dq, m.la_name))
+        print()
+    ensure_raa_synthetic(raa)
+    print(format_dq_summary(raa_own_extracts(raa.params).dq,
+                            f"{raa.params.la_name} (the RAA's own extracts)"))
     return 0
 
 

@@ -10,20 +10,22 @@ import os
 import pickle
 import shutil
 import tempfile
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from diagnostic_kit import registry, rules
 from diagnostic_kit.derive import characteristics as cohort
-from diagnostic_kit.derive import journeys
+from diagnostic_kit.derive import journeys, pooling
 from diagnostic_kit.derive import periods as episodes
 from diagnostic_kit.derive.pseudonyms import assign_pseudonyms, run_salt
 from diagnostic_kit.inputs.annex_a import add_annex_a, open_local_workbook
-from diagnostic_kit.inputs.findings import DataQuality, Findings
-from diagnostic_kit.inputs.params import Params, load_params
+from diagnostic_kit.inputs.findings import WITHHELD, DataQuality, Findings
+from diagnostic_kit.inputs.params import RAA, Params, ParamsError, RAAParams, load_params
 from diagnostic_kit.inputs.reading import LAInputs, load_inputs
 
 
@@ -41,6 +43,11 @@ class LAData:
     journeys: pd.DataFrame
     pseudonyms: pd.Series
     years: list[str]
+    #: A regional adoption agency's members (None for an LA): one row each, in the order its
+    #: params file lists them: ``member`` (its key, the params file's stem, before the ``:`` of
+    #: the RAA's child ids), ``name``, ``code``, ``tag`` (``M1``, ``M2`` …: the prefix of its
+    #: children's pseudonyms in the RAA's report) and ``region``.
+    members: pd.DataFrame | None = None
 
     @property
     def period_start(self) -> pd.Timestamp:
@@ -83,7 +90,7 @@ def ensure_synthetic_data(params: Params) -> None:
             tmp, seed=s.seed, size=s.size, years=s.years,
             last_year=journeys.collection_year_of(pd.Timestamp(params.period_end)),
             la_name=params.la_name, la_code=params.la_code, with_errors=s.with_errors,
-            format=s.format,
+            format=s.format, extracts=s.extracts,
         )
         try:
             os.rename(tmp, params.data_dir)
@@ -167,6 +174,285 @@ def prepare_la(params: Params) -> LAData:
         journeys=journey_table,
         pseudonyms=pseudonyms,
         years=inputs.years,
+    )
+
+
+# -- a regional adoption agency ------------------------------------------------------------------
+
+#: The extracts a regional adoption agency holds for its members: from its own folder, else
+#: its members' put together.
+RAA_TABLES = ("adopters", "staffing", "costs", "case_audits")
+#: Read from the RAA's own folder only: an LA's neighbours are not the RAA's.
+RAA_ONLY_TABLES = ("comparators",)
+#: Ids local to a member in an RAA extract taken from the members (prefixed like a child's).
+MEMBER_LOCAL_IDS = ("household_id", "audit_id", "case_ref", "worker_ref", "auditor_ref")
+
+
+def _generate_into(folder: Path, make: Callable[[Path], object]) -> None:
+    """Write generated data into ``folder`` (``make(tmp)`` writes it) through a temp folder
+    renamed at the end, so that a half-written folder is never taken for a whole one."""
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=".synth-", dir=folder.parent))
+    try:
+        make(tmp)
+        try:
+            os.rename(tmp, folder)
+        except OSError:  # another process generated it first
+            if not folder.is_dir():
+                raise
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def ensure_raa_synthetic(raa: RAA) -> None:
+    """Generate a synthetic RAA's own extracts on first use (``synth.generate_raa``), drawn
+    from its synthetic members as each member's own data is."""
+    p = raa.params
+    if p.synthetic is None or p.data_dir.is_dir():
+        return
+    from diagnostic_kit.synth import MemberSpec, generate_raa
+
+    specs = []
+    for m in raa.members:
+        if m.synthetic is None:
+            raise ParamsError(
+                f"The RAA {p.la_name} is synthetic but its member {m.la_name} is not: a "
+                "synthetic RAA's extracts are drawn from synthetic members' children.")
+        s = m.synthetic
+        specs.append(MemberSpec(
+            seed=s.seed, size=s.size, years=s.years, la_code=m.la_code,
+            last_year=journeys.collection_year_of(pd.Timestamp(m.period_end))))
+    _generate_into(p.data_dir, lambda tmp: generate_raa(tmp, specs))
+
+
+@dataclass
+class RAAExtracts:
+    """The extracts of an RAA's own folder: the tables (an absent one empty), those it lacks,
+    and the data quality of reading them (files under the RAA's key)."""
+
+    tables: dict[str, pd.DataFrame]
+    missing: pd.DataFrame
+    dq: DataQuality
+
+
+def raa_own_extracts(params: RAAParams) -> RAAExtracts:
+    """The RAA's own extracts (:data:`RAA_TABLES`, :data:`RAA_ONLY_TABLES`) from its folder's
+    ``local/``, read and checked as an LA's are (the adopters from Annex A list 11 where there
+    is no adopters.csv), each file named under the RAA's key (``<raa>/local/costs.csv``)."""
+    from diagnostic_kit.inputs.annex_a import add_raa_list_11
+    from diagnostic_kit.inputs.reading import load_local_inputs
+
+    inputs = add_raa_list_11(load_local_inputs(params.local_dir, (*RAA_TABLES,
+                                                                  *RAA_ONLY_TABLES)),
+                             params.local_dir)
+    t, f_rules = rules.run(inputs.tables, rules.Context(), stage="inputs")
+    dq = Findings().extend(inputs.findings, f_rules).build()
+    key = params.slug
+    for name, df in t.items():
+        if "_file" in df:
+            t[name] = df.assign(_file=pooling.file_of(key, df["_file"]))
+    missing = dq.missing_extracts.assign(file=pooling.file_of(key, dq.missing_extracts["file"]))
+    return RAAExtracts(tables=t, missing=missing, dq=_member_dq(dq, key, params.la_name))
+
+
+def _prefixed(frame: pd.DataFrame, key: str, name: str, cols: tuple[str, ...] = ("file",)
+              ) -> pd.DataFrame:
+    """A data-quality frame of one member (or of the RAA itself) as the RAA's: its files under
+    the member's key and a ``member`` column with its name."""
+    out = frame.copy()
+    for c in cols:
+        if c in out:
+            out[c] = pooling.file_of(key, out[c].fillna("")).where(out[c].notna(), pd.NA)
+    out.insert(0, "member", pd.Series(name, index=out.index, dtype="string"))
+    return out
+
+
+def _member_dq(dq: DataQuality, key: str, name: str,
+               pseudonyms: tuple[pd.Series, pd.Series] | None = None) -> DataQuality:
+    """One member's data quality as the RAA's report holds it: every file under the member's
+    key, every record with the member's name (``member``); a child's id in a finding is the
+    RAA's id, and a pseudonym the member's report gave is the RAA's (``pseudonyms``: the
+    member's, and the RAA's by the RAA's id)."""
+    f = _prefixed(dq.findings, key, name)
+    if pseudonyms is not None and len(f):
+        own, raa = pseudonyms
+        value = f["value"].astype("string")
+        child = f["column"].astype("string").str.lower().eq("child").fillna(False)
+        shown = value.fillna("").str.strip().ne("") & value.ne(WITHHELD)
+        value = value.where(~(child & shown), pooling.member_ids(key, value))
+        # A finding that names a child by the member's pseudonym ("C-0042: -5 days"): the
+        # RAA's pseudonym of the same child.
+        by_own = pd.Series(raa.reindex(pooling.member_ids(key, pd.Series(own.index))).to_numpy(),
+                           index=own.to_numpy())
+        head = value.str.extract(r"^(C-\d+)\b", expand=False)
+        named = (head.notna() & head.isin(by_own.index)).fillna(False).astype(bool)
+        if named.any():
+            rest = value.str.replace(r"^C-\d+", "", regex=True)
+            value = value.where(~named, head.map(by_own).astype("string") + rest)
+        f["value"] = value
+    return DataQuality(
+        findings=f,
+        exclusions=_prefixed(dq.exclusions, key, name),
+        accounting=_prefixed(dq.accounting, key, name),
+        dropped_columns=_prefixed(dq.dropped_columns, key, name),
+        missing_extracts=dq.missing_extracts.iloc[:0],
+        checksums={f"{key}/{k}": v for k, v in dq.checksums.items()},
+        unused_files=[f"{key}/{u}" for u in dq.unused_files],
+        date_formats=_prefixed(dq.date_formats, key, name),
+        notes=_prefixed(dq.notes, key, name))
+
+
+def _raa_extract(name: str, own: RAAExtracts, members: Sequence[tuple[str, str, LAData]]
+                 ) -> tuple[pd.DataFrame | None, str]:
+    """An RAA extract: its own where its folder has it, else (for :data:`RAA_TABLES`) its
+    members' put together (their ids local to each prefixed by the member); with where it came
+    from, in words. None when there is none."""
+    if name not in set(own.missing["table"]):
+        return own.tables[name], "the RAA's own folder"
+    if name not in RAA_TABLES:
+        return None, ""
+    having = [(k, n, la) for k, n, la in members
+              if name not in set(la.dq.missing_extracts["table"])]
+    if not having:
+        return None, ""
+    frames = []
+    for key, _, la in having:
+        df = la.tables[name]
+        cols = {c: pooling.member_ids(key, df[c]) for c in MEMBER_LOCAL_IDS if c in df}
+        if "_file" in df:
+            cols["_file"] = pooling.file_of(key, df["_file"])
+        frames.append(df.assign(**cols))
+    names = ", ".join(n for _, n, _ in having)
+    return pooling.stack(frames), f"the members' folders ({names}), put together"
+
+
+def _raa_missing(own: RAAExtracts, members: Sequence[tuple[str, str, LAData]],
+                 sources: dict[str, str], key: str) -> tuple[pd.DataFrame, list[dict[str, str]]]:
+    """The RAA's missing extracts (a row of ``dq.missing_extracts`` each, as an LA's), and the
+    notes saying where each extract came from and which members lack a children's extract."""
+    cols = ["table", "file", "sections", "message"]
+    miss, notes = [], []
+    by_table = {m["table"]: m for m in own.missing.to_dict("records")}
+    for t in (*RAA_TABLES, *RAA_ONLY_TABLES):
+        if sources.get(t):
+            notes.append({"file": f"{key}/local/{t}.csv", "topic": "source",
+                          "detail": f"{t}: from {sources[t]}"})
+        elif t in by_table:
+            where = "the RAA's folder" + ("" if t in RAA_ONLY_TABLES else
+                                          " or any member's")
+            miss.append({**by_table[t], "message": f"local/{t}.csv was not supplied in {where}: "
+                         f"fill data_templates/{t}.csv to add it."})
+    child_tables = {t for _, _, la in members for t in la.dq.missing_extracts["table"]
+                    if t not in RAA_TABLES and t not in RAA_ONLY_TABLES}
+    for t in sorted(child_tables):
+        lacking = [(n, la) for _, n, la in members if t in set(la.dq.missing_extracts["table"])]
+        if len(lacking) == len(members):
+            row = lacking[0][1].dq.missing_extracts.set_index("table").loc[t]
+            miss.append({"table": t, "file": row["file"], "sections": row["sections"],
+                         "message": f"local/{t}.csv was not supplied by any member: fill "
+                         f"data_templates/{t}.csv in each member's folder to add it."})
+        else:
+            notes.append({"file": f"the members' local/{t}.csv", "topic": "source", "detail": (
+                f"{t}: not supplied by {', '.join(n for n, _ in lacking)}; the measures that "
+                "use it count the other members' children only")})
+    return pd.DataFrame(miss, columns=cols), notes
+
+
+def raa_pseudonyms(members: Sequence[tuple[str, str, LAData]], salt: str) -> pd.Series:
+    """The RAA's pseudonyms: each member's children numbered afresh under the member's tag
+    (``M1-0001`` …, :func:`member_tags`), by the RAA's salt, indexed by the RAA's ids. Unique
+    across members, and never the pseudonyms the members' own reports give."""
+    out = []
+    for tag, (key, _, la) in zip(member_tags(len(members)), members, strict=True):
+        ids = pooling.member_ids(key, pd.Series(la.pseudonyms.index, dtype="string"))
+        out.append(assign_pseudonyms(ids, salt, prefix=tag))
+    return pd.concat(out) if out else pd.Series(dtype="string", name="pseudonym")
+
+
+def member_tags(n: int) -> list[str]:
+    """The pseudonym prefix of each member in the RAA's report, in the RAA's order."""
+    return [f"M{i}" for i in range(1, n + 1)]
+
+
+def prepare_raa(raa: RAA, members: Sequence[LAData]) -> LAData:
+    """A regional adoption agency's data, from its members' prepared data (``members``, in the
+    order of ``raa.members``) and its own extracts: one :class:`LAData` the section notebooks
+    read as they read an LA's.
+
+    Every member's tables are put together (``derive.pooling``: a child is the member and the
+    member's child id together; periods, sibling groups and AD1 rows stay the member's); the
+    children get the RAA's pseudonyms (:func:`raa_pseudonyms`); the adopters, staffing, costs
+    and case audits are the RAA's own (:func:`raa_own_extracts`), or where its folder lacks
+    one, its members' put together; the data quality is every member's and the RAA's, each
+    file under its member's key and each record with its member's name (``member``).
+    ``members`` (the attribute) lists the members with their pseudonyms' tags.
+    """
+    p = raa.params
+    ensure_raa_synthetic(raa)
+    keyed = [(m.params.slug, m.params.la_name, m) for m in members]
+    own = raa_own_extracts(p)
+    checksums = {**own.dq.checksums}
+    for key, _, la in keyed:
+        checksums.update({f"{key}/{k}": v for k, v in la.dq.checksums.items()})
+    pseudonyms = raa_pseudonyms(keyed, run_salt(checksums, p.la_code))
+    offsets = pooling.period_offsets([la.periods for _, _, la in keyed])
+    ad1_at = np.cumsum([0] + [len(la.tables["ad1"]) for _, _, la in keyed])
+    ad1_rows = [pooling.ad1_positions(la.tables["ad1"], int(at))
+                for (_, _, la), at in zip(keyed, ad1_at, strict=False)]
+
+    def pooled(get: Callable[[LAData], pd.DataFrame], *, with_ad1: bool = False
+               ) -> pd.DataFrame:
+        return pooling.stack([
+            pooling.as_member(get(la), key, period_offset=off,
+                              ad1_rows=rows if with_ad1 else None)
+            for (key, _, la), off, rows in zip(keyed, offsets, ad1_rows, strict=True)])
+
+    def named(frame: pd.DataFrame) -> pd.DataFrame:
+        if "pseudonym" in frame:
+            frame["pseudonym"] = frame["child"].map(pseudonyms).astype("string")
+        return frame
+
+    tables: dict[str, pd.DataFrame] = {}
+    for name in keyed[0][2].tables:
+        if name in RAA_TABLES or name in RAA_ONLY_TABLES:
+            continue
+        tables[name] = pooled(lambda la, name=name: la.tables[name],
+                              with_ad1=name == "adoption_facts")
+    sources: dict[str, str] = {}
+    for name in (*RAA_TABLES, *RAA_ONLY_TABLES):
+        frame, sources[name] = _raa_extract(name, own, keyed)
+        tables[name] = frame if frame is not None else own.tables[name]
+    missing, notes = _raa_missing(own, keyed, sources, p.slug)
+    parts = [own.dq, *(_member_dq(la.dq, key, name, (la.pseudonyms, pseudonyms))
+                       for key, name, la in keyed)]
+    dq = DataQuality(
+        findings=pooling.stack([d.findings for d in parts]),
+        exclusions=pooling.stack([d.exclusions for d in parts]),
+        accounting=pooling.stack([d.accounting for d in parts]),
+        dropped_columns=pooling.stack([d.dropped_columns for d in parts]),
+        missing_extracts=missing,
+        checksums=checksums,
+        unused_files=[u for d in parts for u in d.unused_files],
+        date_formats=pooling.stack([d.date_formats for d in parts]),
+        notes=pd.concat([pooling.stack([d.notes for d in parts]),
+                         pd.DataFrame(notes).assign(member=p.la_name)], ignore_index=True))
+    member_table = pd.DataFrame({
+        "member": [k for k, _, _ in keyed], "name": [n for _, n, _ in keyed],
+        "code": [la.params.la_code for _, _, la in keyed],
+        "tag": member_tags(len(keyed)),
+        "region": [la.params.region or "" for _, _, la in keyed]})
+    return LAData(
+        params=p,
+        tables=tables,
+        dq=dq,
+        episodes=tables["episodes"],
+        periods=tables["periods"],
+        people=named(pooled(lambda la: la.people)),
+        looked_after=named(pooled(lambda la: la.looked_after)),
+        journeys=named(pooled(lambda la: la.journeys, with_ad1=True)),
+        pseudonyms=pseudonyms,
+        years=sorted({y for _, _, la in keyed for y in la.years}),
+        members=member_table,
     )
 
 

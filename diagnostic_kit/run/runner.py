@@ -122,6 +122,10 @@ class LARun:
     #: How printing ``report.pdf`` went: None (not asked for, or not yet), "written", or the
     #: one sentence saying why no PDF was written.
     pdf_outcome: str | None = None
+    #: A regional adoption agency's run: the RAA (its params and its members'); None for an LA.
+    raa: Any = None
+    #: For an RAA's run, the names of its members' runs (built in the same run, before it).
+    members: list[str] = field(default_factory=list)
 
     @property
     def failed_sections(self) -> list[SectionResult]:
@@ -1068,28 +1072,91 @@ def plan_runs(params_files: Sequence[str | Path], out_root: Path) -> list[LARun]
     """Load and check every params file before anything runs (raises ParamsError).
 
     The LA's folder name is the params file's stem; two params files with the same stem would
-    overwrite each other's report, so that is refused.
+    overwrite each other's report, so that is refused. A regional adoption agency's params file
+    (``inputs.params.load_raa``) brings its members' runs (a member also named on its own, or by
+    another RAA, is built once) and its own run, which comes after every LA's.
     """
-    from diagnostic_kit.inputs.params import ParamsError
+    from diagnostic_kit.inputs.params import ParamsError, is_raa_file, load_raa
 
     runs: list[LARun] = []
-    for pf in params_files:
-        params = load_params(pf)
+    raas: list[LARun] = []
+    by_file: dict[Path, LARun] = {}
+
+    def add(params: Params, pf: str | Path, into: list[LARun], raa: Any = None) -> LARun:
         name = params.slug
-        if any(r.name == name for r in runs):
+        if any(r.name == name for r in [*runs, *raas]):
             raise ParamsError(
                 f"Two params files are named '{name}': their reports would share "
                 f"{out_root / name}; rename one."
             )
         # The owner in the name lets a later run tell a dead run's folder from a live one's.
         build = out_root / f"{BUILD_PREFIX}{owner_tag()}-{secrets.token_hex(4)}-{name}"
-        runs.append(LARun(name=name, params_file=Path(params.source_file or pf), params=params,
-                          out_dir=out_root / name, build_dir=build))
-    return runs
+        run = LARun(name=name, params_file=Path(params.source_file or pf), params=params,
+                    out_dir=out_root / name, build_dir=build, raa=raa)
+        into.append(run)
+        return run
+
+    def add_la(params: Params, pf: str | Path) -> LARun:
+        src = Path(params.source_file or pf).resolve()
+        if src in by_file:  # named twice (on its own and by an RAA): built once
+            known = by_file[src]
+            if params.raa and not known.params.raa:
+                known.params = params
+            return known
+        by_file[src] = run = add(params, pf, runs)
+        return run
+
+    for pf in params_files:
+        if is_raa_file(pf):
+            raa = load_raa(pf)
+            members = [add_la(m, m.source_file or pf) for m in raa.members]
+            add(raa.params, pf, raas, raa=raa).members = [m.name for m in members]
+        else:
+            add_la(load_params(pf), pf)
+    return runs + raas
 
 
-def _prepare(run: LARun, progress: Progress) -> bool:
-    """Prepare the LA's data once and pickle it for the notebooks. False if it cannot be used."""
+def _prepare_raa(run: LARun, held: dict[str, Any], progress: Progress) -> bool:
+    """Put an RAA's members' prepared data together (``prepare.prepare_raa``) and pickle it
+    for the notebooks. False (the RAA failed, saying which member) when a member's data could
+    not be prepared, or the RAA's own extracts cannot be used."""
+    from diagnostic_kit.inputs.reading import InputError
+    from diagnostic_kit.run.prepare import prepare_raa
+
+    t0 = time.perf_counter()
+    progress(run.name, "putting the members' data together")
+    absent = [m for m in run.members if m not in held]
+    try:
+        if absent:
+            raise InputError(f"its member {absent[0]}'s data could not be prepared, so the "
+                             "RAA's report would leave its children out")
+        la = prepare_raa(run.raa, [held[m] for m in run.members])
+        run.checksums = dict(la.dq.checksums)
+    except Exception as exc:  # one RAA that cannot be built must not stop the others
+        why = str(exc) if isinstance(exc, InputError | ValueError) else (
+            f"its data could not be prepared: {type(exc).__name__}: {_first_line(str(exc))}")
+        run.status, run.error = "failed", why
+        progress(run.name, f"FAILED: {why}")
+        return False
+    _keep_private(run, la)
+    progress(run.name, f"data put together in {time.perf_counter() - t0:.1f} s")
+    return True
+
+
+def _keep_private(run: LARun, la: Any) -> None:
+    """The run's build folder made, and its prepared data pickled outside the reports tree."""
+    run.build_dir.mkdir(parents=True, exist_ok=True)
+    with _PRIVATE_LOCK:
+        _PRIVATE.add(run.build_dir)
+    # The LA's own ids and dates of birth: outside the reports tree, this user only.
+    run.prep_dir = private_dir(PREP_PREFIX)
+    save_private(la, run.prepared)
+
+
+def _prepare(run: LARun, progress: Progress, held: dict[str, Any] | None = None) -> bool:
+    """Prepare the LA's data once and pickle it for the notebooks. False if it cannot be used.
+    With ``held``, the prepared data is also kept there (by the run's name) for an RAA that
+    the LA is a member of."""
     from diagnostic_kit.inputs.reading import InputError
     from diagnostic_kit.run.prepare import prepare_la
 
@@ -1109,12 +1176,9 @@ def _prepare(run: LARun, progress: Progress) -> bool:
         # The reason is said once, at the end (one sentence for one LA, a list for a batch).
         progress(run.name, "FAILED: no report (the reason is at the end)")
         return False
-    run.build_dir.mkdir(parents=True, exist_ok=True)
-    with _PRIVATE_LOCK:
-        _PRIVATE.add(run.build_dir)
-    # The LA's own ids and dates of birth: outside the reports tree, this user only.
-    run.prep_dir = private_dir(PREP_PREFIX)
-    save_private(la, run.prepared)
+    _keep_private(run, la)
+    if held is not None:
+        held[run.name] = la
     del la
     progress(run.name, f"data prepared in {time.perf_counter() - t0:.1f} s")
     return True
@@ -1230,6 +1294,39 @@ def _finish(run: LARun, notebooks: list[Path], progress: Progress, pdf: bool = F
         remove_prepared(run)
 
 
+class _SectionQueue:
+    """Section notebooks for the worker threads, by priority (lower first), then in the order
+    given: each submission hands the pool one task that runs the first notebook waiting."""
+
+    def __init__(self, pool: ThreadPoolExecutor) -> None:
+        self.pool = pool
+        self._waiting: list[tuple[int, int, Future[Any], Callable[..., Any], tuple]] = []
+        self._lock = threading.Lock()
+        self._seq = 0
+
+    def submit(self, priority: int, fn: Callable[..., Any], *args: Any) -> Future[Any]:
+        import heapq
+
+        fut: Future[Any] = Future()
+        with self._lock:
+            self._seq += 1
+            heapq.heappush(self._waiting, (priority, self._seq, fut, fn, args))
+        self.pool.submit(self._next)
+        return fut
+
+    def _next(self) -> None:
+        import heapq
+
+        with self._lock:
+            _, _, fut, fn, args = heapq.heappop(self._waiting)
+        if not fut.set_running_or_notify_cancel():
+            return
+        try:
+            fut.set_result(fn(*args))
+        except BaseException as exc:  # handed to whoever waits on the notebook's result
+            fut.set_exception(exc)
+
+
 def plain_requested(plain: bool | None = None) -> bool:
     """Whether to use the plain path: ``plain`` if given, else the ``ADK_PLAIN`` variable."""
     if plain is not None:
@@ -1280,29 +1377,57 @@ def run_reports(
         pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="section")
         kernels = None if plain_requested(plain) else KernelPool(Path(notebooks_dir))
 
-        def finish_oldest() -> None:
-            run, futs = pending.pop(0)
+        def finish(i: int = 0) -> None:
+            run, futs = pending.pop(i)
             run.sections = [f.result() for f in futs]
             stop_requested()
             _finish(run, notebooks, progress, pdf=pdf)
             progress.la_done()
 
+        def finish_oldest() -> None:
+            finish(0)
+
+        # Members' prepared data, kept in memory for the RAAs still to be put together (an
+        # RAA's run comes after all its members'), and let go once no RAA needs it.
+        needed = {m: sum(m in r.members for r in runs) for m in {m for r in runs
+                                                                 for m in r.members}}
+        held: dict[str, Any] = {}
+        # An RAA's members and the RAA itself are prepared without waiting for earlier LAs to
+        # finish (their data is held for the RAA anyway), so that the RAA's sections, which
+        # go first in the queue, start early; still at most an RAA's members more than usual.
+        widest = max((len(r.members) for r in runs), default=0)
+        queue = _SectionQueue(pool)
         try:
             if kernels is not None:
                 kernels.fill(pool, workers)  # while the first LA's data is prepared
             for run in runs:
-                while pending and (len(pending) >= ahead
-                                   or all(f.done() for f in pending[0][1])):
-                    finish_oldest()
+                limit = ahead + (widest if run.raa is not None or needed.get(run.name) else 0)
+                while pending:
+                    done = next((i for i, (_, futs) in enumerate(pending)
+                                 if all(f.done() for f in futs)), None)
+                    if done is not None:
+                        finish(done)
+                    elif len(pending) >= limit:
+                        finish_oldest()
+                    else:
+                        break
                 run.started = _now()
                 stop_requested()
-                prepared = _prepare(run, progress)
+                if run.raa is not None:
+                    prepared = _prepare_raa(run, held, progress)
+                    for m in run.members:
+                        needed[m] -= 1
+                        if not needed[m]:
+                            held.pop(m, None)
+                else:
+                    prepared = _prepare(run, progress, held if needed.get(run.name) else None)
                 stop_requested()
                 if not prepared:
                     progress.la_done(sections_skipped=len(notebooks))
                     continue
-                futs = [pool.submit(_section_task, run, nb, timeout, progress, kernels)
-                        for nb in notebooks]
+                # An RAA's sections first: the longest report, so the run does not end on it.
+                futs = [queue.submit(0 if run.raa is not None else 1, _section_task, run, nb,
+                                     timeout, progress, kernels) for nb in notebooks]
                 pending.append((run, futs))
             while pending:
                 finish_oldest()
@@ -1322,6 +1447,7 @@ def run_reports(
                     _remove(run.build_dir)
             raise
         finally:
+            held.clear()
             progress.close()
             if kernels is not None:
                 kernels.close()

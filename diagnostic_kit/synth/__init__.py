@@ -26,9 +26,9 @@ import pandas as pd
 from diagnostic_kit.inputs import schema
 from diagnostic_kit.synth import annex_a, audit_forms, errors, local, returns, xml_returns
 from diagnostic_kit.synth._common import Window
-from diagnostic_kit.synth.history import simulate
+from diagnostic_kit.synth.history import Histories, simulate
 
-__all__ = ["SynthSummary", "generate", "write_params"]
+__all__ = ["MemberSpec", "SynthSummary", "generate", "generate_raa", "write_params"]
 
 _YEAR_DIR = re.compile(r"^\d{4}-\d{2}$")
 #: The name of a year's XML return (``format="xml"``).
@@ -89,26 +89,41 @@ def _write(df: pd.DataFrame, path: Path) -> None:
     df[keep].to_csv(path, index=False, lineterminator="\n", encoding="utf-8")
 
 
-def generate(out_dir: Path, *, seed: int = 2026, size: int = 400, years: int = 6,
-             last_year: int = 2026, la_name: str = "Demoshire (synthetic)", la_code: str = "999",
-             with_errors: bool = False, format: str = "csv") -> SynthSummary:
-    """Write a synthetic LA's 903 returns and local extracts under ``out_dir``.
+#: The local extracts an LA in a regional adoption agency holds itself (``extracts=
+#: "children"``): its children's; the RAA holds the adopters, staffing, costs and case audits.
+CHILDREN_EXTRACTS = ("permanence_plans", "health_needs", "comparators")
+#: The extracts an RAA holds for its members (``generate_raa``).
+RAA_EXTRACTS = ("adopters", "staffing", "costs", "case_audits")
 
-    ``size`` children are looked after at some time in the latest collection year (1 April
-    ``last_year - 1`` to 31 March ``last_year``); ``years`` returns end on 31 March of
-    ``last_year - years + 1`` ... ``last_year``. ``la_name`` is not written into any file (the
-    903 carries no LA name); ``la_code`` appears as the LA of previous permanence orders.
-    ``format``: the returns as CSV files, as XML, or ``mixed`` (XML and CSV years in turn, the
-    earliest XML); the data are the same whatever the format (same seed, same values).
-    """
-    del la_name  # part of the API for symmetry with write_params; no file holds the name
+
+@dataclass
+class _Built:
+    """An LA's files as ``generate`` draws them, before any is written."""
+
+    files: dict[str, pd.DataFrame]
+    h: Histories
+    window: Window
+    #: Lists 10 and 11 and the audits as drawn, before any error is injected.
+    adopters: pd.DataFrame
+    plans: pd.DataFrame
+    audits: pd.DataFrame
+    manifest: pd.DataFrame | None
+
+
+def _check_options(format: str, size: int, years: int, extracts: str = "all") -> None:
     if format not in FORMATS:
         raise ValueError(f"format must be one of {', '.join(FORMATS)}, not {format!r}")
     if size < 20:
         raise ValueError("size must be at least 20 children")
     if not 1 <= years <= 15:
         raise ValueError("years must be between 1 and 15")
-    out_dir = Path(out_dir)
+    if extracts not in ("all", "children"):
+        raise ValueError(f"extracts must be 'all' or 'children', not {extracts!r}")
+
+
+def _build(seed: int, size: int, years: int, last_year: int, la_code: str,
+           with_errors: bool) -> _Built:
+    """Draw an LA's files in memory (``generate`` writes them): same seed, same values."""
     rng = np.random.default_rng(seed)
     window = Window(last_year, years)
     h = simulate(rng, window, size)
@@ -130,6 +145,36 @@ def generate(out_dir: Path, *, seed: int = 2026, size: int = 400, years: int = 6
     if with_errors:
         # A separate stream: the clean files stay byte-identical to a clean run.
         manifest = errors.inject(np.random.default_rng([seed, 903]), files, h, window)
+    return _Built(files, h, window, adopters, plans, audits, manifest)
+
+
+def generate(out_dir: Path, *, seed: int = 2026, size: int = 400, years: int = 6,
+             last_year: int = 2026, la_name: str = "Demoshire (synthetic)", la_code: str = "999",
+             with_errors: bool = False, format: str = "csv",
+             extracts: str = "all") -> SynthSummary:
+    """Write a synthetic LA's 903 returns and local extracts under ``out_dir``.
+
+    ``size`` children are looked after at some time in the latest collection year (1 April
+    ``last_year - 1`` to 31 March ``last_year``); ``years`` returns end on 31 March of
+    ``last_year - years + 1`` ... ``last_year``. ``la_name`` is not written into any file (the
+    903 carries no LA name); ``la_code`` appears as the LA of previous permanence orders.
+    ``format``: the returns as CSV files, as XML, or ``mixed`` (XML and CSV years in turn, the
+    earliest XML); the data are the same whatever the format (same seed, same values).
+    ``extracts="children"`` writes only the children's local extracts
+    (:data:`CHILDREN_EXTRACTS`), as an LA in a regional adoption agency holds them: no adopters,
+    staffing, costs or case audits, no Annex A workbook and no audit forms (its RAA's, made by
+    :func:`generate_raa` from the same draws). Every file written is the same either way.
+    """
+    del la_name  # part of the API for symmetry with write_params; no file holds the name
+    _check_options(format, size, years, extracts)
+    out_dir = Path(out_dir)
+    b = _build(seed, size, years, last_year, la_code, with_errors)
+    files, h, window, manifest = b.files, b.h, b.window, b.manifest
+    if extracts == "children":
+        files = {rel: df for rel, df in files.items() if not rel.startswith("local/")
+                 or rel[len("local/"):-len(".csv")] in CHILDREN_EXTRACTS}
+        if manifest is not None:  # an error planted in an extract not written is not there
+            manifest = manifest[manifest["file"].isin(files)].reset_index(drop=True)
 
     _clear(out_dir)
     labels = tuple(window.label(y) for y in window.year_ends)
@@ -145,12 +190,15 @@ def generate(out_dir: Path, *, seed: int = 2026, size: int = 400, years: int = 6
             continue  # written in that year's XML return
         _write(df, out_dir / rel)
         written.append(rel)
-    annex_a.write_workbook(out_dir / annex_a.FILE, adopters, plans)
-    written.append(annex_a.FILE)
+    forms: list[str] = []
+    if extracts == "all":
+        annex_a.write_workbook(out_dir / annex_a.FILE, b.adopters, b.plans)
+        written.append(annex_a.FILE)
     if manifest is not None:
         _write(manifest, out_dir / errors.MANIFEST)
         written.append(errors.MANIFEST)
-    forms = audit_forms.write_forms(audits, out_dir)
+    if extracts == "all":
+        forms = audit_forms.write_forms(b.audits, out_dir)
 
     ao = h.periods["ao"]
     by_year = {
@@ -168,6 +216,67 @@ def generate(out_dir: Path, *, seed: int = 2026, size: int = 400, years: int = 6
         files=tuple(written), errors=0 if manifest is None else len(manifest),
         audit_forms=tuple(forms),
     )
+
+
+@dataclass(frozen=True)
+class MemberSpec:
+    """How one synthetic member LA of an RAA is drawn (as its params' ``synthetic:`` block)."""
+
+    seed: int
+    size: int
+    years: int = 6
+    last_year: int = 2026
+    la_code: str = "999"
+
+
+def raa_extracts(built: list[dict[str, pd.DataFrame]]
+                 ) -> dict[str, pd.DataFrame]:
+    """One RAA's extracts from its members' (each a member's files by path, as drawn): the
+    households of every member in one adopters file, renumbered in order of enquiry (each
+    member's own adopters and the households it recruited, now the RAA's); the staff summed by
+    year, team and role; the costs summed by year, category, purpose and income; the case
+    audits in one file, renumbered in order of audit."""
+    def cat(name: str) -> pd.DataFrame:
+        return pd.concat([b[f"local/{name}.csv"] for b in built], ignore_index=True)
+
+    hh = cat("adopters").sort_values("enquiry_date", kind="stable").reset_index(drop=True)
+    hh["household_id"] = [f"HH{i + 1:04d}" for i in range(len(hh))]
+    st = cat("staffing").assign(fte=lambda d: d["fte"].astype(float))
+    keys = ["financial_year", "team", "role"]
+    st = st.groupby(keys, sort=False)["fte"].sum().reset_index()
+    st["fte"] = st["fte"].map(lambda x: f"{x:.1f}")
+    co = cat("costs").assign(amount=lambda d: d["amount"].astype(float))
+    keys = ["financial_year", "category", "purpose", "income"]
+    co = co.groupby(keys, sort=False, dropna=False)["amount"].sum().reset_index()
+    co["amount"] = co["amount"].map(lambda x: f"{round(x)}")
+    au = cat("case_audits").sort_values("date_audited", kind="stable").reset_index(drop=True)
+    au["audit_id"] = [f"AUD{i + 1:04d}" for i in range(len(au))]
+    return {"local/adopters.csv": hh[schema.ADOPTERS.column_names],
+            "local/staffing.csv": st[schema.STAFFING.column_names],
+            "local/costs.csv": co[schema.COSTS.column_names],
+            "local/case_audits.csv": au[schema.CASE_AUDITS.column_names]}
+
+
+def generate_raa(out_dir: Path, members: list[MemberSpec]) -> list[str]:
+    """Write a synthetic RAA's own extracts under ``out_dir/local/`` (:data:`RAA_EXTRACTS`:
+    one set of adopters for all its members, its staffing, costs and case audits), drawn from
+    its members exactly as ``generate`` draws each member's: the households that adopted a
+    member's child in-house are the ones that member's returns place the child with, and the
+    interagency fees paid follow the members' placements with other agencies' adopters (PLACE
+    PROVIDER PR2 and PR5). Each member's own data is written by ``generate(...,
+    extracts="children")`` from its params (with its errors, if its params inject them: the
+    RAA's extracts are drawn from the clean files). Returns the files written."""
+    built = []
+    for m in members:
+        _check_options("csv", m.size, m.years)
+        # Drawn clean: a member's injected errors are in its own files, not in the RAA's.
+        built.append(_build(m.seed, m.size, m.years, m.last_year, m.la_code, False).files)
+    out_dir = Path(out_dir)
+    written = []
+    for rel, df in raa_extracts(built).items():
+        _write(df, out_dir / rel)
+        written.append(rel)
+    return written
 
 
 def _write_xml_year(files: dict[str, pd.DataFrame], label: str, out_dir: Path,
