@@ -106,6 +106,10 @@ def test_every_child_section_has_the_members_table_and_the_raas_own_sections(bui
     assert "M1 Ayshire" in html and "M2 Beeshire" in html
     # A member's own report has no members' table.
     assert "by member" not in _html(out, "tst-ayshire")
+    # The title block and section 8 name an RAA as one, not as an LA.
+    assert "<dt>RAA code</dt>" in html and "<dt>LA code</dt>" not in html
+    assert "<td>Regional adoption agency</td>" in html
+    assert "<dt>LA code</dt>" in _html(out, "tst-ayshire")
 
 
 def test_the_raas_counts_are_its_members_together(built):

@@ -186,9 +186,10 @@ def comparators_table(params: Any) -> pd.DataFrame:
 def run_parameters_table(params: Any, data_dir: str) -> pd.DataFrame:
     """The run's own parameters (the LA, the period, the data folder, suppression)."""
     synthetic = params.synthetic
+    raa = hasattr(params, "members")  # an RAA's params: its name and code stand where an LA's do
     rows = [
-        ("Local authority", params.la_name),
-        ("LA code", params.la_code),
+        ("Regional adoption agency" if raa else "Local authority", params.la_name),
+        ("RAA code" if raa else "LA code", params.la_code),
         ("Reporting period start", params.period_start.isoformat()),
         ("Reporting period end (reference date)", params.period_end.isoformat()),
         ("Data folder", data_dir),

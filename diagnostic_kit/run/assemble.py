@@ -295,6 +295,7 @@ def render_page(
     home: str | None = None,
     marking: str = "OFFICIAL-SENSITIVE",
     part: str = "all",
+    code_label: str = "LA code",
 ) -> str:
     """A whole self-contained HTML page: title block, contents, then the sections in order.
 
@@ -303,6 +304,7 @@ def render_page(
     technical annex: each section's detail marked for it (:func:`split_annex`), then the
     sections of the annex (``sections.yml`` ``part: annex``). ``part`` prints one of the two
     alone (``report`` or ``annex``, for the PDFs), or ``all``.
+    ``code_label`` names the code in the title block (an RAA's report says "RAA code").
     ``marking`` is the protective marking, shown under the title and, in print, at the top of
     every page with the LA and the period; every page's foot says "Page n of N"
     (:func:`page_css`).
@@ -319,6 +321,7 @@ def render_page(
     return _env().get_template("report.html.j2").render(
         la_name=la_name,
         la_code=la_code,
+        code_label=code_label,
         marking=marking,
         page_css=page_css(la_name, period, marking),
         period=period,
@@ -861,8 +864,10 @@ def build_outputs(run: LARun, notebooks: list[Path], pdf: bool = False) -> None:
     la = load_prepared(run.prepared)
     p = run.params
     sections = build_sections(run, notebooks)
+    members = getattr(la, "members", None)
     page = dict(la_name=p.la_name, la_code=p.la_code, period_start=p.period_start,
-                period_end=p.period_end, marking=p.marking)
+                period_end=p.period_end, marking=p.marking,
+                code_label="LA code" if members is None else "RAA code")
     for s in sections:
         # On a section's own page, a link to another section goes to the whole report.
         own = f"s{s['key'][:2]}-"  # the ids notebook_fragment scoped this section's with
@@ -878,7 +883,6 @@ def build_outputs(run: LARun, notebooks: list[Path], pdf: bool = False) -> None:
     _write_atomic(build / "metrics.json", json.dumps(metrics, indent=1, default=str))
     write_tables_xlsx(work, build / "tables.xlsx")
     write_data_quality_csv(la.dq, la.pseudonyms, build / "data_quality.csv")
-    members = getattr(la, "members", None)
     write_internal_notice(build, raa=members is not None)
     if members is not None:  # an RAA: a key per member, never one for all
         write_member_keys(la.pseudonyms, members,
