@@ -118,6 +118,15 @@ def test_an_raa_params_file_names_its_members(two):
     assert list(la.members["member"]) == ["ayshire", "beeshire"]
 
 
+def test_the_summary_speaks_of_the_raa_not_an_la(two):
+    from diagnostic_kit.present import summary as ps
+    r, _, _ = two
+    raa_intro, la_intro = ps.summary_intro(r.params), ps.summary_intro(r.members[0])
+    assert "unless this RAA set its own" in raa_intro and "this RAA's three years" in raa_intro
+    assert "in the RAA's params file" in raa_intro and "LA" not in raa_intro.replace("RAA", "")
+    assert "unless this LA set its own" in la_intro and "in the LA's params file" in la_intro
+
+
 @pytest.mark.parametrize("change, said", [
     (lambda t: t.replace("raa_name:", "la_name:"), "name the RAA with 'raa_name', not 'la_name'"),
     (lambda t: t.replace("raa_name: Adopt Testshire\n", ""), "is missing the key 'raa_name'"),

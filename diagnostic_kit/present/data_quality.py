@@ -17,7 +17,7 @@ ROWS_NOTE = ("Rows are data rows: the header line is not counted. A row supersed
 COVERAGE_NOTE = ("A measure marked as resting on under half of its children is named in the "
                  "summary: read its figure with care.")
 #: Under the table of standards.
-STANDARDS_NOTE = ("Local-practice defaults unless the LA's params file overrides them; the basis "
+STANDARDS_NOTE = ("Local-practice defaults unless the params file overrides them; the basis "
                   "says where each comes from.")
 #: Before the table of date formats.
 DATE_FORMATS = ("The kit reads dates written dd/mm/yyyy, yyyy-mm-dd, either with a time, "

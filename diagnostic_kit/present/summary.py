@@ -430,23 +430,28 @@ def summary_intro(params: Params) -> str:
             f"families for children, from {period_label(params)}. \"Children adopted\" are "
             "children whose adoption order was made in that period. Each finding below gives "
             "its figure, the number of children it rests on and the benchmark it is rated "
-            "against, with that benchmark's year.\n\n" + rating_note()
+            "against, with that benchmark's year.\n\n" + rating_note(_unit(params))
             + _suppression_note(params))
 
 
-def rating_note() -> str:
+def _unit(params: Params) -> str:
+    """What the report is about: "LA", or "RAA" for a regional adoption agency's report."""
+    return "RAA" if getattr(params, "members", None) else "LA"
+
+
+def rating_note(unit: str = "LA") -> str:
     """The RAG rule, how a rating is shown, which statistic each kind of finding is rated on,
-    and how England is compared like for like: said once, here."""
+    and how England is compared like for like: said once, here. ``unit`` is "LA" or "RAA"."""
     badges = ", ".join(nv.rag_badge(r) for r in ("green", "amber", "red", "not rated"))
     return (f"{nv.RAG_RULE} Each rating shows its word, a shape and a colour ({badges}). The "
             "scorecard measures (A1, A10, A2) are rated on their mean, as DfE defines them, each "
             "stage on its median (the typical child); both are shown. Early permanence, adopter "
             "approvals and case audits are rated against local targets (the kit's defaults "
-            "unless this LA set its own). A national figure not confirmed against its "
+            f"unless this {unit} set its own). A national figure not confirmed against its "
             "publication never rates; England is compared like for like (a three-year figure "
-            "with this LA's three years, a one-year figure with its latest year), and one from "
-            "before the period is marked \"latest published\". Words used are explained at the "
-            "end of the report, in the technical annex.")
+            f"with this {unit}'s three years, a one-year figure with its latest year), and one "
+            "from before the period is marked \"latest published\". Words used are explained at "
+            "the end of the report, in the technical annex.")
 
 
 def _suppression_note(params: Params) -> str:
@@ -456,7 +461,8 @@ def _suppression_note(params: Params) -> str:
         return ("\n\n**Small numbers are not suppressed in this report**: it shows counts "
                 "of one or two children and lists individual children (by pseudonym), so it is "
                 "for people entitled to see those children's records. To share it more widely, "
-                "build it again with `suppress_below` set (5 is usual) in the LA's params file.")
+                f"build it again with `suppress_below` set (5 is usual) in the {_unit(params)}'s "
+                "params file.")
     return (f"\n\n**Small numbers are suppressed in this report**: every count under {k} is "
             f"shown as \"<{k}\", a percentage built on such a count is not shown, and lists of "
             "individual children are left out.")
