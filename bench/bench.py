@@ -19,9 +19,13 @@ The floor, the demo report and preparing ~100,000 episodes are each the median o
 Also (issue 25): the demo RAA (params/raa-demo.yaml) built in one run with its four members,
 against its members' batch alone, in seconds and CPU core-seconds (``--only raa``).
 
+Also (issue 22): an LA near the kit's caps on rows read (``inputs/limits.py``), the
+~100,000-episode LA written three times over, reported with its peak memory (``--only
+largest``).
+
 Targets, once installed: the demo report under 15 s and within 1.3 x the floor, the
 5,000-children LA under 30 s, 153 LAs within 10 minutes under 4 GiB, preparing ~100,000 episodes
-under 2 s.
+under 2 s, the LA near the caps under 2.5 GiB.
 """
 
 from __future__ import annotations
@@ -252,6 +256,36 @@ def batch_las(n: int) -> list[Path]:
     return files
 
 
+def at_the_caps(root: Path, params: Path, times: int) -> tuple[Path, int, int]:
+    """A synthetic LA's 903 returns written ``times`` over, each copy's children given their own
+    ids (its local extracts as they are): an LA near the kit's caps on rows read
+    (``inputs/limits.py``). Returns its params file, its 903 rows and its episode rows."""
+    import pandas as pd
+
+    from diagnostic_kit.inputs import limits
+    from diagnostic_kit.inputs.params import load_params
+
+    src = load_params(params).data_dir
+    dst = root / "data" / "largest"
+    shutil.copytree(src / "local", dst / "local", dirs_exist_ok=True)
+    rows = episodes = 0
+    for f in sorted((src / "903").glob("*/*.csv")):
+        df = pd.read_csv(f, dtype=str, keep_default_na=False)
+        out = pd.concat([df.assign(CHILD="X" + str(i) + df["CHILD"]) for i in range(times)])
+        (dst / "903" / f.parent.name).mkdir(parents=True, exist_ok=True)
+        out.to_csv(dst / "903" / f.parent.name / f.name, index=False)
+        rows += len(out)
+        episodes += len(out) if f.stem == "episodes" else 0
+    if episodes > limits.MAX_EPISODES or rows > limits.MAX_903_ROWS:
+        raise SystemExit(f"The bench's largest LA ({episodes:,} episodes, {rows:,} rows) is over "
+                         "the kit's caps: write the LA fewer times over.")
+    out_params = root / "largest.yaml"
+    text = params.read_text(encoding="utf-8")
+    out_params.write_text(text.replace("data/huge", "data/largest")
+                          .replace("Bench huge", "Bench largest"), encoding="utf-8")
+    return out_params, rows, episodes
+
+
 def timed_cli_with_memory(*args: str) -> tuple[float, float]:
     """Seconds and peak memory (GiB: resident memory of the command and all its kernels,
     sampled every 0.2 s) of a command run as a user would."""
@@ -347,7 +381,7 @@ def main() -> None:
     ap.add_argument("--repeat", type=int, default=3,
                     help="runs of the floor, the demo report and the large prepare; the median "
                          "is reported (default 3)")
-    parts = ("demo", "big", "huge", "batch", "raa", "findings")
+    parts = ("demo", "big", "huge", "largest", "batch", "raa", "findings")
     ap.add_argument("--only", default=",".join(parts),
                     help=f"comma-separated parts to time (default all: {','.join(parts)}); "
                          "demo is the floor, the peer and the demo report")
@@ -435,6 +469,21 @@ def main() -> None:
                    f"{int(la.dq.accounting['rows_read'].sum()):,} input rows; "
                    f"target < 2 s: {'met' if s < 2 else 'MISSED'}")
             del la
+
+        if "largest" in only:
+            # The most the kit reads (inputs/limits.py): the ~100,000-episode LA three times over.
+            huge = tmp / "huge.yaml"
+            if not huge.exists():
+                make_synthetic(tmp, "huge", size=17000, seed=12)
+            largest, n_rows, n_episodes = at_the_caps(tmp, huge, 3)
+            s, peak = timed_cli_with_memory("run", str(largest), "--jobs", "2", "--out",
+                                            str(tmp / "largest"))
+            bad = failures(tmp / "largest")
+            record("an LA near the kit's caps, report, --jobs 2", s,
+                   f"{n_episodes:,} episode rows, {n_rows:,} rows of 903 returns; peak memory "
+                   f"{peak:.2f} GiB; target < 2.5 GiB: "
+                   + ("met" if peak < 2.5 and not bad else "MISSED")
+                   + (f"; FAILED, so not a fair figure: {bad}" if bad else ""))
 
         if "batch" in only:
             files = batch_las(args.batch)

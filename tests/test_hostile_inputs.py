@@ -277,6 +277,64 @@ def test_a_huge_file_is_refused_before_it_is_read(tmp_path):
         _load_error(tmp_path)
 
 
+def test_rows_are_counted_from_the_bytes(tmp_path, monkeypatch):
+    from diagnostic_kit.inputs import limits
+
+    f = tmp_path / "x.csv"
+    for text, rows in (("", 0), ("H\n", 0), ("H\na\nb", 2), ("H\na\nb\n", 2),
+                       ("H\r\na\r\n\r\n", 2)):
+        f.write_bytes(text.encode())
+        assert limits.csv_rows(f) == rows, text
+    # An XML return's row elements, a tag cut at a chunk's end counted once, CHILDID never.
+    f.write_bytes(b'<?xml version="1.0"?><x:EXPSSDA903 xmlns:x="u"><x:CHILD><x:HEADER>'
+                  b"<x:CHILDID>1</x:CHILDID></x:HEADER><x:EPISODE><x:DECOM>x</x:DECOM>"
+                  b"</x:EPISODE><x:EPISODE/><x:AREVIEW/></x:CHILD><CHILD>\n<EPISODE>"
+                  b"</EPISODE></CHILD></x:EXPSSDA903>")
+    for chunk in (1, 2, 5, 7, 64, 1 << 20):
+        monkeypatch.setattr(limits, "_CHUNK", chunk)
+        assert limits.xml_rows(f) == (6, 3), chunk
+
+
+@pytest.mark.parametrize("xml", [False, True])
+def test_returns_over_the_caps_stop_before_they_are_read(tmp_path, monkeypatch, xml):
+    from diagnostic_kit.inputs import limits
+    from tests.la_builder import ep, hdr, write_la
+
+    write_la(tmp_path, {"2024-25": {
+        "header": [hdr("K1", "01/01/2020"), hdr("K2", "05/05/2019", "2")],
+        "episodes": [ep("K1", "01/05/2023", "S", "C2", "U4", "01/10/2024", "X1"),
+                     ep("K1", "01/10/2024", "P", "E1", "A4", "01/02/2025", "E11"),
+                     ep("K2", "01/06/2024", "S", "V2", "U6")]}},
+        xml=["2024-25"] if xml else [])
+    # Five rows in all (two children, three episodes): the caps just under and at them.
+    monkeypatch.setattr(limits, "MAX_EPISODES", 2)
+    root = tmp_path / "data" / "903"
+    assert _load_error(tmp_path) == (
+        f"The 903 returns under {root} hold over 2 episodes, far more than one LA's returns "
+        "hold, so the kit does not read them: check that the folder holds only this LA's "
+        "returns, one folder per collection year (see data_templates/data_dictionary.md).")
+    monkeypatch.setattr(limits, "MAX_EPISODES", 3)
+    monkeypatch.setattr(limits, "MAX_903_ROWS", 4)
+    assert "hold over 4 rows, far more than" in _load_error(tmp_path)
+    monkeypatch.setattr(limits, "MAX_903_ROWS", 5)
+    from diagnostic_kit.inputs.reading import load_inputs
+
+    assert len(load_inputs(load_params(tmp_path / "la.yaml")).tables["episodes"]) == 3
+
+
+def test_a_local_extract_over_its_cap_stops_before_it_is_read(tmp_path, monkeypatch):
+    from diagnostic_kit.inputs import limits
+
+    _la(tmp_path)
+    (tmp_path / "data" / "local" / "costs.csv").write_text(
+        "year,cost_type,amount\n2024-25,staff,1\n2024-25,staff,2\n", encoding="utf-8")
+    monkeypatch.setattr(limits, "MAX_LOCAL_ROWS", 1)
+    assert _load_error(tmp_path) == (
+        "local/costs.csv has over 1 rows, far more than one LA's data_templates/costs.csv "
+        "holds, so the kit does not read it: check it is the right file, following "
+        "data_templates/costs.csv.")
+
+
 def test_audits_import_of_nothing_readable_writes_nothing(tmp_path):
     form = tmp_path / "f.docx"
     form.write_text("not a zip")

@@ -42,7 +42,7 @@ import numpy as np
 import pandas as pd
 
 from diagnostic_kit import resources
-from diagnostic_kit.inputs import codes, xml_return
+from diagnostic_kit.inputs import codes, limits, xml_return
 from diagnostic_kit.inputs import reading_rules as rr
 from diagnostic_kit.inputs.errors import InputError
 from diagnostic_kit.inputs.findings import (
@@ -176,15 +176,11 @@ def _utf16_text(head: bytes) -> bool:
         sum(32 <= b < 127 or b in (9, 10, 13) for b in chars) >= 0.9 * len(chars)
 
 
-#: No 903 file or local extract of a real LA comes near this; a file this large is refused
-#: before it is read, rather than read whole into memory.
-MAX_FILE_BYTES = 1024 ** 3
-
 
 def _sniff(path: Path, rel: str, table: Table) -> None:
     """Refuse a file that is too large, or not text, from its size and first bytes only."""
     size = path.stat().st_size
-    if size > MAX_FILE_BYTES:
+    if size > limits.MAX_FILE_BYTES:
         raise InputError(f"{rel} is {size / 1024 ** 3:.1f} GB, far larger than any 903 file or "
                          f"extract: check it is the right file, following {_template(table)}.")
     with path.open("rb") as f:
@@ -1283,6 +1279,8 @@ def _in_order(frames: list[pd.DataFrame]) -> bool:
 def _load_903(root: Path, log: Findings, aside: dict[str, pd.DataFrame] | None = None
               ) -> tuple[dict[str, pd.DataFrame], list[str]]:
     files = _find_903_files(root)
+    limits.check_903({k: [p for _, p in v] for k, v in files.items() if k != xml_return.XML_FILES},
+                     [p for _, p in files.get(xml_return.XML_FILES, [])], root, TEMPLATE_HINT)
     tables: dict[str, pd.DataFrame] = {}
     years = sorted({y for fl in files.values() for y, _ in fl if y})
     # XML returns, read once each into all their tables (inputs/xml_return.py).
@@ -1361,6 +1359,7 @@ def _load_local(root: Path, log: Findings, names: Collection[str] | None = None
             tables[table.name] = empty_table(table)
             continue
         rel = path.relative_to(root.parent).as_posix()
+        limits.check_local(path, rel, _template(table))
         df, distinct = _read_table(path, rel, table, log)
         tables[table.name] = _validate(df, table, log, distinct)[0].reset_index(drop=True)
     return tables
