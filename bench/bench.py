@@ -132,8 +132,8 @@ def floor(params_file: str, work: Path) -> float:
     import nbformat
 
     from diagnostic_kit.inputs.params import load_params
+    from diagnostic_kit.run.plan import discover_sections
     from diagnostic_kit.run.prepare import prepare_la
-    from diagnostic_kit.run.runner import discover_sections
 
     matplotlib.use("agg")
     shell = _shell()
@@ -194,17 +194,17 @@ def assembly(params_file: str, peer: Path, work: Path) -> float:
     tables.xlsx, data_quality.csv and internal/pseudonym_key.csv
     (``assemble.build_outputs``), as the runner does. With :func:`floor`, the same work as a
     report, without kernels."""
-    from diagnostic_kit.run import assemble, runner
+    from diagnostic_kit.run import assemble, plan
 
-    run = runner.plan_runs([params_file], work)[0]
+    run = plan.plan_runs([params_file], work)[0]
     run.build_dir = work / "build"
     shutil.copytree(peer / "notebooks", run.build_dir / "notebooks")
     shutil.copytree(peer / "out", run.build_dir / ".work")
     run.prep_dir = work / "prep"
     run.prep_dir.mkdir()
     shutil.copyfile(peer / "la.pkl", run.prepared)
-    notebooks = runner.discover_sections()
-    run.sections = [runner.SectionResult(key=nb.stem, notebook=nb.name, status="ok")
+    notebooks = plan.discover_sections()
+    run.sections = [plan.SectionResult(key=nb.stem, notebook=nb.name, status="ok")
                     for nb in notebooks]
     t0 = time.perf_counter()
     assemble.build_outputs(run, notebooks)
@@ -215,7 +215,7 @@ def plain_papermill(params_file: str, work: Path) -> float:
     """The peer: prepare the LA, then every section notebook with papermill in a cold kernel of
     its own, one after another (what a user would do without the kit's runner)."""
     from diagnostic_kit.inputs.params import load_params
-    from diagnostic_kit.run import runner
+    from diagnostic_kit.run import kernels, plan
     from diagnostic_kit.run.prepare import prepare_la
 
     t0 = time.perf_counter()
@@ -223,8 +223,8 @@ def plain_papermill(params_file: str, work: Path) -> float:
     pkl = work / "la.pkl"
     work.mkdir(parents=True, exist_ok=True)
     la.save(pkl)
-    for nb in runner.discover_sections():
-        res = runner.execute_section(nb, work / "notebooks" / nb.name, {
+    for nb in plan.discover_sections():
+        res = kernels.execute_section(nb, work / "notebooks" / nb.name, {
             "params_file": params_file, "prepared": str(pkl), "output_dir": str(work / "out")})
         if res.failed:
             raise SystemExit(f"{nb.name} failed under plain papermill: {res.error}")

@@ -23,7 +23,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from diagnostic_kit.run import assemble, runner
+from diagnostic_kit.run import assemble, kernels, private, runner
 from tests.conftest import write_tiny_la
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -38,7 +38,7 @@ def _cli_run(out: Path, *extra: str) -> subprocess.CompletedProcess:
     return subprocess.run(
         [sys.executable, "-m", "diagnostic_kit", "run", "params/demo.yaml", "--out", str(out),
          *extra], cwd=ROOT, capture_output=True, text=True, stdin=subprocess.DEVNULL,
-        timeout=900, env={**os.environ, runner.PLAIN_ENV: ""})
+        timeout=900, env={**os.environ, kernels.PLAIN_ENV: ""})
 
 
 def test_fast_path_outputs_equal_the_plain_path_on_the_demo(tmp_path):
@@ -94,8 +94,8 @@ def test_fast_path_isolates_a_crashing_section(tmp_path, make_notebook):
     assert run.status == "sections_failed" and run.report is not None
     assert "[tiny] 01_dies FAILED after" in "\n".join(lines)
     # Each failure was its kernel's last: nothing keeps running afterwards.
-    with runner._KERNELS_LOCK:
-        assert not [p for p in runner._KERNELS if p.poll() is None]
+    with private._KERNELS_LOCK:
+        assert not [p for p in private._KERNELS if p.poll() is None]
 
 
 def test_warm_kernel_is_reset_between_notebooks(tmp_path, make_notebook):

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pytest
 
-from diagnostic_kit.run import runner
+from diagnostic_kit.run import private, runner
 
 ROOT = Path(__file__).resolve().parents[1]
 DEAD = "4194305x1"  # above Linux's largest pid: never a live process
@@ -36,8 +36,8 @@ def short_tmp():
 
 
 def leftovers(tmp: Path, out: Path, runtime: Path) -> list[Path]:
-    found = [*tmp.glob(f"{runner.PREP_PREFIX}*"), *tmp.glob(f"{runner.IPC_PREFIX}*"),
-             *out.glob(f"{runner.BUILD_PREFIX}*"), *runtime.glob("kernel-*.json"),
+    found = [*tmp.glob(f"{private.PREP_PREFIX}*"), *tmp.glob(f"{private.IPC_PREFIX}*"),
+             *out.glob(f"{private.BUILD_PREFIX}*"), *runtime.glob("kernel-*.json"),
              *tmp.glob("*.json")]
     found += [*tmp.rglob("*.pkl"), *out.rglob("*.pkl")]
     return found
@@ -58,7 +58,7 @@ def test_signal_mid_run_leaves_nothing_personal(short_tmp: Path, sig: signal.Sig
         deadline = time.monotonic() + 180
         pkl: list[Path] = []
         while time.monotonic() < deadline and proc.poll() is None:
-            pkl = list(tmp.glob(f"{runner.PREP_PREFIX}*/la.pkl"))
+            pkl = list(tmp.glob(f"{private.PREP_PREFIX}*/la.pkl"))
             if pkl:
                 break
             time.sleep(0.05)
@@ -70,7 +70,7 @@ def test_signal_mid_run_leaves_nothing_personal(short_tmp: Path, sig: signal.Sig
         # Let the kernels start, so their files are there to be cleaned.
         t0 = time.monotonic()
         while time.monotonic() - t0 < 20 and not list(
-                tmp.glob(f"{runner.IPC_PREFIX}*/kernel-*.json")):
+                tmp.glob(f"{private.IPC_PREFIX}*/kernel-*.json")):
             time.sleep(0.02)
         assert proc.poll() is None, "the run ended before it could be interrupted"
         proc.send_signal(sig)
@@ -112,15 +112,15 @@ def test_next_run_removes_what_a_killed_run_left(short_tmp: Path, monkeypatch, m
     legacy.mkdir(parents=True)
     (legacy / "la.pkl").write_bytes(b"ids and dates of birth")
     dead_build = out / f".building-{DEAD}-0badcafe-tiny"
-    dead_prep = tmp / f"{runner.PREP_PREFIX}{DEAD}-abc"
-    dead_ipc = tmp / f"{runner.IPC_PREFIX}{DEAD}-abc"
+    dead_prep = tmp / f"{private.PREP_PREFIX}{DEAD}-abc"
+    dead_ipc = tmp / f"{private.IPC_PREFIX}{DEAD}-abc"
     for d in (dead_build, dead_prep, dead_ipc):
         d.mkdir()
     (dead_prep / "la.pkl").write_bytes(b"x")
     conn = runtime / "kernel-dead.json"
     conn.write_text(json.dumps({"transport": "ipc", "ip": str(dead_ipc / "k123")}))
     # A live run's folders (this process's) and someone else's kernel are left alone.
-    live_build = out / f".building-{runner.owner_tag()}-0000beef-other"
+    live_build = out / f".building-{private.owner_tag()}-0000beef-other"
     live_build.mkdir()
     other_conn = runtime / "kernel-other.json"
     other_conn.write_text(json.dumps({"transport": "tcp", "ip": "127.0.0.1"}))
@@ -134,9 +134,9 @@ def test_next_run_removes_what_a_killed_run_left(short_tmp: Path, monkeypatch, m
     assert not dead_prep.exists() and not dead_ipc.exists() and not conn.exists()
     assert live_build.exists() and other_conn.exists()
     # This run's own prepared data is gone too, and the executed notebook does not name it.
-    assert not list(tmp.glob(f"{runner.PREP_PREFIX}*"))
+    assert not list(tmp.glob(f"{private.PREP_PREFIX}*"))
     executed = (out / "tiny" / "notebooks" / "00_only.ipynb").read_text(encoding="utf-8")
-    assert "0o600" in executed and runner.PREP_PREFIX not in executed
+    assert "0o600" in executed and private.PREP_PREFIX not in executed
     assert 'prepared = \\"\\"' in executed
 
 
@@ -155,8 +155,8 @@ def test_prepared_data_removed_when_assembly_fails(short_tmp: Path, monkeypatch,
     runs = runner.run_reports([tiny_la()], out_root=out, notebooks_dir=nb.parent, jobs=1,
                               echo=lambda _: None)
     assert runs[0].status == "failed"
-    assert not list(short_tmp.glob(f"{runner.PREP_PREFIX}*"))
-    assert not list(out.glob(f"{runner.BUILD_PREFIX}*"))
+    assert not list(short_tmp.glob(f"{private.PREP_PREFIX}*"))
+    assert not list(out.glob(f"{private.BUILD_PREFIX}*"))
 
 
 
@@ -175,7 +175,7 @@ def test_a_signal_while_kernels_warm_up_ends_the_run_promptly(short_tmp: Path):
         # Wait for the first kernel's connection file: the pool is warming.
         t0 = time.monotonic()
         while time.monotonic() - t0 < 60 and not list(
-                tmp.glob(f"{runner.IPC_PREFIX}*/kernel-*.json")):
+                tmp.glob(f"{private.IPC_PREFIX}*/kernel-*.json")):
             time.sleep(0.02)
         proc.send_signal(signal.SIGTERM)
         t1 = time.monotonic()
@@ -204,13 +204,13 @@ def test_a_signal_whose_exception_python_drops_still_stops_the_run():
             for _ in range(10_000):  # the handler runs here, inside __del__
                 pass
 
-    with pytest.raises(runner.Terminated, match="SIGTERM"), runner.terminate_as_interrupt():
+    with pytest.raises(private.Terminated, match="SIGTERM"), private.terminate_as_interrupt():
         obj = Finalised()
         del obj  # the Terminated raised inside __del__ is lost
         lost = True
-        runner.stop_requested()
+        private.stop_requested()
         lost = False
     assert lost  # it was the remembered signal, not the handler's own exception, that stopped it
     # A new run starts with no signal remembered.
-    with runner.terminate_as_interrupt():
-        runner.stop_requested()
+    with private.terminate_as_interrupt():
+        private.stop_requested()

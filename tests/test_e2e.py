@@ -18,7 +18,7 @@ import pytest
 
 from diagnostic_kit import registry
 from diagnostic_kit.inputs.params import load_params
-from diagnostic_kit.run.runner import discover_sections
+from diagnostic_kit.run.plan import discover_sections
 
 ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = Path("/usr/bin/chromium")

@@ -90,17 +90,17 @@ def test_data_quality_csv_has_every_finding_in_chunks(tmp_path: Path, monkeypatc
 def test_section_8_notebook_stays_small_with_200000_findings(tmp_path: Path, tiny_la):
     from diagnostic_kit import resources
     from diagnostic_kit.inputs.params import load_params
-    from diagnostic_kit.run import runner
+    from diagnostic_kit.run import kernels, private
     from diagnostic_kit.run.prepare import prepare_la
 
     la = prepare_la(load_params(tiny_la()))
     la.dq.findings = pd.concat([la.dq.findings, big_findings()], ignore_index=True)
     n = len(la.dq.findings)
     prepared = tmp_path / "la.pkl"
-    runner.save_private(la, prepared)
+    private.save_private(la, prepared)
     work = tmp_path / "work"
     executed = tmp_path / "08_data_quality.ipynb"
-    res = runner.execute_section(
+    res = kernels.execute_section(
         resources.notebooks_dir() / "08_data_quality.ipynb", executed,
         {"params_file": "x", "prepared": str(prepared), "output_dir": str(work)}, timeout=300)
     assert res.status == "ok", res

@@ -59,7 +59,7 @@ def test_notebooks_are_committed_without_outputs():
 
 
 def test_section_notebooks_start_with_the_parameters_cell():
-    from diagnostic_kit.run.runner import discover_sections
+    from diagnostic_kit.run.plan import discover_sections
 
     for path in discover_sections(ROOT / "notebooks"):
         nb = json.loads(path.read_text(encoding="utf-8"))

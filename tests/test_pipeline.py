@@ -19,7 +19,7 @@ from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_outp
 
 from diagnostic_kit import registry
 from diagnostic_kit.inputs.params import ParamsError
-from diagnostic_kit.run import assemble, runner
+from diagnostic_kit.run import assemble, kernels, plan, runner
 from tests.conftest import register_section, write_tiny_la
 
 NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
@@ -58,12 +58,12 @@ def test_discover_sections_runs_the_registrys_active_sections_in_order(tmp_path,
     for name in ["08_dq", "00_summary", "02_timescales", "scratch", "10_later"]:
         make_notebook(tmp_path / f"{name}.ipynb", name)
     (tmp_path / "03_notes.txt").write_text("not a notebook")
-    found = [p.name for p in runner.discover_sections(tmp_path)]
+    found = [p.name for p in plan.discover_sections(tmp_path)]
     # "scratch" is in the folder but not in the registry: not run.
     assert found == ["00_summary.ipynb", "02_timescales.ipynb", "08_dq.ipynb", "10_later.ipynb"]
     (tmp_path / "02_timescales.ipynb").unlink()
     with pytest.raises(FileNotFoundError, match="02_timescales.ipynb named in sections.yml"):
-        runner.discover_sections(tmp_path)
+        plan.discover_sections(tmp_path)
 
 
 def test_kernel_talks_over_ipc_not_tcp(tmp_path, make_notebook, capfd):
@@ -72,7 +72,7 @@ def test_kernel_talks_over_ipc_not_tcp(tmp_path, make_notebook, capfd):
         "import json\nfrom ipykernel.connect import get_connection_info\n"
         "info = json.loads(get_connection_info())\nprint(info['transport'], info['ip'])",
     )
-    res = runner.execute_section(nb, tmp_path / "out" / nb.name, {"params_file": "x"}, timeout=60)
+    res = kernels.execute_section(nb, tmp_path / "out" / nb.name, {"params_file": "x"}, timeout=60)
     assert res.status == "ok", res
     done = nbformat.read(tmp_path / "out" / nb.name, as_version=4)
     text = "".join(o.get("text", "") for c in done.cells if c.cell_type == "code"
@@ -98,7 +98,7 @@ def test_kernel_talks_over_ipc_not_tcp(tmp_path, make_notebook, capfd):
 def test_section_faults_are_recorded_not_raised(tmp_path, make_notebook, code, error_type,
                                                 message):
     nb = make_notebook(tmp_path / "03_fault.ipynb", "Fault", "x = 1", code)
-    res = runner.execute_section(nb, tmp_path / "out" / nb.name, {"params_file": "x"}, timeout=3)
+    res = kernels.execute_section(nb, tmp_path / "out" / nb.name, {"params_file": "x"}, timeout=3)
     assert res.status == "failed"
     assert res.error_type == error_type
     assert message in res.error

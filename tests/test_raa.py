@@ -499,10 +499,10 @@ def test_the_sufficiency_table_holds_counts_only(two):
 
 
 def test_a_member_named_on_its_own_and_by_its_raa_is_built_once(two, tmp_path):
-    from diagnostic_kit.run import runner
+    from diagnostic_kit.run import plan
 
     r, _, _ = two
-    runs = runner.plan_runs([r.params.source_file, r.members[1].source_file], tmp_path)
+    runs = plan.plan_runs([r.params.source_file, r.members[1].source_file], tmp_path)
     assert [x.name for x in runs] == ["ayshire", "beeshire", "raa"]
     assert runs[-1].raa is not None and runs[-1].members == ["ayshire", "beeshire"]
     assert runs[1].params.raa == "Adopt Testshire"

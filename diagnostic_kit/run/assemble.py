@@ -48,7 +48,7 @@ from diagnostic_kit.present.spreadsheets import (  # noqa: F401  (formula_safe: 
 if TYPE_CHECKING:
     import nbformat
 
-    from diagnostic_kit.run.runner import LARun
+    from diagnostic_kit.run.plan import LARun
 
 TEMPLATES_DIR = resources.THEME_DIR
 #: Cells never shown in a report: papermill's parameter cells and cells an author hides.

@@ -266,7 +266,7 @@ def cmd_init(args: argparse.Namespace) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from diagnostic_kit.run.runner import DEFAULT_TIMEOUT, default_jobs
+    from diagnostic_kit.run.plan import DEFAULT_TIMEOUT, default_jobs
 
     p = argparse.ArgumentParser(
         prog=PROG,
