@@ -23,7 +23,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from diagnostic_kit.run import assemble, kernels, private, runner
+from diagnostic_kit.run import batch_index, kernels, private, runner
 from tests.conftest import write_tiny_la
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -209,7 +209,7 @@ def test_batch_writes_an_index_and_batch_metrics(batch):
     assert "580" in ay and "kit-rag-red" in ay
 
     bm = pd.read_csv(out / "batch_metrics.csv")
-    assert list(bm.columns) == assemble.BATCH_COLUMNS
+    assert list(bm.columns) == batch_index.BATCH_COLUMNS
     assert sorted(bm["la"].unique()) == ["ayshire", "beeshire", "ceeshire", "deeshire"]
     a1 = bm[bm["measure"].eq("a1_mean_days")].set_index("la")
     # A1 = 300 + 40 * len(name): 580 (Ayshire), 940 (Beeshire Borough), 620 (Ceeshire).

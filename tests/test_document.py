@@ -20,7 +20,7 @@ matplotlib.use("Agg")
 
 from diagnostic_kit.present import charts  # noqa: E402
 from diagnostic_kit.present.section import table_html  # noqa: E402
-from diagnostic_kit.run import assemble, pdf  # noqa: E402
+from diagnostic_kit.run import page, pdf, workbook  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 CSS = (ROOT / "diagnostic_kit" / "report_theme" / "report.css").read_text(encoding="utf-8")
@@ -123,7 +123,7 @@ def test_alt_text_survives_nbconvert_into_the_report():
     matplotlib.pyplot.close(fig)
     out = new_output("display_data", data=data, metadata=meta)
     nb = new_notebook(cells=[new_code_cell("charts.show(fig)", outputs=[out])])
-    html = assemble.notebook_fragment(nbformat.from_dict(nb), "s02")
+    html = page.notebook_fragment(nbformat.from_dict(nb), "s02")
     img = re.search(r"<img[^>]*>", html).group(0)
     alt = re.search(r"""alt=(["'])(.*?)\1""", img).group(2)
     assert html_unescape(alt) == 'Says "this" & <that>' and "<that>" not in img
@@ -275,16 +275,16 @@ def test_a_section_renders_as_nbconvert_renders_it():
     nbconvert = HTMLExporter(template_name="basic", exclude_input=True,
                              exclude_input_prompt=True, exclude_output_prompt=True,
                              anchor_link_text="")
-    expected, _ = nbconvert.from_notebook_node(assemble.shown_notebook(nb))
-    got, _ = assemble._exporter().from_notebook_node(assemble.shown_notebook(nb))
+    expected, _ = nbconvert.from_notebook_node(page.shown_notebook(nb))
+    got, _ = page._exporter().from_notebook_node(page.shown_notebook(nb))
     assert str(BeautifulSoup(got, "html.parser")) == expected
     assert got.count('tabindex="0"') == expected.count('tabindex="0"')
     assert charts.NO_ALT in got
     # And as the report holds it: headings without their permalinks, nothing else lost.
-    fragment = assemble.notebook_fragment(nb, "s02")
+    fragment = page.notebook_fragment(nb, "s02")
     assert "anchor-link" not in fragment
     assert str(BeautifulSoup(fragment, "html.parser")) == str(BeautifulSoup(
-        assemble.mark_numbers(assemble.scope_ids(expected, "s02")), "html.parser"))
+        page.mark_numbers(page.scope_ids(expected, "s02")), "html.parser"))
     for text in ("Some <em>prose</em>", "16 of 91 children left through adoption", "printed"):
         assert text in fragment
 
@@ -352,7 +352,7 @@ def test_chromium_runs_headless_offline_with_a_fresh_profile(tmp_path):
     ("4 months (122 days)", None),
 ])
 def test_parse_cell(text, parsed):
-    assert assemble.parse_cell(text) == parsed
+    assert workbook.parse_cell(text) == parsed
 
 
 def test_tables_xlsx_numbers_formats_counts_and_contents(tmp_path):
@@ -367,7 +367,7 @@ def test_tables_xlsx_numbers_formats_counts_and_contents(tmp_path):
         pd.DataFrame({"n": [1]}).to_pickle(
             work / "tables" / f"02_timescales__children_with_a_placement_order_{suffix}.pkl")
     path = tmp_path / "tables.xlsx"
-    assert assemble.write_tables_xlsx(work, path) == 3
+    assert workbook.write_tables_xlsx(work, path) == 3
     wb = openpyxl.load_workbook(path)
     names = wb.sheetnames
     assert names[0] == "Contents" and len(set(n.lower() for n in names)) == len(names)

@@ -344,7 +344,7 @@ def test_audits_import_of_nothing_readable_writes_nothing(tmp_path):
 
 
 def test_page_furniture_text_cannot_leave_its_css_string():
-    from diagnostic_kit.run.assemble import css_string, page_css
+    from diagnostic_kit.run.page import css_string, page_css
 
     # Quotes, a backslash and a closing tag in an LA's name stay inside the string.
     name = 'Any"shire\\ </style><script>'

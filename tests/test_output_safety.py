@@ -13,8 +13,9 @@ import openpyxl
 import pandas as pd
 import pytest
 
+from diagnostic_kit.present import spreadsheets
 from diagnostic_kit.present.narrative import escape
-from diagnostic_kit.run import assemble, runner
+from diagnostic_kit.run import runner, workbook
 
 LA_NAME = '<script>alert(1)</script>=HYPERLINK("http://x")'
 PAYLOADS = ['=HYPERLINK("http://x","y")', "+1", "@SUM(A1)", "-2+3", "\tx", "\rx"]
@@ -23,15 +24,15 @@ DANGER = ("=", "+", "-", "@", "\t", "\r")
 
 def test_formula_safe_escapes_text_and_keeps_numbers():
     s = pd.Series([*PAYLOADS, "ok", None, -5, 3.5], dtype=object)
-    out = assemble.formula_safe(s)
+    out = spreadsheets.formula_safe(s)
     assert out.tolist()[:6] == ["'" + p for p in PAYLOADS]
     assert out.tolist()[6] == "ok" and out.tolist()[7] is None
     assert out.tolist()[8:] == [-5, 3.5]  # real numbers stay numbers
     nums = pd.Series([-1, -2.5])
-    assert assemble.formula_safe(nums) is nums
-    st = assemble.formula_safe(pd.Series(["=1", "a", None], dtype="string"))
+    assert spreadsheets.formula_safe(nums) is nums
+    st = spreadsheets.formula_safe(pd.Series(["=1", "a", None], dtype="string"))
     assert st.tolist()[:2] == ["'=1", "a"] and st.isna().tolist() == [False, False, True]
-    cat = assemble.formula_safe(pd.Series(["@x", "y"], dtype="category"))
+    cat = spreadsheets.formula_safe(pd.Series(["@x", "y"], dtype="category"))
     assert cat.tolist() == ["'@x", "y"]
 
 
@@ -44,7 +45,7 @@ def test_tables_xlsx_never_holds_a_formula(tmp_path: Path):
     (work / "tables" / "01_x__codes.title").write_text("=HYPERLINK(\"t\")", encoding="utf-8")
     pd.DataFrame({"=A1": [1]}).to_pickle(work / "tables" / "02_y__header.pkl")
     path = tmp_path / "tables.xlsx"
-    assert assemble.write_tables_xlsx(work, path) == 2
+    assert workbook.write_tables_xlsx(work, path) == 2
     wb = openpyxl.load_workbook(path)
     cells = [c for ws in wb.worksheets for row in ws.iter_rows() for c in row]
     assert not [c.coordinate for c in cells if c.data_type == "f"]

@@ -19,7 +19,7 @@ from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_outp
 
 from diagnostic_kit import registry
 from diagnostic_kit.inputs.params import ParamsError
-from diagnostic_kit.run import assemble, kernels, plan, runner
+from diagnostic_kit.run import assemble, kernels, page, plan, runner, workbook
 from tests.conftest import register_section, write_tiny_la
 
 NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
@@ -192,12 +192,12 @@ def test_report_sections_in_order_with_contents_that_resolve(built):
 
 def test_report_hides_code_parameters_tracebacks_and_stderr(built):
     _, out, _ = built
-    for page in [out / "report.html", *sorted((out / "sections").glob("*.html"))]:
-        html = page.read_text(encoding="utf-8")
+    for shown in [out / "report.html", *sorted((out / "sections").glob("*.html"))]:
+        html = shown.read_text(encoding="utf-8")
         for hidden in ["params_file", "output_dir", "from diagnostic_kit", "Traceback",
                        "a warning for the terminal only", "In&nbsp;[", "input_area",
                        "jp-InputArea", "<script", "http://", "https://"]:
-            assert hidden not in html, (page.name, hidden)
+            assert hidden not in html, (shown.name, hidden)
         assert "Content-Security-Policy" in html
 
 
@@ -276,10 +276,10 @@ def test_pseudonym_key_and_data_quality_files_and_no_child_id_in_html(built):
     assert sorted(dq["rule"]) == ["adopted_from_non_adoptive_placement", "adoption_without_ad1",
                                   "code_unknown", "date_unparseable",
                                   "personal_data_dropped"]  # the UPN column, dropped on read
-    for page in [out / "report.html", *(out / "sections").glob("*.html")]:
-        html = page.read_text(encoding="utf-8")
+    for shown in [out / "report.html", *(out / "sections").glob("*.html")]:
+        html = shown.read_text(encoding="utf-8")
         for child in key["child"]:
-            assert child not in html, (page.name, child)
+            assert child not in html, (shown.name, child)
         # Dates of birth, UPNs and the unparseable date value never reach the report.
         for secret in ["01/02/2020", "A123456789012", "31/02/2024"]:
             assert secret not in html
@@ -355,14 +355,14 @@ def test_a_failed_rebuild_leaves_the_previous_report_whole(tmp_path, make_notebo
 def test_scope_ids_prefixes_ids_and_links_and_drops_permalinks():
     frag = ('<h2 id="Findings">Findings<a class="anchor-link" href="#Findings">¶</a></h2>'
             '<a href="#Findings">see</a><a href="other.html#x">out</a>')
-    assert assemble.scope_ids(frag, "s02") == (
+    assert page.scope_ids(frag, "s02") == (
         '<h2 id="s02-Findings">Findings</h2><a href="#s02-Findings">see</a>'
         '<a href="other.html#x">out</a>')
 
 
 def test_mark_numbers_right_aligns_only_numbers():
     frag = "<td>12</td><td>1,234.5</td><td>–</td><td>entry</td><td>&lt;5</td><td>45%</td>"
-    assert assemble.mark_numbers(frag) == (
+    assert page.mark_numbers(frag) == (
         '<td class="num">12</td><td class="num">1,234.5</td><td>–</td><td>entry</td>'
         '<td>&lt;5</td><td class="num">45%</td>')
 
@@ -371,7 +371,7 @@ def test_sheet_names_short_unique_and_valid():
     keys = ["02_timescales__stage_statistics_for_children_adopted_in_the_period",
             "02_timescales__stage_statistics_for_children_adopted_in_the_period_by_year",
             "08_data_quality__a/b:c", "03_x__Stage"]
-    names = assemble.sheet_names(keys)
+    names = workbook.sheet_names(keys)
     # Whole words, small words left out when too long, alike names told apart by their ends.
     assert names == ["02_stage_statistics_children", "02_stage_statistics_year",
                      "08_a_b_c", "03_Stage"]
@@ -381,8 +381,8 @@ def test_sheet_names_short_unique_and_valid():
 def test_section_title_from_first_heading_without_numbering():
     nb = new_notebook(cells=[new_code_cell("x = 1"),
                              new_markdown_cell("Intro\n\n# 2. Timescales: *drift*\n")])
-    assert assemble.section_title(nb, "02_timescales") == "Timescales: drift"
-    assert assemble.section_title(new_notebook(), "03_shortest_longest") == "Shortest longest"
+    assert page.section_title(nb, "02_timescales") == "Timescales: drift"
+    assert page.section_title(new_notebook(), "03_shortest_longest") == "Shortest longest"
 
 
 def test_shown_notebook_drops_parameters_errors_and_stderr():
@@ -393,13 +393,13 @@ def test_shown_notebook_drops_parameters_errors_and_stderr():
         new_output("stream", name="stderr", text="warning\n"),
         new_output("error", ename="KeyError", evalue="'x'", traceback=["Traceback"]),
     ])
-    shown = assemble.shown_notebook(new_notebook(cells=[params, injected, cell]))
+    shown = page.shown_notebook(new_notebook(cells=[params, injected, cell]))
     assert len(shown.cells) == 1
     assert [o["text"] for o in shown.cells[0].outputs] == ["kept\n"]
 
 
 def test_failure_box_escapes_the_message():
-    box = assemble.failure_box("Adopters", "KeyError", "<b>'household_id'</b>")
+    box = page.failure_box("Adopters", "KeyError", "<b>'household_id'</b>")
     assert "&lt;b&gt;" in box and "<b>'" not in box
 
 
@@ -470,7 +470,7 @@ def test_mark_numbers_aligns_whole_columns():
              "<tbody><tr><td>1</td><td>4</td><td>57%</td></tr>"
              "<tr><td>3</td><td>&lt;5</td><td>–</td></tr>"
              "<tr><td>4+</td><td>0</td><td>0%</td></tr></tbody></table>")
-    assert assemble.mark_numbers(table) == (
+    assert page.mark_numbers(table) == (
         "<table><thead><tr><th>Placements</th><th>Children</th><th>%</th></tr></thead>"
         '<tbody><tr><td>1</td><td class="num">4</td><td class="num">57%</td></tr>'
         '<tr><td>3</td><td class="num">&lt;5</td><td class="num">–</td></tr>'
@@ -478,6 +478,6 @@ def test_mark_numbers_aligns_whole_columns():
     # With the index shown (a <th> first in each row), columns are counted from it.
     indexed = ("<table><tbody><tr><th>a</th><td>12</td><td>x</td></tr>"
                "<tr><th>b</th><td>1,234.5</td><td>–</td></tr></tbody></table>")
-    assert assemble.mark_numbers(indexed) == (
+    assert page.mark_numbers(indexed) == (
         '<table><tbody><tr><th>a</th><td class="num">12</td><td>x</td></tr>'
         '<tr><th>b</th><td class="num">1,234.5</td><td>–</td></tr></tbody></table>')

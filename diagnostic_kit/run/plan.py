@@ -85,7 +85,7 @@ class LARun:
     report: Path | None = None
     checksums: dict[str, str] = field(default_factory=dict)
     #: Each section's part of the page, rendered by its worker thread as soon as its notebook
-    #: has run (``assemble.render_section``), so that assembling the report only stitches.
+    #: has run (``page.render_section``), so that assembling the report only stitches.
     rendered: dict[str, dict[str, Any]] = field(default_factory=dict, repr=False)
     #: How printing ``report.pdf`` went: None (not asked for, or not yet), "written", or the
     #: one sentence saying why no PDF was written.

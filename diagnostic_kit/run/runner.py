@@ -237,7 +237,7 @@ def _section_task(
         "prepared": str(run.prepared),
         "output_dir": str(run.build_dir / ".work"),
     }
-    from diagnostic_kit.run import assemble
+    from diagnostic_kit.run import page
 
     kernel = _ready_kernel(pool, notebook.parent) if pool is not None else None
     res: SectionResult | None = None
@@ -250,7 +250,7 @@ def _section_task(
             # this one is rendered); else replaced.
             pool.give_back(kernel, ok=res is not None and not res.failed)
     with contextlib.suppress(Exception):  # else rendered at assembly, which reports a fault
-        run.rendered[notebook.stem] = assemble.render_section(notebook, res, nb)
+        run.rendered[notebook.stem] = page.render_section(notebook, res, nb)
     progress.section_done()
     if res.failed:
         progress(run.name, f"{res.key} FAILED after {res.seconds:.1f} s: {res.error_type}: "
@@ -483,10 +483,10 @@ def run_reports(
             private.remove_connection_files()
         pool.shutdown(wait=True)
     if index if index is not None else len(runs) > 1:
-        from diagnostic_kit.run import assemble
+        from diagnostic_kit.run import batch_index
 
         try:
-            assemble.write_batch_index(runs, out_root)
+            batch_index.write_batch_index(runs, out_root)
         except Exception as exc:  # the reports are built: say so, do not lose them
             print(f"warning: the batch index could not be written: {exc}", file=sys.stderr)
     return runs
