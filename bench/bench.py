@@ -89,11 +89,11 @@ def machine_speed() -> float:
 def cold_prepare(params_file: str) -> Any:
     """Prepare an LA as a new process would: with the reading's cache of date texts empty
     (the bench's own earlier runs fill it with the same dates)."""
-    from diagnostic_kit.inputs import reading
+    from diagnostic_kit.inputs import values
     from diagnostic_kit.inputs.params import load_params
     from diagnostic_kit.run.prepare import prepare_la
 
-    reading._DATES._reset()
+    values._DATES._reset()
     return prepare_la(load_params(params_file))
 
 

@@ -230,6 +230,7 @@ def test_checks_and_parsing_match_the_pandera_schema_and_row_by_row_parsing(rows
     import pandera.pandas as pa
 
     from diagnostic_kit.inputs import reading as r
+    from diagnostic_kit.inputs import values as v
     from diagnostic_kit.inputs.schema import LOCAL_TABLES, SSDA903_TABLES
 
     rng = np.random.default_rng(rows)
@@ -247,12 +248,12 @@ def test_checks_and_parsing_match_the_pandera_schema_and_row_by_row_parsing(rows
                 pd.testing.assert_series_equal(r._norm_code(s, table), r._norm_code_rows(s, table))
                 df[c.name] = r._norm_code(s, table)
             elif c.kind == "date":
-                by_value = r.read_dates(s)
-                by_row = r._read_dates(s.astype("string").str.strip())
+                by_value = v.read_dates(s)
+                by_row = v._read_dates(s.astype("string").str.strip())
                 pd.testing.assert_series_equal(by_value[0], by_row[0])
                 pd.testing.assert_series_equal(by_value[1], by_row[1])
             elif c.kind == "bool":
-                pd.testing.assert_series_equal(r.parse_bools(s), r._parse_bools(s))
+                pd.testing.assert_series_equal(v.parse_bools(s), v._parse_bools(s))
         try:
             r.table_schema(table).validate(df, lazy=True)
             expected = set()
@@ -335,7 +336,7 @@ def test_dates_read_by_arithmetic_are_read_as_the_date_formats_read_them():
     (_read_dates_detail) reads them: the same day, format and first-pass flag."""
     import numpy as np
 
-    from diagnostic_kit.inputs.reading import DATE_FORMATS, _parse_dates, _read_dates_detail
+    from diagnostic_kit.inputs.values import DATE_FORMATS, _parse_dates, _read_dates_detail
 
     days = pd.date_range("1899-01-01", "2031-12-31")
     rng = np.random.default_rng(7)

@@ -91,7 +91,7 @@ def test_other_date_formats_are_read_and_named(tmp_path, rewrite, fmt):
 
 
 def test_dd_mm_yy_century_rule(tmp_path):
-    from diagnostic_kit.inputs.reading import read_dates
+    from diagnostic_kit.inputs.values import read_dates
 
     dates, fmt = read_dates(pd.Series(["01/02/68", "01/02/69", "31/03/25"]))
     assert dates.dt.year.tolist() == [2068, 1969, 2025]

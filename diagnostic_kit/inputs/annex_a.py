@@ -47,9 +47,9 @@ from diagnostic_kit.inputs.reading import (
     InputError,
     LAInputs,
     local_files,
-    read_dates,
     validate_columns,
 )
+from diagnostic_kit.inputs.values import read_dates
 
 #: Made while list 11 is read into households (tests/test_adopters.py).
 FAMILY_DATES_DIFFER = declare(

@@ -27,14 +27,11 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import functools
 import hashlib
 import io
 import re
-import threading
 from collections.abc import Collection
 from dataclasses import dataclass, field
-from itertools import repeat
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -54,6 +51,22 @@ from diagnostic_kit.inputs.findings import (
 )
 from diagnostic_kit.inputs.params import Params
 from diagnostic_kit.inputs.schema import LOCAL_TABLES, SSDA903_TABLES, SSDA903_UNUSED, Column, Table
+from diagnostic_kit.inputs.values import (
+    ACCEPTED_DATES,
+    BOOLEAN_DTYPE,
+    DATE_FORMATS,
+    DMY,
+    STRING_DTYPE,
+    Distinct,
+    bool_of,
+    date_values,
+    distinct_codes,
+    parse_bools,
+    parse_dates,
+    parse_numbers,
+    spread,
+    take,
+)
 
 if TYPE_CHECKING:
     import pandera.pandas as pa
@@ -76,32 +89,6 @@ KEPT_ASIDE = ("episodes", "placed_for_adoption")
 
 #: Delimiters a CSV file may use; any but a comma is read and noted.
 DELIMITERS = (",", ";", "\t", "|")
-
-_DMY = "%d/%m/%Y"
-_ISO = "%Y-%m-%d"
-_TIME = r"[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?"
-
-#: The date formats read, in the order tried: (name, pattern with the date in group 1, how the
-#: date part is parsed). ``dd/mm/yy`` uses the POSIX century rule: 69-99 are 1969-1999, 00-68
-#: are 2000-2068. An Excel serial number counts days from 30/12/1899 (five digits, 1927-2173).
-DATE_FORMATS: tuple[tuple[str, re.Pattern[str], str], ...] = (
-    ("dd/mm/yyyy", re.compile(r"^(\d{1,2}/\d{1,2}/\d{4})$"), _DMY),
-    ("dd/mm/yyyy with a time", re.compile(rf"^(\d{{1,2}}/\d{{1,2}}/\d{{4}}){_TIME}$"), _DMY),
-    ("yyyy-mm-dd", re.compile(r"^(\d{4}-\d{1,2}-\d{1,2})$"), _ISO),
-    ("yyyy-mm-dd with a time", re.compile(rf"^(\d{{4}}-\d{{1,2}}-\d{{1,2}}){_TIME}$"), _ISO),
-    ("dd/mm/yy", re.compile(r"^(\d{1,2}/\d{1,2}/\d{2})$"), "%d/%m/%y"),
-    ("Excel serial number", re.compile(r"^(\d{5})(?:\.0+)?$"), "excel"),
-)
-ACCEPTED_DATES = ("dd/mm/yyyy (also yyyy-mm-dd, either with a time such as 00:00, dd/mm/yy, or "
-                  "an Excel serial number such as 45123)")
-_EXCEL_EPOCH = pd.Timestamp("1899-12-30")
-_EARLIEST = pd.Timestamp("1900-01-01")
-#: The nullable types of typed columns (instances: quicker to build arrays with than names).
-_STRING = pd.StringDtype()
-_BOOLEAN = pd.BooleanDtype()
-_TRUE = {"yes", "y", "true", "1", "t"}
-_FALSE = {"no", "n", "false", "0", "f"}
-
 
 @dataclass
 class LAInputs:
@@ -394,13 +381,13 @@ def _stripped(
     its distinct values so (as :func:`_distinct` gives them)."""
     out, distinct = {}, {}
     for name, values in columns.items():
-        codes, texts = _distinct(pd.Series(values, copy=False))
+        codes, texts = distinct_codes(pd.Series(values, copy=False))
         # Two values may strip alike: numbered again, in the order first seen.
         again, stripped = pd.factorize(np.array([t.strip() or None for t in texts] or [None],
                                                 dtype=object))
         codes = np.append(again, -1)[codes] if texts else codes
         distinct[name] = (codes, stripped.tolist())
-        out[name] = _take(pd.array(distinct[name][1], dtype=_STRING), codes)
+        out[name] = take(pd.array(distinct[name][1], dtype=STRING_DTYPE), codes)
     return out, distinct
 
 
@@ -410,244 +397,6 @@ def _stripped(
 # its distinct values, -1 where blank), every distinct value is parsed, normalised and checked
 # once, and the results are spread back to the rows by code. Most columns repeat a few values
 # (codes, dates), and a file's cost is then a few array operations per column whatever its size.
-
-
-#: A column's distinct values: each row's code into them (-1 where blank), and the values.
-Distinct = tuple[np.ndarray, list[str]]
-
-
-def _distinct(s: pd.Series) -> Distinct:
-    """Each row's code into the column's distinct values (-1 where blank) and those values as
-    text (``astype("string")``), in order of first appearance."""
-    codes, uniques = pd.factorize(s.to_numpy(dtype=object))
-    if len(uniques) and pd.api.types.infer_dtype(uniques, skipna=False) != "string":
-        # Values other than text (a frame not read from CSV) as text: two may read the same.
-        again, uniques = pd.factorize(pd.Series(uniques, dtype=object).astype("string")
-                                      .to_numpy(dtype=object))
-        codes = np.append(again, -1)[codes]
-    return codes, uniques.tolist()
-
-
-def _take(values, codes: np.ndarray):
-    """``values`` (one per distinct value: dates, or an extension array) spread to the rows; a
-    blank row (code -1) gets the missing value (NaT, NA)."""
-    if isinstance(values, np.ndarray):  # dates: -1 takes the NaT put last
-        return np.append(values, np.array(["NaT"], dtype=values.dtype))[codes]
-    return values.take(codes, allow_fill=True)
-
-
-def _spread(flags: np.ndarray, codes: np.ndarray) -> np.ndarray:
-    """A flag per distinct value as a flag per row (False where blank)."""
-    return np.append(flags, False)[codes]
-
-
-#: Where the digits and separators of a date written at full width are, as (day, month, year,
-#: separator) positions, and its format's index in :data:`DATE_FORMATS`.
-_FULL_WIDTH = {0: ((0, 1), (3, 4), (6, 7, 8, 9), (2, 5), "/"),
-               2: ((8, 9), (5, 6), (0, 1, 2, 3), (4, 7), "-")}
-
-
-def _full_width_dates(texts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Days since 1970 and format (an index into :data:`DATE_FORMATS`, -1 where not read) of
-    texts written exactly as ``dd/mm/yyyy`` or ``yyyy-mm-dd`` with two-digit days and months:
-    real dates from 1900 on, read by arithmetic on the characters, which is what nearly every
-    date in real files looks like. Anything else is left to :func:`_read_dates_detail`."""
-    days = np.zeros(len(texts), dtype=np.int64)
-    formats = np.full(len(texts), -1, dtype=np.int8)
-    ten = np.flatnonzero(np.fromiter(map(len, texts), dtype=np.intp, count=len(texts)) == 10)
-    if not len(ten):
-        return days, formats
-    chars = np.array(texts[ten], dtype="U10").view(np.uint32).reshape(-1, 10).astype(np.int64)
-    digit = chars - ord("0")
-    for fmt, (d, m, y, seps, sep) in _FULL_WIDTH.items():
-        ok = ((digit[:, [*d, *m, *y]] >= 0) & (digit[:, [*d, *m, *y]] <= 9)).all(axis=1) & \
-            (chars[:, list(seps)] == ord(sep)).all(axis=1)
-        day, month, year = (sum(digit[:, p] * 10 ** (len(ps) - 1 - i) for i, p in enumerate(ps))
-                            for ps in (d, m, y))
-        ok &= (month >= 1) & (month <= 12) & (day >= 1) & (year >= 1900)
-        months = np.where(ok, (year - 1970) * 12 + month - 1, 0)
-        first = months.astype("datetime64[M]").astype("datetime64[D]").astype(np.int64)
-        after = (months + 1).astype("datetime64[M]").astype("datetime64[D]").astype(np.int64)
-        ok &= first + day - 1 < after  # a day the month has
-        at = ten[ok]
-        days[at] = (first + day - 1)[ok]
-        formats[at] = fmt
-    return days, formats
-
-
-#: The days (since 1970) a nanosecond date can hold.
-_NS_DAYS = (pd.Timestamp.min.value // 86_400_000_000_000 + 1,
-            pd.Timestamp.max.value // 86_400_000_000_000)
-
-
-@functools.cache
-def _pandas_ns() -> bool:
-    """Whether pandas reads dates in nanoseconds whatever the format (before pandas 3: the kit
-    accepts pandas 2.2 and later); pandas 3 picks the unit from what it reads (see
-    :func:`_date_values`)."""
-    probe = pd.to_datetime(pd.Series(["01/02/2024"]), format=_DMY)
-    return np.datetime_data(probe.dtype)[0] == "ns"
-
-
-def _parse_dates(texts: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """The day (days since 1970; NaT's number where unreadable), format (an index into
-    :data:`DATE_FORMATS`, -1 where none) and whether the dd/mm/yyyy pass read it, of each
-    text: as :func:`_read_dates_detail` reads the stripped texts, those written at full
-    width (:func:`_full_width_dates`) by arithmetic."""
-    stripped = pd.Series(texts, dtype="string").str.strip()
-    days, formats = _full_width_dates(stripped.to_numpy(dtype=object, na_value=""))
-    if _pandas_ns():
-        # pandas before 3 holds dates in nanoseconds (1677 to 2262): a day outside them is read
-        # the slow way, as pandas reads it (not at all).
-        lo, hi = _NS_DAYS
-        formats[(formats >= 0) & ((days < lo) | (days > hi))] = -1
-    first = formats == 0
-    rest = formats < 0
-    if rest.any():
-        dates, fmt, first_rest = _read_dates_detail(stripped[rest])
-        days[rest] = dates.to_numpy().astype("datetime64[D]").astype(np.int64)
-        names = pd.Categorical(fmt, categories=[f[0] for f in DATE_FORMATS])
-        formats[rest] = names.codes.astype(np.int8)
-        first[rest] = first_rest.to_numpy(dtype=bool)
-    return days, formats, first
-
-
-class _DateCache:
-    """What each date text read so far reads as: the same dates recur across files and
-    collection years, and are parsed once. A text's number indexes arrays of its day (days
-    since 1970; the least whole number, NaT, where unreadable), its format (an index into
-    :data:`DATE_FORMATS`, -1 where none) and whether the dd/mm/yyyy pass read it (which decides
-    a column's unit, see :func:`_date_values`). Emptied when it grows large."""
-
-    LIMIT = 500_000
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._reset()
-
-    def _reset(self) -> None:
-        self._ids: dict[str, int] = {}
-        self._days = np.empty(0, dtype=np.int64)
-        self._formats = np.empty(0, dtype=np.int8)
-        self._first = np.empty(0, dtype=bool)
-
-    def look_up(self, texts: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """The day, format and first-pass flag of each text (parsing those not seen)."""
-        with self._lock:
-            ids = np.fromiter(map(self._ids.get, texts, repeat(-1, len(texts))),
-                              dtype=np.intp, count=len(texts))
-            new = ids < 0
-            if new.any():
-                if len(self._ids) + int(new.sum()) > self.LIMIT:
-                    self._reset()  # then every text is parsed again
-                    ids[:], new[:] = -1, True
-                fresh = np.asarray(texts, dtype=object)[new]
-                days, formats, first = _parse_dates(fresh)
-                start = len(self._ids)
-                ids[new] = np.arange(start, start + len(fresh))
-                self._ids.update(zip(fresh.tolist(), range(start, start + len(fresh)),
-                                     strict=True))
-                self._days = np.concatenate([self._days, days])
-                self._formats = np.concatenate([self._formats, formats])
-                self._first = np.concatenate([self._first, first])
-            return self._days[ids], self._formats[ids], self._first[ids]
-
-
-_DATES = _DateCache()
-_FORMAT_NAMES = np.array([None, *(f[0] for f in DATE_FORMATS)], dtype=object)
-
-
-def _date_values(texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
-    """Each distinct text as a date (NaT where unreadable) and its format (an index into
-    :data:`DATE_FORMATS`, -1 where none).
-
-    The dates are those of :func:`_read_dates` on the same values, in its unit: microseconds
-    when any value was read as dd/mm/yyyy, else seconds (what pandas gives there).
-    """
-    days, formats, first = _DATES.look_up(texts)
-    unit = "ns" if _pandas_ns() else "us" if first.any() else "s"
-    return days.astype("datetime64[D]").astype(f"datetime64[{unit}]"), formats
-
-
-def read_dates(s: pd.Series) -> tuple[pd.Series, pd.Series]:
-    """Dates in any of :data:`DATE_FORMATS` (each row may use its own), and the name of the
-    format each value was read in (NA where blank or unreadable). Dates before 1900 are not
-    read (a two-digit year written as four, such as ``0024``)."""
-    codes, texts = _distinct(s)
-    values, formats = _date_values(texts)
-    dates = pd.Series(_take(values, codes), index=s.index, name=s.name)
-    names = pd.array(_FORMAT_NAMES[formats + 1], dtype=_STRING)
-    return dates, pd.Series(_take(names, codes), index=s.index)
-
-
-def _read_dates(s: pd.Series) -> tuple[pd.Series, pd.Series]:
-    """:func:`read_dates` of a stripped text column, row by row."""
-    dates, fmt, _ = _read_dates_detail(s)
-    return dates, fmt
-
-
-def _read_dates_detail(s: pd.Series) -> tuple[pd.Series, pd.Series, pd.Series]:
-    """:func:`_read_dates`, and which values the first (dd/mm/yyyy) pass read."""
-    dates = pd.to_datetime(s, format=_DMY, errors="coerce")
-    first = dates.notna()
-    fmt = pd.Series(pd.NA, index=s.index, dtype="string")
-    fmt[first] = DATE_FORMATS[0][0]
-    rest = ~first & s.notna()
-    for name, pattern, how in DATE_FORMATS[1:]:
-        if not rest.any():
-            break
-        part = s[rest].str.extract(pattern, expand=False)
-        if isinstance(part, pd.DataFrame):
-            part = part.iloc[:, 0]
-        part = part.dropna()
-        if part.empty:
-            continue
-        if how == "excel":
-            days = pd.to_numeric(part, errors="coerce")
-            got = _EXCEL_EPOCH + pd.to_timedelta(days, unit="D")
-        else:
-            got = pd.to_datetime(part, format=how, errors="coerce")
-        got = got.dropna()
-        dates[got.index] = got
-        fmt[got.index] = name
-        rest[got.index] = False
-    early = (dates < _EARLIEST).fillna(False).astype(bool)
-    dates[early] = pd.NaT
-    fmt[early] = pd.NA
-    return dates, fmt, first
-
-
-def parse_dates(s: pd.Series) -> pd.Series:
-    """Dates written in any of :data:`DATE_FORMATS` (either in any row); others → NaT."""
-    return read_dates(s)[0]
-
-
-def parse_numbers(s: pd.Series, *, money: bool = False) -> pd.Series:
-    """Numbers; with ``money``, a leading £ and thousands separators are accepted."""
-    s = s.astype("string").str.strip()
-    if money:
-        s = s.str.replace(r"^£", "", regex=True).str.replace(r"(?<=\d),(?=\d{3}\b)", "", regex=True)
-    return pd.to_numeric(s, errors="coerce")
-
-
-def _bool_of(text: str) -> bool | None:
-    low = text.strip().lower()
-    return True if low in _TRUE else False if low in _FALSE else None
-
-
-def parse_bools(s: pd.Series) -> pd.Series:
-    codes, texts = _distinct(s)
-    values = pd.array([_bool_of(t) for t in texts], dtype=_BOOLEAN)
-    return pd.Series(_take(values, codes), index=s.index)
-
-
-def _parse_bools(s: pd.Series) -> pd.Series:
-    """:func:`parse_bools` row by row."""
-    low = s.astype("string").str.strip().str.lower()
-    out = pd.Series(pd.NA, index=s.index, dtype="boolean")
-    out[low.isin(_TRUE)] = True
-    out[low.isin(_FALSE)] = False
-    return out
 
 
 _CODE_SEPARATORS = re.compile(r"[\s\-]+")
@@ -662,9 +411,9 @@ def _norm_text(text: str, table: Table) -> str:
 
 
 def _norm_code(s: pd.Series, table: Table) -> pd.Series:
-    codes, texts = _distinct(s)
-    values = pd.array([_norm_text(t, table) for t in texts], dtype=_STRING)
-    return pd.Series(_take(values, codes), index=s.index, name=s.name)
+    codes, texts = distinct_codes(s)
+    values = pd.array([_norm_text(t, table) for t in texts], dtype=STRING_DTYPE)
+    return pd.Series(take(values, codes), index=s.index, name=s.name)
 
 
 def _norm_code_rows(s: pd.Series, table: Table) -> pd.Series:
@@ -786,8 +535,8 @@ class _ColumnRead:
     def rows(self) -> np.ndarray | pd.api.extensions.ExtensionArray:
         """The column's typed value in every row."""
         if self.text is not None:
-            return self.text.astype(_STRING).array
-        return _take(self.typed, self.codes)
+            return self.text.astype(STRING_DTYPE).array
+        return take(self.typed, self.codes)
 
     def value_keys(self) -> tuple[np.ndarray, np.ndarray]:
         """Each row's value as a whole number (-1 where blank), equal where the typed values
@@ -802,7 +551,7 @@ class _ColumnRead:
 
     def bad_rows(self) -> np.ndarray:
         """Whether each row's value breaks the column's rule (never where blank)."""
-        return _spread(self.bad, self.codes) if self.bad is not None else \
+        return spread(self.bad, self.codes) if self.bad is not None else \
             np.zeros(len(self.codes), dtype=bool)
 
 
@@ -812,10 +561,10 @@ def _read_column(
     """Parse, normalise and check one column once per distinct value (the same results as
     :func:`_parse`, :func:`_norm_code` and :func:`_schema_failures` row by row). ``distinct``:
     the column's :func:`_distinct`, where known."""
-    codes, texts = distinct if distinct is not None else _distinct(s)
+    codes, texts = distinct if distinct is not None else distinct_codes(s)
     kind = col.kind
     if kind == "date":
-        values, formats = _date_values(texts)
+        values, formats = date_values(texts)
         bad = np.isnat(values)
         # By day, as one table's files may hold its dates in different units.
         days = values.astype("datetime64[D]").astype(np.int64)
@@ -829,8 +578,8 @@ def _read_column(
         return _ColumnRead(col, codes, typed, bad, typed.to_numpy(dtype=object,
                                                                   na_value=None).tolist())
     if kind == "bool":
-        flags = [_bool_of(t) for t in texts]
-        return _ColumnRead(col, codes, pd.array(flags, dtype=_BOOLEAN),
+        flags = [bool_of(t) for t in texts]
+        return _ColumnRead(col, codes, pd.array(flags, dtype=BOOLEAN_DTYPE),
                            np.array([f is None for f in flags], dtype=bool), flags)
     if kind == "code":
         norm = [_norm_text(t, table) for t in texts]
@@ -841,7 +590,7 @@ def _read_column(
             if table.source == "local":
                 canonical = _canonical(col)
                 norm = [canonical.get(n) for n in norm]
-        return _ColumnRead(col, codes, pd.array(norm, dtype=_STRING), bad, norm)
+        return _ColumnRead(col, codes, pd.array(norm, dtype=STRING_DTYPE), bad, norm)
     return _ColumnRead(col, codes, None, None, texts, text=s)
 
 
@@ -942,7 +691,7 @@ def _validate(
     data = {name: reads[name].rows() if name in reads else df[name].array.copy()
             for name in df.columns}
     if unread is not None:
-        data["_unread"] = pd.array(np.where(unread == "", None, unread), dtype=_STRING)
+        data["_unread"] = pd.array(np.where(unread == "", None, unread), dtype=STRING_DTYPE)
     out = pd.DataFrame(data, index=df.index, copy=False)
     keys = {name: r.value_keys() for name, r in reads.items()}
     numbers = {name: k[0] for name, k in keys.items()}
@@ -1012,7 +761,7 @@ def _zero_day(df: pd.DataFrame, table: Table) -> pd.Series:
 def _fmt_key(rows: pd.DataFrame, col: str) -> pd.Series:
     s = rows[col]
     if pd.api.types.is_datetime64_any_dtype(s):
-        return s.dt.strftime(_DMY).astype("string")
+        return s.dt.strftime(DMY).astype("string")
     return s.astype("string")
 
 
