@@ -57,7 +57,7 @@ def test_a_table_sits_in_a_labelled_region_with_a_hint_when_wide():
 def test_print_styles_are_a4_without_scrolling_or_split_figures():
     assert re.search(r"@page\s*\{\s*size:\s*A4;\s*margin:", CSS)
     print_css = CSS[CSS.index("@media print"):]
-    assert "break-before: page" in print_css  # each section on a new page
+    assert "break-before: page" in print_css  # the summary and the annex each start a page
     assert re.search(r"img[^{]*\{[^}]*|tr, img[^{]*\{\s*break-inside: avoid", print_css)
     assert "thead { display: table-header-group; }" in print_css
     assert re.search(r"h1, h2, h3[^{]*\{\s*break-after: avoid", print_css)

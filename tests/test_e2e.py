@@ -359,11 +359,14 @@ def test_run_pdf_writes_an_a4_report(demo):
         assert abs(w - 595) <= 1 and abs(h - 842) <= 1, (w, h)
     text = reader.pages[0].extract_text()
     assert "Demoshire (synthetic)" in text and "Contents" in text
-    # Each section of the report starts a page of its own; the technical annex (section 8 and
-    # the detail of the others) is its own PDF.
+    # Every section of the report is in it, in order, following on from one another; the
+    # technical annex (section 8 and the detail of the others) is its own PDF. The reader part
+    # stays a paper a panel reads: at most 30 A4 pages (28 when this was written).
     report = [nb for nb in discover_sections() if registry.part_of(nb.stem) == "report"]
-    starts = [i for i, p in enumerate(reader.pages) if re.search(r"SECTION \d", p.extract_text())]
-    assert len(starts) == len(report)
+    whole = "\n".join(p.extract_text() for p in reader.pages)
+    numbers = [int(n) for n in re.findall(r"SECTION (\d)\b", whole)]
+    assert numbers == [int(nb.stem[:2]) for nb in report]
+    assert len(reader.pages) <= 30, len(reader.pages)
     annex = PdfReader(folder / "report-annex.pdf")
     annex_text = " ".join(p.extract_text() for p in annex.pages)
     assert "Technical annex" in annex_text and "SECTION 8" in annex_text
@@ -378,6 +381,31 @@ def test_run_pdf_writes_an_a4_report(demo):
         assert "Demoshire (synthetic): 1 April 2023 to 31 March 2026" in text, i
         # No word broken to narrow a table's column.
         assert not re.search(r"\b(mal e|fem ale|place ments|developme ntal)\b", text), i
+
+
+def test_no_heading_of_the_report_is_left_without_content(demo):
+    # A heading whose tables went to the technical annex must go with them, not stand empty.
+    from bs4 import BeautifulSoup
+
+    _, folder = demo
+    soup = BeautifulSoup((folder / "report.html").read_text(encoding="utf-8"), "html.parser")
+    annex = soup.find(id="annex")
+    headings = [h for h in soup.find_all(["h2", "h3"]) if h.find_parent(id="annex") is None
+                and h.find_parent("nav") is None]
+    assert len(headings) > 30 and annex is not None
+    empty = []
+    for h in headings:
+        level = int(h.name[1])
+        has = False
+        for el in h.find_all_next():
+            if el is annex or (el.name in ("h1", "h2", "h3") and int(el.name[1]) <= level):
+                break
+            if el.name == "img" or (el.name in ("p", "li", "td") and el.get_text(strip=True)):
+                has = True
+                break
+        if not has:
+            empty.append(h.get_text(strip=True))
+    assert not empty, empty
 
 
 def test_tables_xlsx_is_usable_by_an_analyst(demo):

@@ -97,13 +97,6 @@ def findings(prof: pd.DataFrame, group: str = "adopted",
     return out
 
 
-#: The groups that matter most, named with their figures whatever their ratio: (characteristic,
-#: category or None for every under-represented category of it).
-#: Characteristics whose tables are detail for the technical annex (the report keeps those the
-#: summary's findings turn on: age at care entry, ethnic group, disability, sibling groups).
-ANNEX_CHARACTERISTICS = ("age_band_adm", "sex", "cin", "uasc")
-
-
 def _who(group: str) -> str:
     return "children adopted" if group == "adopted" else "children with an ADM decision"
 
