@@ -108,7 +108,9 @@ def header_cells(table: str) -> int:
     return len(re.findall(r"<th[\s>]", table.split("</tr>", 1)[0]))
 
 
-#: Shown above a table's box on a narrow screen only (report.css).
+#: Above every table's box; shown only while the box scrolls sideways (report.css: where the
+#: browser can tell, from a scroll timeline; elsewhere on a phone where the kit estimates the
+#: table is wider than the screen, ``kit-table-scrolls``).
 SCROLL_HINT = ('<p class="kit-scroll-hint" aria-hidden="true">Scroll the table sideways to see '
                'every column &rarr;</p>')
 
@@ -117,8 +119,8 @@ def table_html(table: str, title: str, note: str | None = None, width: int = 0) 
     """A table as the report shows it: its title, then the table in a box of its own, then its
     note. The box is a labelled region that a keyboard can reach (``tabindex="0"``), so that a
     table wider than the screen scrolls sideways inside it (never widening the page) and a
-    screen reader names it; on a narrow screen a hint says it scrolls. In print it is never
-    scrolled: it shrinks to the page (report.css)."""
+    screen reader names it; a hint above it says it scrolls, shown only while it does. In print
+    it is never scrolled: it shrinks to the page (report.css)."""
     label = html_escape(title, quote=True)
     caption = f'<p class="kit-table-title" id="t-{_snake(title)}">{title}</p>'
     foot = f'<p class="kit-table-note">{inline_markdown(note)}</p>' if note else ""
@@ -128,12 +130,10 @@ def table_html(table: str, title: str, note: str | None = None, width: int = 0) 
         classes.append("kit-table-many")
     if len(re.findall(r"<tr[\s>]", table)) <= SHORT_ROWS + 1:
         classes.append("kit-table-short")  # kept whole on one printed page (report.css)
-    hint = ""
     if width > PHONE_WIDTH:
         classes.append("kit-table-scrolls")
-        hint = SCROLL_HINT
-    return (f'{caption}{hint}<div class="{" ".join(classes)}" role="region" '
-            f'aria-label="{label}" tabindex="0">{table}</div>{foot}')
+    return (f'<div class="kit-table-block">{caption}{SCROLL_HINT}<div class="{" ".join(classes)}" '
+            f'role="region" aria-label="{label}" tabindex="0">{table}</div>{foot}</div>')
 
 
 def in_annex(html: str) -> str:
@@ -168,11 +168,10 @@ def document_html(text: str) -> str:
         heads = _DOC_HEADING.findall(out, 0, m.start())
         name = re.sub(r"<[^>]+>", "", heads[-1]).strip() if heads else "Table"
         label = html_escape(f"Table: {name}", quote=True)
-        # Three columns or more are wider than a phone: a hint there says the box scrolls.
-        wide = header_cells(m.group(0)) >= 3
-        hint = SCROLL_HINT if wide else ""
-        return (f'{hint}<div class="kit-table-wrap" role="region" aria-label="{label}" '
-                f'tabindex="0">{m.group(0)}</div>')
+        # Three columns or more are likely wider than a phone (the hint's fallback).
+        wide = " kit-table-scrolls" if header_cells(m.group(0)) >= 3 else ""
+        return (f'<div class="kit-table-block">{SCROLL_HINT}<div class="kit-table-wrap{wide}" '
+                f'role="region" aria-label="{label}" tabindex="0">{m.group(0)}</div></div>')
 
     return f'<div class="kit-doc">{_DOC_TABLE.sub(boxed, out)}</div>'
 
