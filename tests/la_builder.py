@@ -68,7 +68,7 @@ _SEX_NUMBERS = {v: k for k, v in _SEX_LETTERS.items()}
 def _year_codes(year: str, tables: dict[str, list[dict[str, str]]]
                 ) -> dict[str, list[dict[str, str]]]:
     """The rows with sex coded as a return of ``year`` codes it."""
-    from diagnostic_kit.inputs.reading import collection_year
+    from diagnostic_kit.inputs.years import collection_year
 
     ending = collection_year(year) or 0
     if not ending:

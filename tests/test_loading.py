@@ -5,8 +5,10 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
+from diagnostic_kit.inputs.errors import InputError
 from diagnostic_kit.inputs.params import ParamsError, load_params
-from diagnostic_kit.inputs.reading import InputError, collection_year, load_inputs
+from diagnostic_kit.inputs.reading import load_inputs
+from diagnostic_kit.inputs.years import collection_year
 from diagnostic_kit.run.prepare import check_inputs
 from tests.la_builder import ep, hdr, write_csv, write_la
 
@@ -229,7 +231,7 @@ def test_checks_and_parsing_match_the_pandera_schema_and_row_by_row_parsing(rows
     import numpy as np
     import pandera.pandas as pa
 
-    from diagnostic_kit.inputs import reading as r
+    from diagnostic_kit.inputs import columns as r
     from diagnostic_kit.inputs import values as v
     from diagnostic_kit.inputs.schema import LOCAL_TABLES, SSDA903_TABLES
 
@@ -289,7 +291,7 @@ def test_padding_is_found_wherever_the_stripping_pattern_would_strip(delim):
     characters."""
     from itertools import product
 
-    from diagnostic_kit.inputs.reading import _blanks, _padding
+    from diagnostic_kit.inputs.csv_files import _blanks, _padding
 
     pattern = _padding(delim)
     blanks = " " if delim == "\t" else " \t"
@@ -312,7 +314,7 @@ def test_sort_keys_order_rows_as_sort_values_does():
     yes/no) puts rows in the order of a stable DataFrame.sort_values (blanks last)."""
     import numpy as np
 
-    from diagnostic_kit.inputs.reading import sort_key
+    from diagnostic_kit.inputs.duplicates import sort_key
 
     df = pd.DataFrame({
         "child": pd.array(["b", "a", "b", None, "a", "c", "a", "b"], dtype="string"),

@@ -257,13 +257,14 @@ def _loading():
     ids=lambda t: t.name,
 )
 def test_loader_reads_each_template_without_findings(table: Table) -> None:
-    loading = _loading()
+    from diagnostic_kit.inputs.columns import validate_columns
+    from diagnostic_kit.inputs.csv_files import read_table_file
     from diagnostic_kit.inputs.findings import Findings
 
     log = Findings()
     rel = f"local/{table.file}"
-    df = loading.read_table_file(TEMPLATES_DIR / table.file, rel, table, log)
-    df = loading.validate_columns(df, table, log)
+    df = read_table_file(TEMPLATES_DIR / table.file, rel, table, log)
+    df = validate_columns(df, table, log)
     dq = log.build()
     assert dq.findings.empty, dq.findings.to_dict("records")
     assert dq.exclusions.empty

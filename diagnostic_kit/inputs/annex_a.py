@@ -41,14 +41,10 @@ import pandas as pd
 
 from diagnostic_kit.inputs import archives, schema
 from diagnostic_kit.inputs import reading_rules as rr
-from diagnostic_kit.inputs.findings import Findings, declare
-from diagnostic_kit.inputs.reading import (
-    PERSONAL_DROP_REASON,
-    InputError,
-    LAInputs,
-    local_files,
-    validate_columns,
-)
+from diagnostic_kit.inputs.columns import validate_columns
+from diagnostic_kit.inputs.errors import InputError
+from diagnostic_kit.inputs.findings import PERSONAL_DROP_REASON, Findings, declare
+from diagnostic_kit.inputs.reading import LAInputs, local_files
 from diagnostic_kit.inputs.values import read_dates
 
 #: Made while list 11 is read into households (tests/test_adopters.py).

@@ -406,7 +406,7 @@ def _load_schema(path: Path, rel: str, log: Findings) -> etree.XMLSchema | None:
 
 def read_return(path: Path, rel: str, log: Findings,
                 schema: tuple[str, etree.XMLSchema] | None = None) -> dict[str, pd.DataFrame]:
-    """Read one XML return into the 903 tables (the frames :func:`reading.read_table_file`
+    """Read one XML return into the 903 tables (the frames :func:`csv_files.read_table_file`
     gives for that year's CSV files), recording its checksum, rows read, the personal columns
     dropped, the elements not read and, with ``schema`` (its file name and the schema), each
     element that breaks the schema. Raises :class:`InputError` for a file that is not

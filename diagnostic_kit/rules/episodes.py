@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from diagnostic_kit.inputs import codes
-from diagnostic_kit.inputs.reading import sort_key
+from diagnostic_kit.inputs.duplicates import sort_key
 from diagnostic_kit.rules.engine import Context, memo, rule
 
 STAGE = "episodes"

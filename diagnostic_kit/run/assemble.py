@@ -118,7 +118,7 @@ def dropped_column_records(dq: Any) -> pd.DataFrame:
     keep = [(str(a), str(b)) not in seen for a, b in zip(dropped["file"], dropped["column"],
                                                         strict=True)]
     d = dropped[keep]
-    from diagnostic_kit.inputs.reading import PERSONAL_DROP_REASON
+    from diagnostic_kit.inputs.findings import PERSONAL_DROP_REASON
 
     personal = d["reason"].eq(PERSONAL_DROP_REASON)
     return pd.DataFrame({

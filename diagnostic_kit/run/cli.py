@@ -489,7 +489,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"{PROG}: interrupted; no partial report was left.", file=sys.stderr)
         return 130
     except Exception as exc:
-        from diagnostic_kit.inputs.reading import InputError  # heavy: only when needed
+        from diagnostic_kit.inputs.errors import InputError
 
         if isinstance(exc, InputError):
             print(f"{PROG}: {exc}", file=sys.stderr)

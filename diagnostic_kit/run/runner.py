@@ -149,7 +149,7 @@ def _prepare_raa(run: LARun, held: dict[str, Any], progress: Progress) -> bool:
     """Put an RAA's members' prepared data together (``prepare.prepare_raa``) and pickle it
     for the notebooks. False (the RAA failed, saying which member) when a member's data could
     not be prepared, or the RAA's own extracts cannot be used."""
-    from diagnostic_kit.inputs.reading import InputError
+    from diagnostic_kit.inputs.errors import InputError
     from diagnostic_kit.run.prepare import prepare_raa
 
     t0 = time.perf_counter()
@@ -185,7 +185,7 @@ def _prepare(run: LARun, progress: Progress, held: dict[str, Any] | None = None)
     """Prepare the LA's data once and pickle it for the notebooks. False if it cannot be used.
     With ``held``, the prepared data is also kept there (by the run's name) for an RAA that
     the LA is a member of."""
-    from diagnostic_kit.inputs.reading import InputError
+    from diagnostic_kit.inputs.errors import InputError
     from diagnostic_kit.run.prepare import prepare_la
 
     t0 = time.perf_counter()
