@@ -98,7 +98,7 @@ def test_kernels_do_not_import_pandera():
     the reading checks the schema's rules itself, and pandera (a sixth of a second to import,
     in every kernel) is only the declared schema the tests compare the reading with."""
     code = ("import sys, diagnostic_kit.run.prepare, diagnostic_kit.present.charts, "
-            "diagnostic_kit.measures.summary, diagnostic_kit.inputs.reading as r; "
+            "diagnostic_kit.measures.summary, diagnostic_kit.inputs.columns as r; "
             "from diagnostic_kit.inputs.schema import SSDA903_TABLES; "
             "print('pandera' in sys.modules); r.table_schema(SSDA903_TABLES[0]); "
             "print('pandera' in sys.modules)")
