@@ -306,6 +306,32 @@ def test_largest_difference_and_siblings(params):
         "one."]
 
 
+def test_largest_difference_says_what_sets_the_longest_apart(params):
+    # The 11 shortest are all White; of the 11 longest 4 are White, 3 Black, 2 Mixed and 2 not
+    # known (every other characteristic the same in both). White differs most (4 of 11 against
+    # 11 of 11, -64 points), and the point is that the longest are more often of another group:
+    # 9 known - 4 White = 5 of the 11 longest, against 11 - 11 = 0 of the 11 shortest.
+    groups = {14: "White", 15: "White", 16: "White", 17: "White", 18: "Black", 19: "Black",
+              20: "Black", 21: "Mixed", 22: "Mixed", 23: "Not known", 24: "Not known"}
+
+    def edit(rows):
+        for i, r in enumerate(rows):
+            r.update(sex="male", sibling_group=False, foster_care_ad1="0",
+                     dob=r["care_entry"] - pd.Timedelta(days=183),
+                     ethnic_group=groups.get(i, "White"))
+
+    sel = ex.select(tex.make(tex.TOTALS, edit), params)
+    d = ex.characteristic_differences(sel)
+    assert d.iloc[0][["category", "longest_k", "longest_known", "shortest_k"]].tolist() == [
+        "White", 4, 9, 11]
+    assert pex.largest_difference_sentence(sel) == (
+        "Of the characteristics tested (ethnic group, sex, age at care entry, sibling group, "
+        "adopted by foster carers, disability and unaccompanied asylum-seeking child), the "
+        "largest difference between the groups is in ethnic group: children of an ethnic group "
+        "other than White were 5 of the 11 longest journeys (45%) against 0 of the 11 shortest "
+        "(0%), more often among the longest.")
+
+
 # -- words and numbers ---------------------------------------------------------------------
 
 def test_glossary_terms():

@@ -187,27 +187,34 @@ def _categories(t: pd.DataFrame, char: str) -> pd.Series:
 
 def characteristic_differences(ex: Extremes) -> pd.DataFrame:
     """Every characteristic's categories in the two groups: ``characteristic, category,
-    longest_k, longest_n, longest_pct, shortest_k, shortest_n, shortest_pct, difference_pts``
-    (longest − shortest, percentage points), largest difference (either way) first; unknown
-    categories and the "no" of yes/no flags are left out."""
+    longest_k, longest_n, longest_known, longest_pct, shortest_k, shortest_n, shortest_known,
+    shortest_pct, difference_pts`` (longest − shortest, percentage points; ``_known``: the
+    group's children whose value of the characteristic is recorded), largest difference (either
+    way) first and, between equal ones, the category more common among the longest first;
+    unknown categories and the "no" of yes/no flags are left out."""
+    unknown = ("not known", "Not known")
     rows = []
     for char in COMPARED:
         if char not in ex.longest and char != "age_band_entry":
             continue
         lg, sh = _categories(ex.longest, char), _categories(ex.shortest, char)
+        l_known, s_known = int((~lg.isin(unknown)).sum()), int((~sh.isin(unknown)).sum())
         for cat in sorted(set(lg.dropna()) | set(sh.dropna())):
-            if cat in ("not known", "Not known", "no"):
+            if cat in (*unknown, "no"):
                 continue
             lk, sk = int(lg.eq(cat).sum()), int(sh.eq(cat).sum())
             lp = 100 * lk / len(lg) if len(lg) else np.nan
             sp = 100 * sk / len(sh) if len(sh) else np.nan
             rows.append({"characteristic": char, "category": cat, "longest_k": lk,
-                         "longest_n": len(lg), "longest_pct": lp, "shortest_k": sk,
-                         "shortest_n": len(sh), "shortest_pct": sp, "difference_pts": lp - sp})
+                         "longest_n": len(lg), "longest_known": l_known, "longest_pct": lp,
+                         "shortest_k": sk, "shortest_n": len(sh), "shortest_known": s_known,
+                         "shortest_pct": sp, "difference_pts": lp - sp})
     out = pd.DataFrame(rows, columns=["characteristic", "category", "longest_k", "longest_n",
-                                      "longest_pct", "shortest_k", "shortest_n",
-                                      "shortest_pct", "difference_pts"])
-    order = out["difference_pts"].abs().sort_values(ascending=False, kind="stable").index
+                                      "longest_known", "longest_pct", "shortest_k",
+                                      "shortest_n", "shortest_known", "shortest_pct",
+                                      "difference_pts"])
+    key = pd.DataFrame({"size": out["difference_pts"].abs(), "sign": out["difference_pts"]})
+    order = key.sort_values(["size", "sign"], ascending=False, kind="stable").index
     return out.loc[order].reset_index(drop=True)
 
 

@@ -142,18 +142,32 @@ def largest_difference_sentence(ex: Extremes) -> str | None:
     if d.empty:
         return None
     r = d.iloc[0]
-    who = _category_words(r["characteristic"], r["category"])
-    subject = who.capitalize() if r["characteristic"] == "sex" else f"Children {who}"
-    if r["characteristic"] == "sex":
-        subject = who.capitalize()
+    char, cat = r["characteristic"], r["category"]
     lk, ln, sk, sn = (int(r[c]) for c in ("longest_k", "longest_n", "shortest_k", "shortest_n"))
-    more = "longest" if r["difference_pts"] > 0 else "shortest"
+    lp, sp = r["longest_pct"], r["shortest_pct"]
+    if r["difference_pts"] < 0 and char in _OTHER_THAN:
+        # A group of several categories: what sets the longest journeys apart is that more of
+        # them are outside the category, so say that ("6 of the 10 longest were of another
+        # ethnic group"), counting the children whose value is recorded.
+        who = _OTHER_THAN[char].format(cat="16 or over" if cat == "16+" else cat)
+        lk, sk = int(r["longest_known"]) - lk, int(r["shortest_known"]) - sk
+        lp = 100 * lk / ln if ln else float("nan")
+        sp = 100 * sk / sn if sn else float("nan")
+    else:
+        who = _category_words(char, cat)
+    subject = who.capitalize() if char == "sex" else f"Children {who}"
+    more = "longest" if lp > sp else "shortest"
     return (f"Of the characteristics tested ({nv.plain_list(COMPARED.values())}), the largest "
-            f"difference between the groups is in {COMPARED[r['characteristic']]}: "
+            f"difference between the groups is in {COMPARED[char]}: "
             f"{nv.lower_first(subject)} were {nv.count(lk)} of the {nv.count(ln)} longest "
-            f"journeys ({nv.pct_of(r['longest_pct'], lk, ln)}) against {nv.count(sk)} of the "
-            f"{nv.count(sn)} shortest ({nv.pct_of(r['shortest_pct'], sk, sn)}), more often "
+            f"journeys ({nv.pct_of(lp, lk, ln)}) against {nv.count(sk)} of the "
+            f"{nv.count(sn)} shortest ({nv.pct_of(sp, sk, sn)}), more often "
             f"among the {more}.")
+
+
+#: Characteristics of several categories, and the children outside one of them.
+_OTHER_THAN = {"ethnic_group": "of an ethnic group other than {cat}",
+               "age_band_entry": "not aged {cat} at care entry"}
 
 
 def sibling_sentences(ex: Extremes) -> list[str]:
