@@ -167,7 +167,7 @@ def snake(text: str) -> str:
 def table_anchor(key: str, title: str) -> str:
     """The link to a table in the assembled report: its title carries the id ``t-<name>``,
     scoped by its section (``#s05-t-approved_households_waiting``), as
-    ``present.section.table_html`` writes it and ``run.assemble.scope_ids`` scopes it."""
+    ``present.section.table_html`` writes it and ``run.page.scope_ids`` scopes it."""
     return f"#s{key[:2]}-t-{snake(title)}"
 
 

@@ -84,6 +84,18 @@ def test_the_raa_and_its_members_are_built_in_one_run(built):
     assert set(batch["la"]) == {"tst-ayshire", "tst-beeshire"}  # the RAA is no LA
 
 
+def test_no_heading_stands_over_nothing_in_the_raas_or_a_members_report(built):
+    # A member without the RAA's extracts (adopters, costs, audits) shows the notice that says
+    # so, not the headings of the tables it cannot show.
+    from tests.report_reading import empty_headings
+
+    out, _ = built
+    assert "local/adopters.csv was not supplied" in _html(out, "tst-ayshire")
+    for name in ("tst-ayshire", "tst-beeshire", "tst-raa"):
+        n, empty = empty_headings(_html(out, name))
+        assert n > 15 and not empty, (name, empty)
+
+
 def test_every_child_section_has_the_members_table_and_the_raas_own_sections(built):
     out, _ = built
     html = _html(out, "tst-raa")

@@ -334,12 +334,12 @@ def test_headlines_rate_the_cost_per_child_placed_against_that_years_fee(params)
     assert rs.headlines(None, None, EPISODES, JOURNEYS, None, params) == []
 
 
-def test_the_evidence_anchor_is_a_heading_of_the_notebook():
+def test_the_evidence_anchor_is_a_table_of_the_notebook():
     cells = json.loads((ROOT / "notebooks" / "06_resources.ipynb").read_text("utf-8"))["cells"]
-    headings = [line.removeprefix("## ").strip() for c in cells if c["cell_type"] == "markdown"
-                for line in "".join(c["source"]).splitlines() if line.startswith("## ")]
-    # The report gives a heading the id "s06-" + its text with spaces as hyphens.
-    assert rs.EVIDENCE in {"#s06-" + h.replace(" ", "-") for h in headings}
+    code = "".join("".join(c["source"]) for c in cells if c["cell_type"] == "code")
+    # The table is titled in the notebook, and its anchor is "s06-t-" + the title in snake case.
+    assert f'"{rs.UNIT_COSTS_TABLE}"' in code
+    assert rs.EVIDENCE == "#s06-t-unit_costs_by_financial_year"
 
 
 # -- productivity, the year measured, words -------------------------------------------------

@@ -61,6 +61,7 @@ from diagnostic_kit.inputs.schema import (
 )
 from diagnostic_kit.measures.adopters import as_known
 from diagnostic_kit.measures.headline import Headline
+from diagnostic_kit.registry import table_anchor
 
 #: Cost categories of the template, in the order shown.
 CATEGORIES: tuple[str, ...] = tuple(COSTS.column("category").allowed or ())
@@ -91,9 +92,10 @@ FEES: dict[str, str] = {
     "interagency_fee_la_london": "Interagency fee, LA or RAA placement, London",
     "interagency_fee_vaa": "Interagency fee, voluntary adoption agency",
 }
-#: The anchor of the table of unit costs by year (the notebook's heading above it): the
-#: evidence for section 6's headlines.
-EVIDENCE = "#s06-Unit-costs-by-financial-year"
+#: The title of the table of unit costs by year, whose anchor is the evidence for section 6's
+#: headlines.
+UNIT_COSTS_TABLE = "Unit costs by financial year"
+EVIDENCE = table_anchor("06_resources", UNIT_COSTS_TABLE)
 
 
 def year_end(fy: str) -> pd.Timestamp:
