@@ -3,7 +3,7 @@
 The notebooks, the shared defaults and demo params, and the data templates live at the top of the
 repository (``notebooks/``, ``params/``, ``data_templates/``), where analysts expect them. A built
 package carries copies of them in ``diagnostic_kit/_bundle/``, made here at build time and never
-committed (the folder is git-ignored); ``diagnostic_kit/resources.py`` prefers the checkout's own
+committed (the folder is git-ignored); ``diagnostic_kit/kit_files.py`` prefers the checkout's own
 folders and falls back to the bundle in an installed copy. ``MANIFEST.in`` puts the same files in
 an sdist, so a wheel built from the sdist carries them too.
 """

@@ -19,7 +19,7 @@ from typing import Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from diagnostic_kit.resources import SECTIONS_FILE
+from diagnostic_kit.kit_files import SECTIONS_FILE
 
 #: Prepared tables a section may declare under ``derived`` (see docs/architecture.md).
 DERIVED_TABLES = ("journeys", "periods", "episodes", "people", "looked_after")

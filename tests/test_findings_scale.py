@@ -88,7 +88,7 @@ def test_data_quality_csv_has_every_finding_in_chunks(tmp_path: Path, monkeypatc
 
 
 def test_section_8_notebook_stays_small_with_200000_findings(tmp_path: Path, tiny_la):
-    from diagnostic_kit import resources
+    from diagnostic_kit import kit_files
     from diagnostic_kit.inputs.params import load_params
     from diagnostic_kit.run import kernels, private
     from diagnostic_kit.run.prepare import prepare_la
@@ -101,7 +101,7 @@ def test_section_8_notebook_stays_small_with_200000_findings(tmp_path: Path, tin
     work = tmp_path / "work"
     executed = tmp_path / "08_data_quality.ipynb"
     res = kernels.execute_section(
-        resources.notebooks_dir() / "08_data_quality.ipynb", executed,
+        kit_files.notebooks_dir() / "08_data_quality.ipynb", executed,
         {"params_file": "x", "prepared": str(prepared), "output_dir": str(work)}, timeout=300)
     assert res.status == "ok", res
     shown = pd.read_pickle(work / "tables" / "08_data_quality__findings.pkl")

@@ -1,6 +1,6 @@
 """The package's layers only look down, and no module imports itself round a cycle.
 
-inputs → rules → derive → measures → present → run. ``registry`` and ``resources`` (and the
+inputs → rules → derive → measures → present → run. ``registry`` and ``kit_files`` (and the
 package's ``__init__``) are the floor every layer may read; ``synth`` (the synthetic LA) reads
 only ``inputs``, and only ``run`` may call it. A lower layer importing a higher one fails here,
 naming the file and the import.
@@ -15,7 +15,7 @@ import pytest
 
 PACKAGE = Path(__file__).resolve().parents[1] / "diagnostic_kit"
 LAYERS = ["inputs", "rules", "derive", "measures", "present", "run"]
-FLOOR = {"registry", "resources", "__init__"}
+FLOOR = {"registry", "kit_files", "__init__"}
 #: The command's entry point sits above every layer.
 TOP = {"__main__"}
 

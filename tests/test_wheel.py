@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pytest
 
-from diagnostic_kit import resources
+from diagnostic_kit import kit_files
 from diagnostic_kit.inputs.params import load_params, resolve_params_path
 from diagnostic_kit.run import cli
 from diagnostic_kit.run.workspace import WorkspaceError, init_workspace
@@ -45,10 +45,10 @@ def test_init_lays_out_a_workspace_whose_params_load(tmp_path, monkeypatch):
               "data_templates/permanence_plans.csv"]:
         assert (ws / f).is_file(), f
     kit_notebooks = sorted(p.name for p in
-                           resources.notebooks_dir().glob(resources.SECTION_NOTEBOOKS))
+                           kit_files.notebooks_dir().glob(kit_files.SECTION_NOTEBOOKS))
     assert sorted(p.name for p in (ws / "notebooks").iterdir()) == kit_notebooks
     assert (ws / "params" / "demo.yaml").read_bytes() == \
-        (resources.params_dir() / "demo.yaml").read_bytes()
+        (kit_files.params_dir() / "demo.yaml").read_bytes()
 
     monkeypatch.chdir(ws)
     p = load_params("north-anyshire")
@@ -56,7 +56,7 @@ def test_init_lays_out_a_workspace_whose_params_load(tmp_path, monkeypatch):
         "North Anyshire", "E06000998", (ws / "data" / "north-anyshire").resolve())
     demo = load_params("demo", check_data_dir=False)
     assert demo.data_dir == (ws / "data" / "demo").resolve()
-    assert resources.run_notebooks_dir() == Path.cwd() / "notebooks"
+    assert kit_files.run_notebooks_dir() == Path.cwd() / "notebooks"
 
 
 def test_init_refuses_to_overwrite_a_file(tmp_path, capsys):
@@ -85,7 +85,7 @@ def test_init_names_the_la_after_its_folder_by_default(tmp_path):
 
 def test_a_bare_name_prefers_the_current_folders_params(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
-    assert resolve_params_path("demo") == resources.params_dir() / "demo.yaml"
+    assert resolve_params_path("demo") == kit_files.params_dir() / "demo.yaml"
     (tmp_path / "params").mkdir()
     (tmp_path / "params" / "demo.yaml").write_text("la_name: x\n", encoding="utf-8")
     assert resolve_params_path("demo").resolve() == (tmp_path / "params" / "demo.yaml").resolve()
@@ -97,20 +97,20 @@ def test_a_bare_name_prefers_the_current_folders_params(tmp_path, monkeypatch):
 def test_the_installed_demo_generates_its_data_under_the_current_folder(tmp_path, monkeypatch):
     bundle = tmp_path / "site" / "diagnostic_kit" / "_bundle"
     (bundle / "params").mkdir(parents=True)
-    shutil.copyfile(resources.params_dir() / "demo.yaml", bundle / "params" / "demo.yaml")
-    monkeypatch.setattr(resources, "BUNDLE_DIR", bundle)
+    shutil.copyfile(kit_files.params_dir() / "demo.yaml", bundle / "params" / "demo.yaml")
+    monkeypatch.setattr(kit_files, "BUNDLE_DIR", bundle)
     (tmp_path / "here").mkdir()
     monkeypatch.chdir(tmp_path / "here")
     p = load_params(bundle / "params" / "demo.yaml", check_data_dir=False)
     assert p.data_dir == (tmp_path / "here" / "data" / "demo").resolve()
     # The same for a checkout's own demo used from elsewhere; from inside the checkout (make
     # report, or a notebook run by hand in notebooks/) it stays the checkout's data/demo.
-    if resources.checkout_root() is not None:
+    if kit_files.checkout_root() is not None:
         p = load_params("demo", check_data_dir=False)
         assert p.data_dir == (tmp_path / "here" / "data" / "demo").resolve()
-        monkeypatch.chdir(resources.checkout_root() / "notebooks")
+        monkeypatch.chdir(kit_files.checkout_root() / "notebooks")
         p = load_params("demo", check_data_dir=False)
-        assert p.data_dir == resources.checkout_root() / "data" / "demo"
+        assert p.data_dir == kit_files.checkout_root() / "data" / "demo"
 
 
 def test_run_writes_to_reports_of_the_current_folder(tmp_path, monkeypatch):
@@ -126,20 +126,20 @@ def test_run_writes_to_reports_of_the_current_folder(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     assert cli.main(["run", "demo"]) == 0
     assert Path(seen["out_root"]) == tmp_path / "reports"
-    assert Path(seen["notebooks_dir"]) == resources.notebooks_dir()
+    assert Path(seen["notebooks_dir"]) == kit_files.notebooks_dir()
 
 
 def test_templates_of_an_installed_kit_go_to_the_current_folder(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
-    monkeypatch.setattr(resources, "checkout_root", lambda: None)
-    assert resources.templates_out_dir() == tmp_path / "data_templates"
+    monkeypatch.setattr(kit_files, "checkout_root", lambda: None)
+    assert kit_files.templates_out_dir() == tmp_path / "data_templates"
 
 
 def test_templates_in_a_workspace_go_to_its_own_folder_even_from_a_clone(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
-    assert resources.templates_out_dir() == resources.templates_dir()  # no workspace here
+    assert kit_files.templates_out_dir() == kit_files.templates_dir()  # no workspace here
     (tmp_path / "data_templates").mkdir()
-    assert resources.templates_out_dir() == tmp_path / "data_templates"
+    assert kit_files.templates_out_dir() == tmp_path / "data_templates"
 
 
 # -- the wheel ------------------------------------------------------------------------------------
@@ -211,7 +211,7 @@ def test_the_wheel_installs_outside_the_checkout_and_builds_the_demo(tmp_path):
     with zipfile.ZipFile(wheel) as zf:
         names = set(zf.namelist())
     kit_notebooks = sorted(p.name for p in
-                           (ROOT / "notebooks").glob(resources.SECTION_NOTEBOOKS))
+                           (ROOT / "notebooks").glob(kit_files.SECTION_NOTEBOOKS))
     for shipped in [*(f"notebooks/{n}" for n in kit_notebooks), "params/defaults.yaml",
                     "params/demo.yaml", "data_templates/data_dictionary.md",
                     "data_templates/permanence_plans.csv"]:
@@ -234,7 +234,7 @@ def test_the_wheel_installs_outside_the_checkout_and_builds_the_demo(tmp_path):
 
     # The installed copy is the one that runs, and it knows no checkout.
     where = _run([sys.executable, "-c",
-                  "import diagnostic_kit as d; from diagnostic_kit import resources as r; "
+                  "import diagnostic_kit as d; from diagnostic_kit import kit_files as r; "
                   "print(d.__file__); print(r.checkout_root())"], cwd=home, env=env)
     kit_file, checkout = where.stdout.split()
     assert Path(kit_file).is_relative_to(site) and checkout == "None", where.stdout

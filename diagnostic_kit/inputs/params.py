@@ -19,10 +19,10 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from diagnostic_kit import resources
+from diagnostic_kit import kit_files
 
-PARAMS_DIR = resources.params_dir()
-DEFAULTS_FILE = resources.defaults_file()
+PARAMS_DIR = kit_files.params_dir()
+DEFAULTS_FILE = kit_files.defaults_file()
 
 
 class ParamsError(ValueError):
@@ -436,8 +436,8 @@ def _resolve(value: Any, params_file: Path, synthetic: bool) -> Path:
     folder instead, as if its params file were ``./params/demo.yaml``: ``./data/demo``, never
     inside site-packages or a clone the command was not started in."""
     rel = Path(str(value)).expanduser()
-    home = resources.checkout_root() or resources.PACKAGE_DIR
-    kits_own = (params_file.is_relative_to(resources.BUNDLE_DIR)
+    home = kit_files.checkout_root() or kit_files.PACKAGE_DIR
+    kits_own = (params_file.is_relative_to(kit_files.BUNDLE_DIR)
                 or params_file.is_relative_to(home / "params"))
     if synthetic and kits_own and not rel.is_absolute() and not Path.cwd().is_relative_to(home):
         return (Path.cwd() / "params" / rel).resolve()

@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from diagnostic_kit import resources
+from diagnostic_kit import kit_files
 from diagnostic_kit.inputs import codes, limits, xml_return
 from diagnostic_kit.inputs import reading_rules as rr
 from diagnostic_kit.inputs.columns import empty_table, stack_keys, validate_table
@@ -208,6 +208,6 @@ def load_local_inputs(local_dir: Path, names: Collection[str]) -> LAInputs:
 
 def project_relative(path: Path) -> str:
     try:
-        return path.resolve().relative_to(resources.checkout_root() or Path.cwd()).as_posix()
+        return path.resolve().relative_to(kit_files.checkout_root() or Path.cwd()).as_posix()
     except ValueError:
         return str(path)

@@ -26,7 +26,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from diagnostic_kit import resources
+from diagnostic_kit import kit_files
 from diagnostic_kit.inputs import codes
 from diagnostic_kit.inputs.schema import (
     AUDIT_QUESTIONS,
@@ -37,7 +37,7 @@ from diagnostic_kit.inputs.schema import (
     Table,
 )
 
-TEMPLATES_DIR = resources.templates_dir()
+TEMPLATES_DIR = kit_files.templates_dir()
 DICTIONARY_MD = "data_dictionary.md"
 DICTIONARY_CSV = "data_dictionary.csv"
 DICTIONARY_CSV_COLUMNS = (

@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from diagnostic_kit import resources
+from diagnostic_kit import kit_files
 from diagnostic_kit.measures import audits as au
 from diagnostic_kit.present import charts
 from diagnostic_kit.present import narrative as nv
@@ -280,7 +280,7 @@ def write_internal(df: pd.DataFrame, output_dir: str | Path | None) -> Path | No
     if not output_dir:
         return None
     work = Path(output_dir)
-    folder = (work.parent if work.name == ".work" else work) / resources.INTERNAL_DIR
+    folder = (work.parent if work.name == ".work" else work) / kit_files.INTERNAL_DIR
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / INTERNAL_FILE
     formula_safe_frame(df).to_csv(path, index=False, encoding="utf-8")

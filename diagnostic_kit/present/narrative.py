@@ -358,9 +358,9 @@ def pct_col(values, digits: int = 0) -> pd.Series:
 def methodology_markdown() -> str:
     """docs/methodology.md for the report: its title dropped and headings moved down a level,
     so it sits under a section's own heading."""
-    from diagnostic_kit import resources
+    from diagnostic_kit import kit_files
 
-    text = resources.methodology_file().read_text(encoding="utf-8")
+    text = kit_files.methodology_file().read_text(encoding="utf-8")
     lines = text.splitlines()
     if lines and lines[0].startswith("# "):
         lines = lines[1:]

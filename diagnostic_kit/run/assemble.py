@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from diagnostic_kit import __version__, resources
+from diagnostic_kit import __version__, kit_files
 from diagnostic_kit.inputs.findings import FINDING_COLUMNS, WITHHELD
 from diagnostic_kit.present.spreadsheets import (  # noqa: F401  (formula_safe: tests)
     FORMULA_START,
@@ -63,9 +63,9 @@ def collect_metrics(work: Path, params: Any) -> dict[str, Any]:
 #: Words left out of a sheet name when the table's name is too long for one.
 def write_internal_notice(build: Path, raa: bool = False) -> None:
     """``internal/README.txt``: what the report's internal folder holds and that it is not
-    shared (:data:`resources.INTERNAL_NOTICE`; an RAA's, :data:`resources.RAA_INTERNAL_NOTICE`)."""
-    write_atomic(build / resources.INTERNAL_DIR / "README.txt",
-                  resources.RAA_INTERNAL_NOTICE if raa else resources.INTERNAL_NOTICE)
+    shared (:data:`kit_files.INTERNAL_NOTICE`; an RAA's, :data:`kit_files.RAA_INTERNAL_NOTICE`)."""
+    write_atomic(build / kit_files.INTERNAL_DIR / "README.txt",
+                  kit_files.RAA_INTERNAL_NOTICE if raa else kit_files.INTERNAL_NOTICE)
 
 
 #: An RAA report's keys, one file per member, in its internal folder.
@@ -216,9 +216,9 @@ def build_outputs(run: LARun, notebooks: list[Path], pdf: bool = False) -> None:
     write_internal_notice(build, raa=members is not None)
     if members is not None:  # an RAA: a key per member, never one for all
         write_member_keys(la.pseudonyms, members,
-                          build / resources.INTERNAL_DIR / MEMBER_KEYS_DIR)
+                          build / kit_files.INTERNAL_DIR / MEMBER_KEYS_DIR)
     else:
-        write_pseudonym_key(la.pseudonyms, build / resources.INTERNAL_DIR / "pseudonym_key.csv")
+        write_pseudonym_key(la.pseudonyms, build / kit_files.INTERNAL_DIR / "pseudonym_key.csv")
     if pdf:
         for part in PRINT_PARTS:
             write_atomic(work / f"print-{part}.html",

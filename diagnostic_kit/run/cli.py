@@ -93,16 +93,16 @@ def _skip_slow_optional_imports() -> None:
 
 def cmd_run(args: argparse.Namespace) -> int:
     _skip_slow_optional_imports()
-    from diagnostic_kit import resources
+    from diagnostic_kit import kit_files
     from diagnostic_kit.run import runner
 
-    out_root = args.out or resources.default_reports_dir()
+    out_root = args.out or kit_files.default_reports_dir()
     problem = _usable_out(Path(out_root))
     if problem:
         print(f"{PROG}: {problem}", file=sys.stderr)
         return 2
-    notebooks = args.notebooks or resources.run_notebooks_dir()
-    if args.notebooks is None and notebooks != resources.notebooks_dir():
+    notebooks = args.notebooks or kit_files.run_notebooks_dir()
+    if args.notebooks is None and notebooks != kit_files.notebooks_dir():
         print(f"Using the section notebooks in {notebooks}")
     runs = runner.run_reports(
         args.params,
@@ -465,10 +465,10 @@ def cmd_audits_import(args: argparse.Namespace) -> int:
 
 
 def cmd_templates(args: argparse.Namespace) -> int:
-    from diagnostic_kit import resources, rules
+    from diagnostic_kit import kit_files, rules
     from diagnostic_kit.inputs.templates import main as templates_main
 
-    out = args.out or str(resources.templates_out_dir())
+    out = args.out or str(kit_files.templates_out_dir())
     argv = ["--out", out, *(["--check"] if args.check else [])]
     # The rule catalogue, generated from the registry, beside the templates.
     return templates_main(argv, extra={rules.CATALOGUE_FILE: rules.catalogue_csv()})

@@ -22,14 +22,14 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from diagnostic_kit import __version__, registry, resources
+from diagnostic_kit import __version__, kit_files, registry
 
 if TYPE_CHECKING:
     import nbformat
 
     from diagnostic_kit.run.plan import LARun
 
-TEMPLATES_DIR = resources.THEME_DIR
+TEMPLATES_DIR = kit_files.THEME_DIR
 #: Cells never shown in a report: papermill's parameter cells and cells an author hides.
 HIDDEN_TAGS = {"parameters", "injected-parameters", "remove-cell", "remove_cell", "hide"}
 

@@ -15,12 +15,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from diagnostic_kit import resources
+from diagnostic_kit import kit_files
 from diagnostic_kit.inputs.params import Params, load_params
 from diagnostic_kit.run.private import BUILD_PREFIX, owner_tag
 
-NOTEBOOKS_DIR = resources.notebooks_dir()
-REPORTS_DIR = resources.default_reports_dir()
+NOTEBOOKS_DIR = kit_files.notebooks_dir()
+REPORTS_DIR = kit_files.default_reports_dir()
 DEFAULT_TIMEOUT = 600
 
 

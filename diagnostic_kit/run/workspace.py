@@ -26,7 +26,7 @@ from pathlib import Path
 
 import yaml
 
-from diagnostic_kit import __version__, resources
+from diagnostic_kit import __version__, kit_files
 
 
 class WorkspaceError(ValueError):
@@ -48,7 +48,7 @@ def default_period(today: dt.date | None = None) -> tuple[dt.date, dt.date]:
 def _standards_comment() -> list[str]:
     """The default standards, as commented lines an analyst can uncomment and change."""
     try:
-        defaults = yaml.safe_load(resources.defaults_file().read_text(encoding="utf-8")) or {}
+        defaults = yaml.safe_load(kit_files.defaults_file().read_text(encoding="utf-8")) or {}
         standards = defaults.get("standards") or {}
     except (OSError, yaml.YAMLError):
         return []
@@ -152,11 +152,11 @@ def init_workspace(
                              "name with --la-name.")
     code = (la_code or "").strip() or PLACEHOLDER_CODE
 
-    kit_nbs = sorted(resources.notebooks_dir().glob(resources.SECTION_NOTEBOOKS))
-    kit_templates = sorted(p for p in resources.templates_dir().iterdir() if p.is_file())
+    kit_nbs = sorted(kit_files.notebooks_dir().glob(kit_files.SECTION_NOTEBOOKS))
+    kit_templates = sorted(p for p in kit_files.templates_dir().iterdir() if p.is_file())
     writes: dict[Path, bytes | Path] = {
         root / "params" / f"{slug}.yaml": params_text(la_name, code, slug, today).encode(),
-        root / "params" / "demo.yaml": resources.params_dir() / "demo.yaml",
+        root / "params" / "demo.yaml": kit_files.params_dir() / "demo.yaml",
         root / "README.md": readme_text(la_name, slug, notebooks).encode(),
         **{root / "data_templates" / p.name: p for p in kit_templates},
     }
