@@ -449,6 +449,25 @@ def test_section_says_which_missing_extracts_it_needed():
     ]
 
 
+def test_a_members_missing_extract_says_the_raa_may_hold_it():
+    import pandas as pd
+
+    from diagnostic_kit.present.section import Section
+
+    shown: list[str] = []
+    sec = Section("05_adopters", raa="Adopt *North*")
+    sec.notice = shown.append  # type: ignore[method-assign]
+    missing = pd.DataFrame({"table": ["adopters", "permanence_plans"]})
+    sec.missing_extracts(missing, {"adopters": "the funnel", "permanence_plans": "IRO dates"})
+    # The adopters are an extract an RAA may hold for its members; permanence plans are not.
+    assert shown == [
+        "<strong>local/adopters.csv was not supplied</strong>, so this section cannot show the "
+        "funnel. To add it, fill <code>data_templates/adopters.csv</code>. Where Adopt \\*North\\* "
+        "holds it for its member LAs, the RAA's report shows it.",
+        "<strong>local/permanence_plans.csv was not supplied</strong>, so this section cannot "
+        "show IRO dates. To add it, fill <code>data_templates/permanence_plans.csv</code>."]
+
+
 def test_executed_notebooks_rerun_from_their_params_file(built):
     import nbformat
 

@@ -638,6 +638,10 @@ class RAASynthetic(BaseModel):
         return "yes (the RAA's extracts drawn from its synthetic members' children)"
 
 
+#: The extracts an RAA may hold for its members (its folder's, else its members' put together).
+RAA_EXTRACTS = ("adopters", "staffing", "costs", "case_audits")
+
+
 class RAAParams(Params):
     """A regional adoption agency's parameters: its name and code (``raa_name``, ``raa_code``
     in its params file, held as ``la_name`` and ``la_code`` so that every section reads them as

@@ -21,6 +21,7 @@ import pandas as pd
 from IPython.display import HTML, Markdown, display
 
 from diagnostic_kit import registry
+from diagnostic_kit.inputs.params import RAA_EXTRACTS
 from diagnostic_kit.present import narrative as nv
 
 _snake = registry.snake
@@ -231,7 +232,8 @@ class Section:
     """
 
     def __init__(
-        self, key: str, output_dir: str | Path | None = None, *, suppress_below: int = 0
+        self, key: str, output_dir: str | Path | None = None, *, suppress_below: int = 0,
+        raa: str | None = None,
     ) -> None:
         #: The section's entry in ``sections.yml`` (an unknown key stops here, by name).
         self.spec = registry.section(key)
@@ -240,6 +242,8 @@ class Section:
         nv.set_suppression(suppress_below)
         self.output_dir = Path(output_dir) if output_dir else None
         self.suppress_below = suppress_below
+        #: The RAA an LA belongs to (its params' ``raa``), for a missing extract the RAA may hold.
+        self.raa = raa
         self.metrics: dict[str, Any] = {}
         self.tables: dict[str, pd.DataFrame] = {}
 
@@ -247,7 +251,8 @@ class Section:
     def of(cls, la: Any, output_dir: str | Path | None = None) -> Section:
         """The section that ``la`` (``open_la(..., section=KEY)``) was opened for, with the
         LA's suppression setting."""
-        return cls(la.spec.key, output_dir, suppress_below=la.params.suppress_below)
+        raa = None if getattr(la, "members", None) is not None else la.params.raa
+        return cls(la.spec.key, output_dir, suppress_below=la.params.suppress_below, raa=raa)
 
     # -- narrative ------------------------------------------------------------------------
     def md(self, text: str, *, annex: bool = False) -> None:
@@ -273,10 +278,12 @@ class Section:
         (nothing is returned, so the notebook cell shows no stray value)."""
         absent = [t for t in needs if t in set(missing["table"])]
         for table in absent:
+            held = (f" Where {nv.escape(self.raa)} holds it for its member LAs, the RAA's "
+                    "report shows it." if self.raa and table in RAA_EXTRACTS else "")
             self.notice(
                 f"<strong>local/{table}.csv was not supplied</strong>, so this section cannot "
                 f"show {needs[table]}. To add it, fill <code>data_templates/{table}.csv</code>."
-            )
+                + held)
         self.absent = absent
 
     # -- metrics --------------------------------------------------------------------------

@@ -25,7 +25,14 @@ from diagnostic_kit.derive import periods as episodes
 from diagnostic_kit.derive.pseudonyms import assign_pseudonyms, run_salt
 from diagnostic_kit.inputs.annex_a import add_annex_a, open_local_workbook
 from diagnostic_kit.inputs.findings import WITHHELD, DataQuality, Findings
-from diagnostic_kit.inputs.params import RAA, Params, ParamsError, RAAParams, load_params
+from diagnostic_kit.inputs.params import (
+    RAA,
+    RAA_EXTRACTS,
+    Params,
+    ParamsError,
+    RAAParams,
+    load_params,
+)
 from diagnostic_kit.inputs.reading import LAInputs, load_inputs
 
 
@@ -181,7 +188,7 @@ def prepare_la(params: Params) -> LAData:
 
 #: The extracts a regional adoption agency holds for its members: from its own folder, else
 #: its members' put together.
-RAA_TABLES = ("adopters", "staffing", "costs", "case_audits")
+RAA_TABLES = RAA_EXTRACTS
 #: Read from the RAA's own folder only: an LA's neighbours are not the RAA's.
 RAA_ONLY_TABLES = ("comparators",)
 #: Ids local to a member in an RAA extract taken from the members (prefixed like a child's).
