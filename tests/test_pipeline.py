@@ -466,6 +466,11 @@ def test_a_members_missing_extract_says_the_raa_may_hold_it():
         "holds it for its member LAs, the RAA's report shows it.",
         "<strong>local/permanence_plans.csv was not supplied</strong>, so this section cannot "
         "show IRO dates. To add it, fill <code>data_templates/permanence_plans.csv</code>."]
+    # Two such extracts missing: the RAA is named once, under the last of them.
+    shown.clear()
+    sec.missing_extracts(pd.DataFrame({"table": ["costs", "staffing"]}),
+                         {"costs": "unit costs", "staffing": "productivity"})
+    assert [s.count("holds them for its member LAs") for s in shown] == [0, 1]
 
 
 def test_executed_notebooks_rerun_from_their_params_file(built):

@@ -369,3 +369,10 @@ def test_reader_tables_show_labels_not_code_names(journeys, params):
     assert not shown["Finding"].str.contains(r"\b[a-z0-9]+_[a-z_]+\b").any()
     comps = dqs.comparators_table(params)
     assert not comps["Measure"].str.contains("_").any()
+
+
+def test_what_else_the_sections_show_leaves_out_a_section_with_nothing_to_add():
+    lines = ps.in_the_sections({"01_children": ["627 children were looked after."],
+                                "05_adopters": [], "06_resources": ["", ""]})
+    assert lines == ["[Section 1: Children](#section-01_children). 627 children were looked "
+                     "after."]

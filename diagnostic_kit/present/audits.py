@@ -129,13 +129,12 @@ def key_findings(h: dict[str, Any], questions: pd.DataFrame, comments: pd.DataFr
 
 def method_note() -> str:
     return (
-        "Working days are Monday to Friday less the bank holidays of England and Wales (the "
-        "`holidays` package). An audit is due within 60 working days of the case moving to the "
+        "Working days are Monday to Friday less the bank holidays of England and Wales. An "
+        "audit is due within 60 working days of the case moving to the "
         "service, and six months after the previous audit; the form sets no deadline for a "
         "closure audit, so those are not timed. The response is due on the case system within "
         "5 working days where restorative actions are required. Actions are overdue when their "
-        "due date has passed and no completion date is recorded by the reference date. "
-        "Question 13 is counted for closure audits only.")
+        "due date has passed and no completion date is recorded by the reference date.")
 
 
 # -- tables -------------------------------------------------------------------------------

@@ -176,6 +176,12 @@ def standard_label(label: str) -> str:
 _MD_PUNCT = re.compile(r"([\\`*_\[\]{}()#+!|~:])")
 
 
+def unit(params: Any) -> str:
+    """Whose report it is, as the text names it: "RAA" for a regional adoption agency's
+    params (they name its members), else "LA"."""
+    return "RAA" if getattr(params, "members", None) else "LA"
+
+
 def escape(text: Any) -> str:
     """A value from params or data made safe to put in Markdown (or HTML) built by the kit:
     HTML's ``& < >`` escaped and Markdown punctuation backslash-escaped, so it shows as written

@@ -179,34 +179,38 @@ def productivity_sentence(h: dict[str, Any]) -> str:
 
 def coverage_statement(costs: pd.DataFrame, staffing: pd.DataFrame | None,
                        year: str | None) -> str:
-    """What this LA's cost file includes and leaves out, in plain words."""
+    """What the cost file includes and leaves out, in plain words."""
     cov = rs.coverage(costs, year)
     inc = [nv.lower_first(_label(c)) for c in cov["included"]]
     out = [nv.lower_first(_label(c)) for c in cov["left_out"]]
     lines = [
         "Unit costs depend on what each LA counts as cost, so they compare well only with "
         "figures built the same way.",
-        f"For {year}, this LA's cost file includes {nv.plain_list(inc) or 'nothing'}."
+        f"For {year}, the cost file includes {nv.plain_list(inc) or 'nothing'}."
         if year else "The cost file has no complete year.",
         (f"It gives nothing for {nv.plain_list(out)}, so those are not in the unit costs."
          if out else "It has an amount for every category of the template."),
     ]
     if year:
         c = costs.loc[costs["financial_year"].astype(str).eq(year)]
-        given = c["purpose"].notna().sum() if "purpose" in c else 0
-        lines.append(
-            f"The file says what {nv.plural(int(given), 'row')} of {len(c)} for {year} "
-            "pay for; the others take their category's default (the table of how each cost "
-            "was assigned, below).")
+        given = int(c["purpose"].notna().sum()) if "purpose" in c else 0
+        where = "how each cost was assigned is in the technical annex"
+        if given == 0:
+            lines.append(f"No row for {year} says what it pays for, so each takes its "
+                         f"category's default ({where}).")
+        else:
+            says = nv.verb(given, "says what it pays", "say what they pay")
+            lines.append(f"{nv.count(given).capitalize()} of the {len(c)} rows for {year} "
+                         f"{says} for; the others take their category's default ({where}).")
     if staffing is not None and len(staffing) and year:
         s = staffing.loc[staffing["financial_year"].astype(str).eq(year)]
         teams = [TEAM_LABELS.get(t, t) for t in rs.TEAMS if t in set(s["team"])]
         if teams:
             lines.append(f"The staffing file's FTE for {year} covers {nv.plain_list(teams)}; "
                          "the whole-service productivity divides by all of it.")
-    lines.append("The kit cannot tell from the file whether staff costs include on-costs, or "
-                 "whether corporate costs (buildings, IT, HR) are in the overheads; the "
-                 "reader should ask the finance team before comparing with another LA.")
+    lines.append("The cost file does not say whether staff costs include on-costs, or "
+                 "whether corporate costs (buildings, IT, HR) are in the overheads: ask the "
+                 "finance team before comparing with another LA.")
     return nv.bullets(lines)
 
 

@@ -277,13 +277,18 @@ class Section:
         to what this section takes from it. The tables reported are kept in ``self.absent``
         (nothing is returned, so the notebook cell shows no stray value)."""
         absent = [t for t in needs if t in set(missing["table"])]
+        # Said once, under the last of them: the RAA may hold these extracts for its members.
+        held = [t for t in absent if t in RAA_EXTRACTS] if self.raa else []
         for table in absent:
-            held = (f" Where {nv.escape(self.raa)} holds it for its member LAs, the RAA's "
-                    "report shows it." if self.raa and table in RAA_EXTRACTS else "")
+            more = ""
+            if held and table == held[-1]:
+                these = "it" if len(held) == 1 else "them"
+                more = (f" Where {nv.escape(self.raa)} holds {these} for its member LAs, the "
+                        f"RAA's report shows {these}.")
             self.notice(
                 f"<strong>local/{table}.csv was not supplied</strong>, so this section cannot "
                 f"show {needs[table]}. To add it, fill <code>data_templates/{table}.csv</code>."
-                + held)
+                + more)
         self.absent = absent
 
     # -- metrics --------------------------------------------------------------------------

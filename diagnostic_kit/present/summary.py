@@ -114,7 +114,7 @@ def _benchmark(r: pd.Series, params: Params | None = None) -> str:
         return _england(r) or "no national figure"
     if kind == "target":
         whose = "kit default" if params is None or _default_target(r["key"], params) \
-            else "this LA's"
+            else f"this {nv.unit(params)}'s"
         return f"local target: {r['benchmark_period']} ({whose})"
     return "no published target" if r["key"] == "a3" else "–"
 
@@ -376,14 +376,15 @@ def scorecard_trends_pointer() -> str:
 
 
 def in_the_sections(lines: dict[str, list[str]]) -> list[str]:
-    """One bullet per section: a link to it and what it adds to the findings above (its
-    sentences that no finding says); a section with nothing to add is only linked."""
+    """One bullet per section that adds something to the findings above (its sentences that
+    no finding says): a link to it, then those sentences. A section with nothing to add (its
+    extracts not supplied, say) is left out: a link over nothing tells a reader nothing."""
     out = []
     for key, sentences in lines.items():
-        spec = registry.section(key)
-        link = f"[Section {spec.number}: {spec.short}](#section-{key})"
         text = " ".join(s for s in sentences if s)
-        out.append(f"{link}. {text}" if text else f"{link}.")
+        if text:
+            spec = registry.section(key)
+            out.append(f"[Section {spec.number}: {spec.short}](#section-{key}). {text}")
     return out
 
 
@@ -430,13 +431,8 @@ def summary_intro(params: Params) -> str:
             f"families for children, from {period_label(params)}. \"Children adopted\" are "
             "children whose adoption order was made in that period. Each finding below gives "
             "its figure, the number of children it rests on and the benchmark it is rated "
-            "against, with that benchmark's year.\n\n" + rating_note(_unit(params))
+            "against, with that benchmark's year.\n\n" + rating_note(nv.unit(params))
             + _suppression_note(params))
-
-
-def _unit(params: Params) -> str:
-    """What the report is about: "LA", or "RAA" for a regional adoption agency's report."""
-    return "RAA" if getattr(params, "members", None) else "LA"
 
 
 def rating_note(unit: str = "LA") -> str:
@@ -461,7 +457,7 @@ def _suppression_note(params: Params) -> str:
         return ("\n\n**Small numbers are not suppressed in this report**: it shows counts "
                 "of one or two children and lists individual children (by pseudonym), so it is "
                 "for people entitled to see those children's records. To share it more widely, "
-                f"build it again with `suppress_below` set (5 is usual) in the {_unit(params)}'s "
+                f"build it again with `suppress_below` set (5 is usual) in the {nv.unit(params)}'s "
                 "params file.")
     return (f"\n\n**Small numbers are suppressed in this report**: every count under {k} is "
             f"shown as \"<{k}\", a percentage built on such a count is not shown, and lists of "

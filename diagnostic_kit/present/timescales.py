@@ -57,14 +57,15 @@ def standards_note(params: Params) -> str:
     own = [STAGE_LABELS[k] for k in table.loc[~table["is_default"], "key"]]
     where = ("The defaults are local-practice standards, not statute, drawn from statutory "
              "timescales and common local procedures (for example, care proceedings are to "
-             "finish within 26 weeks); section 8 gives the basis of each. An LA can set its own "
-             "in its parameters file.")
+             "finish within 26 weeks); section 8 gives the basis of each. An LA or RAA can set "
+             "its own in its parameters file.")
+    unit = nv.unit(params)
     if not own:
-        return "The stage standards used here are the kit's **defaults**, as this LA set none. " \
-            + where
+        return (f"The stage standards used here are the kit's **defaults**, as this {unit} set "
+                "none. " + where)
     named = nv.plain_list(nv.lower_first(s) for s in own)
-    return f"This LA set its own standards for {named}; the others are the kit's **defaults**. " \
-        + where
+    return (f"This {unit} set its own standards for {named}; the others are the kit's "
+            "**defaults**. " + where)
 
 
 def display_standards(params: Params) -> pd.DataFrame:
@@ -73,7 +74,7 @@ def display_standards(params: Params) -> pd.DataFrame:
     return pd.DataFrame({
         "Stage": t["key"].map(STAGE_LABELS), "Standard": t["label"], "Days": t["days"],
         "Basis": t["basis"],
-        "Set by": t["is_default"].map({True: "kit default", False: "this LA"}),
+        "Set by": t["is_default"].map({True: "kit default", False: f"this {nv.unit(params)}"}),
     })
 
 

@@ -158,9 +158,10 @@ def key_findings(h: dict, params: Params, plans_given: bool = True) -> str:
     if not h["cohort"]:
         return nv.bullets(lines + ["With no child in the latest cohort, the tables and charts "
                                    "below are empty: nothing more can be said of it."])
+    # England's figure is given once, with every entry year above.
     lines.append(
         f"{nv.count_of(h['three_plus'], h['cohort'])} had {uf.PLACEMENTS_FLAG} or more "
-        f"placements in their first {years} years. {national_note(params)}.")
+        f"placements in their first {years} years.")
     lines.append(
         f"{nv.count_of(h['ls_drift'], h['cohort'])} {nv.verb(h['ls_drift'])} still on an "
         "interim care order (C1) or accommodated under s20 (V2) on the anniversary.")
