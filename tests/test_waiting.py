@@ -7,6 +7,7 @@ Reporting period (demo params): 1 April 2023 to 31 March 2026; reference date 31
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 import subprocess
 import sys
@@ -208,11 +209,21 @@ def test_local_plan_changed_away_is_a_competing_exit(journeys, params):
 
 
 def test_censored_at_the_end_of_the_data(journeys, params):
-    # Returns that end on 31 December 2025 censor D there: 91 days after the decision.
+    # D's decision is 1 October 2025. Returns whose latest date is 31 December 2025 cover the
+    # collection year 2025-26, to 31 March 2026: with a reference date after that (30 June
+    # 2026), D is followed to 31 March 2026, 181 days, not to the reference date.
+    later = params.model_copy(update={"period_end": dt.date(2026, 6, 30)})
     periods = pd.DataFrame({"first_decom": pd.to_datetime(["2025-12-31"]),
                             "period_end": pd.to_datetime([None])})
-    c = wt.cohort(journeys, params, periods=periods).set_index("child")
-    assert c.loc["D", "days"] == 91 and c.loc["D", "outcome"] == "waiting"
+    assert wt.data_end(periods) == pd.Timestamp("2026-03-31")
+    c = wt.cohort(journeys, later, periods=periods).set_index("child")
+    assert c.loc["D", "days"] == 181 and c.loc["D", "outcome"] == "waiting"
+    # A quiet last week is still followed: the latest date 29 March 2026 is in the same year.
+    quiet = periods.assign(first_decom=pd.to_datetime(["2026-03-29"]))
+    assert wt.censor_date(params, quiet) == pd.Timestamp("2026-03-31")
+    # Returns to 2024-25 only: followed to 31 March 2025.
+    assert wt.data_end(periods.assign(first_decom=pd.to_datetime(["2024-04-01"]))) == \
+        pd.Timestamp("2025-03-31")
 
 
 # -- decisions reversed, flows and waiting now ------------------------------------------------
@@ -391,3 +402,20 @@ def test_small_counts_are_suppressed_in_the_sentences(journeys, params):
     assert line.startswith("Of the 6 children with an ADM decision in the period, an "
                            "estimated –% within 6 months, –% within 12 months")
     assert "the <5 still waiting" in line and "17%" not in line
+
+
+def test_children_with_an_order_waiting_are_counted_in_words(params):
+    from diagnostic_kit.present import waiting as pw
+
+    flows = pd.DataFrame({"year": ["Whole period"], "adm_decisions": [5], "children_decided": [5],
+                          "placement_orders": [4], "reversed": [0]})
+    none = pd.DataFrame({"instead": pd.Series(dtype="string")})
+    counts = {"adm_not_placed": 6, "po_not_placed": 4, "po_median_days": 109, "po_12m": 0,
+              "po_18m": 0}
+    assert pw.flow_sentences(flows, counts, none, params)[1].endswith(
+        "4 of them with a placement order (a median of 109 days since it; none of them 12 "
+        "months or more).")
+    counts.update(po_12m=3, po_18m=1)
+    assert pw.flow_sentences(flows, counts, none, params)[1].endswith(
+        "(a median of 109 days since it; 3 of them 12 months or more, **1 of those 18 months "
+        "or more**).")

@@ -81,13 +81,17 @@ def month_days(months: float) -> int:
 # -- the cohort ---------------------------------------------------------------------------------
 
 def data_end(periods: pd.DataFrame | None) -> pd.Timestamp | None:
-    """The latest date the returns hold (the latest episode start or end of any period of
-    care), or None without periods."""
+    """The last day the returns cover: 31 March ending the collection year of the latest date
+    they hold (an episode start or the end of a period of care), or None without periods. A
+    return covers its whole year, so a quiet last week is still followed."""
     if periods is None or not len(periods):
         return None
     dates = pd.concat([pd.to_datetime(periods["first_decom"]),
-                       pd.to_datetime(periods["period_end"])])
-    return None if dates.dropna().empty else pd.Timestamp(dates.max())
+                       pd.to_datetime(periods["period_end"])]).dropna()
+    if dates.empty:
+        return None
+    last = pd.Timestamp(dates.max())
+    return pd.Timestamp(last.year + (last.month >= 4), 3, 31)
 
 
 def censor_date(params: Params, periods: pd.DataFrame | None = None) -> pd.Timestamp:

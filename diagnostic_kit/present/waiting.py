@@ -163,9 +163,11 @@ def flow_sentences(flows: pd.DataFrame, counts: dict, changes: pd.DataFrame,
             f"{nv.verb(int(counts['adm_not_placed']))} not yet placed, "
             f"{nv.count(po)} of them with a placement order")
     if po:
+        m12, m18 = int(counts["po_12m"]), int(counts["po_18m"])
         text += (f" (a median of {nv.days(counts['po_median_days'])} since it; "
-                 f"{nv.count(int(counts['po_12m']))} 12 months or more, "
-                 f"**{nv.count(int(counts['po_18m']))} 18 months or more**)")
+                 + (f"{nv.count(m12)} of them 12 months or more, "
+                    f"**{nv.count(m18)} of those 18 months or more**)" if m12 else
+                    "none of them 12 months or more)"))
     out.append(text + ".")
     if len(changes):
         k = changes["instead"].value_counts()
