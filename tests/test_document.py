@@ -393,3 +393,26 @@ def test_tables_xlsx_numbers_formats_counts_and_contents(tmp_path):
     assert ws["E2"].value == 460 and ws["E2"].number_format == '#,##0 "days"'
     assert ws["E3"].value == 1200 and ws["E3"].number_format == "£#,##0"
     assert ws.freeze_panes == "A2"
+
+
+def test_a_tall_chart_is_marked_to_print_taller(monkeypatch):
+    import IPython.display
+    import matplotlib.pyplot as plt
+
+    def shown(w: float, h: float) -> list[dict]:
+        out: list[dict] = []
+        # What a notebook would show: the raw data of a PNG output, or an HTML object's.
+        monkeypatch.setattr(IPython.display, "display", lambda obj, raw=False, metadata=None:
+                            out.append(obj if raw else {"text/html": obj.data}))
+        fig, ax = plt.subplots(figsize=(w, h))
+        ax.barh(["a", "b"], [1, 2])
+        charts.show(fig, "Two bars of a chart drawn to test how it prints on paper.")
+        return out
+
+    # 9 x 7.2 in (0.8): tall, an <img> of its own with the class report.css prints taller.
+    (tall,) = shown(9, 7.2)
+    assert 'class="kit-chart-tall"' in tall["text/html"] and "image/png" not in tall
+    # 9 x 4 in: a chart as the others, shown as a PNG output.
+    (wide,) = shown(9, 4)
+    assert "image/png" in wide and "text/html" not in wide
+    assert re.search(r"img\.kit-chart-tall \{ max-height: 150mm; \}", CSS)

@@ -354,6 +354,11 @@ def _may_spill(fig: Figure, canvas: FigureCanvasAgg) -> bool:
     return box.x0 < 0 or box.y0 < 0 or box.x1 > w or box.y1 > h
 
 
+#: A chart at least this tall for its width is tall (``show``): 20 bars of journeys, the
+#: 13 audit questions, four panels of a profile.
+TALL_RATIO = 0.55
+
+
 def show(fig: Figure, alt: str | None = None, *, annex: bool = False) -> None:
     """Display a figure once in a notebook with its alt text (``alt``, else the one the chart
     function described), then close it. An ``annex`` chart is detail a board need not read:
@@ -362,15 +367,20 @@ def show(fig: Figure, alt: str | None = None, *, annex: bool = False) -> None:
 
     from IPython.display import HTML, display
 
+    w, h = fig.get_size_inches()
     data, meta = png_output(fig, alt)
     plt.close(fig)
-    if not annex:
+    # A tall chart (many rows of bars) may print taller than others (report.css), so that its
+    # labels stay legible on paper: it carries a class saying so.
+    tall = h / w > TALL_RATIO
+    if not annex and not tall:
         display(data, raw=True, metadata=meta)
         return
     img = (f'<div class="output_png output_subarea"><img src="data:image/png;base64,'
-           f'{data["image/png"]}" width="{meta["image/png"]["width"]}" '
-           f'alt="{escape(meta["image/png"]["alt"], quote=True)}"></div>')
-    display(HTML(f"{registry.ANNEX_OPEN}{img}{registry.ANNEX_CLOSE}"))
+           f'{data["image/png"]}" width="{meta["image/png"]["width"]}"'
+           + (' class="kit-chart-tall"' if tall else "")
+           + f' alt="{escape(meta["image/png"]["alt"], quote=True)}"></div>')
+    display(HTML(f"{registry.ANNEX_OPEN}{img}{registry.ANNEX_CLOSE}" if annex else img))
 
 
 def _stage_legend(ax, stages: Sequence[str] = STAGES, unsplit: bool = False, **kw) -> None:
