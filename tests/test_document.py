@@ -18,7 +18,10 @@ from nbformat.v4 import new_code_cell, new_notebook, new_output
 
 matplotlib.use("Agg")
 
-from diagnostic_kit.present import charts  # noqa: E402
+from diagnostic_kit.present import (
+    charts,  # noqa: E402
+    timescale_charts,  # noqa: E402
+)
 from diagnostic_kit.present.section import table_html  # noqa: E402
 from diagnostic_kit.run import page, pdf, workbook  # noqa: E402
 
@@ -81,7 +84,7 @@ def _stats():
 
 
 def test_medians_alt_states_the_message_and_every_value():
-    alt = charts.medians_alt(_stats())
+    alt = timescale_charts.medians_alt(_stats())
     assert alt.startswith("Median days per stage: the longest stage is adoptive placement to "
                           "adoption order, 189 days against a 183-day standard; 2 of 5 stages "
                           "are over their standard.")
@@ -92,7 +95,7 @@ def test_medians_alt_states_the_message_and_every_value():
 def test_spread_chart_alt_and_labels_keep_median_and_standard_apart():
     days = pd.DataFrame({"entry_to_iro": [100.0, 130, 200, 260], "iro_to_adm": [10.0, 20, 30,
                                                                                   np.nan]})
-    fig = charts.stage_spread_chart(days, {"entry_to_iro": 122, "iro_to_adm": 61})
+    fig = timescale_charts.stage_spread_chart(days, {"entry_to_iro": 122, "iro_to_adm": 61})
     alt = charts.alt_text(fig)
     assert "care entry to IRO recommendation, 3 of 4 children (75%) over its 122-day" in alt
     texts = [t.get_text() for t in fig.axes[0].texts]
@@ -104,10 +107,10 @@ def test_trend_alt_names_the_biggest_change():
     trend = pd.DataFrame({"year": ["2023-24", "2024-25", "2023-24", "2024-25"],
                           "stage": ["entry_to_iro", "entry_to_iro", "iro_to_adm", "iro_to_adm"],
                           "children": [10, 12, 10, 12], "median": [100.0, 90, 40, 80]})
-    alt = charts.trend_alt(trend)
+    alt = timescale_charts.trend_alt(trend)
     assert "the biggest change is IRO recommendation to ADM decision, which rose from 40 days " \
            "in 2023-24 to 80 in 2024-25" in alt
-    fig = charts.trend_chart(trend, standards={"entry_to_iro": 122})
+    fig = timescale_charts.trend_chart(trend, standards={"entry_to_iro": 122})
     assert len(fig.axes) == 2  # one facet per stage (seaborn)
     matplotlib.pyplot.close(fig)
 
@@ -121,7 +124,7 @@ def test_a_chart_not_described_reads_its_values_back():
 
 
 def test_alt_text_survives_nbconvert_into_the_report():
-    fig = charts.describe(charts.stage_medians_chart(_stats()), 'Says "this" & <that>')
+    fig = charts.describe(timescale_charts.stage_medians_chart(_stats()), 'Says "this" & <that>')
     data, meta = charts.png_output(fig)
     matplotlib.pyplot.close(fig)
     out = new_output("display_data", data=data, metadata=meta)
@@ -146,7 +149,7 @@ def _png_size(data: dict[str, str]) -> tuple[int, int]:
 def test_a_chart_that_fits_is_drawn_once_at_its_own_size(monkeypatch):
     from matplotlib.figure import Figure
 
-    fig = charts.stage_medians_chart(_stats())
+    fig = timescale_charts.stage_medians_chart(_stats())
     draws = []
     real = Figure.draw
     monkeypatch.setattr(Figure, "draw", lambda self, r: (draws.append(1), real(self, r))[1])
@@ -182,7 +185,7 @@ def test_a_count_axis_has_whole_numbers_from_zero_even_with_nothing_to_count():
 def test_a_chart_that_fits_is_not_measured_again(monkeypatch):
     from matplotlib.figure import Figure
 
-    fig = charts.stage_medians_chart(_stats())
+    fig = timescale_charts.stage_medians_chart(_stats())
     measured = []
     real = Figure.get_tightbbox
     monkeypatch.setattr(Figure, "get_tightbbox",
@@ -231,7 +234,7 @@ def test_nothing_drawn_overlaps_the_footnote():
     trend = pd.DataFrame({"stage": ["entry_to_iro"] * 3 + ["iro_to_adm"] * 3,
                           "year": ["2023-24", "2024-25", "2025-26"] * 2,
                           "median": [136, 148, 160, 38, 62, 34], "children": [5] * 6})
-    fig = charts.trend_chart(trend, standards={"entry_to_iro": 122})
+    fig = timescale_charts.trend_chart(trend, standards={"entry_to_iro": 122})
     fig.canvas.draw()
     r = fig.canvas.get_renderer()
     foot_top = fig.texts[-1].get_window_extent(r).y1
@@ -263,7 +266,7 @@ def test_a_section_renders_as_nbconvert_renders_it():
     from nbconvert import HTMLExporter
     from nbformat.v4 import new_markdown_cell
 
-    fig = charts.describe(charts.stage_medians_chart(_stats()), "Medians per stage.")
+    fig = charts.describe(timescale_charts.stage_medians_chart(_stats()), "Medians per stage.")
     data, meta = charts.png_output(fig)
     matplotlib.pyplot.close(fig)
     outputs = [new_output("display_data", data=data, metadata=meta),

@@ -163,7 +163,7 @@ def test_timeline_offsets_and_segments(params):
     sel = ex.select(make([300], edit=edit), params)
     t = sel.timeline
     assert t.loc[0, list(ex.TIMELINE_DATES)].tolist()[0] == 0
-    seg = charts._segments(t, ex.TIMELINE_DATES)
+    seg = pex._segments(t, ex.TIMELINE_DATES)
     # No IRO date: care entry → ADM (0 → 90) is one unsplit span; then the three later stages.
     assert seg[["stage", "left", "width"]].values.tolist() == [
         ["unsplit", 0, 90], ["adm_to_po", 90, 100], ["po_to_placement", 190, 50],
@@ -172,14 +172,14 @@ def test_timeline_offsets_and_segments(params):
 
 def test_timeline_chart_renders(params, tmp_path):
     sel = ex.select(make(TOTALS), params)
-    fig = charts.timeline_chart(sel.timeline, ex.TIMELINE_DATES, charts.source_note("Demo"))
+    fig = pex.timeline_chart(sel.timeline, ex.TIMELINE_DATES, charts.source_note("Demo"))
     fig.savefig(tmp_path / "timeline.png")
     assert fig.texts[-1].get_text().startswith("Each bar is one child")
     assert (tmp_path / "timeline.png").stat().st_size > 10_000
     assert fig._suptitle.get_text() == (
         "The shortest and longest journeys from care entry to adoption order")
     # An analyst retitles a chart from the notebook.
-    own = charts.timeline_chart(sel.timeline, ex.TIMELINE_DATES, charts.source_note("Demo"),
+    own = pex.timeline_chart(sel.timeline, ex.TIMELINE_DATES, charts.source_note("Demo"),
                                 title="Our longest waits")
     assert own._suptitle.get_text() == "Our longest waits"
 

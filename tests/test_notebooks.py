@@ -15,7 +15,8 @@ from diagnostic_kit import registry
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
 #: Present modules that are not a section's words, and the names they go by.
-PRESENT_NAMES = {"narrative": "nv", "charts": "charts", "improvement": "improvement"}
+PRESENT_NAMES = {"narrative": "nv", "charts": "charts", "timescale_charts": "timescale_charts",
+                 "improvement": "improvement"}
 _IMPORT = re.compile(r"^\s*(?:from\s+(\S+)\s+)?import\s+(.+)$")
 
 

@@ -3,7 +3,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
+import matplotlib.pyplot as plt
+import numpy as np
 import pandas as pd
+from matplotlib.figure import Figure
 
 from diagnostic_kit.derive.characteristics import NOT_KNOWN
 from diagnostic_kit.measures.children import (
@@ -16,6 +21,13 @@ from diagnostic_kit.measures.children import (
     under_represented,
 )
 from diagnostic_kit.present import narrative as nv
+from diagnostic_kit.present.charts import (
+    DEFAULT_SOURCE,
+    GROUP_COLOURS,
+    apply_style,
+    describe,
+    finish,
+)
 from diagnostic_kit.present.narrative import plural
 
 
@@ -247,3 +259,69 @@ def key_findings(prof: pd.DataFrame) -> str:
             f"{UNDER_RATIO} and at least {MIN_LOOKED_AFTER} children in the group were looked "
             "after.")
     return "**Key findings**\n\n" + nv.bullets(key_findings_lines(prof)) + "\n\n" + note
+
+
+# -- section 1 ------------------------------------------------------------------------------
+
+def profile_chart(prof: pd.DataFrame, characteristics: Sequence[str], headings: dict[str, str],
+                  source: str = DEFAULT_SOURCE, *,
+        title: str = (
+            "Children placed for adoption against all children looked after"),
+) -> Figure:
+    """Side-by-side distributions (% of each group) for a few characteristics: looked after,
+    with an ADM decision, adopted. ``prof`` is ``children.profile``."""
+    apply_style()
+    chars = list(characteristics)
+    ncols = 2
+    nrows = int(np.ceil(len(chars) / ncols))
+    fig, axes = plt.subplots(nrows, ncols, figsize=(9, 3.0 * nrows), squeeze=False)
+    labels = {"looked_after": "Looked after", "decision": "ADM decision", "adopted": "Adopted"}
+    for ax, char in zip(axes.flat, chars, strict=False):
+        t = prof.loc[prof["characteristic"].eq(char)].reset_index(drop=True)
+        y = np.arange(len(t))
+        h = 0.26
+        for k, (g, name) in enumerate(labels.items()):
+            vals = t[f"{g}_pct"].astype("float64").fillna(0)
+            ax.barh(y + (k - 1) * h, vals, height=h, color=GROUP_COLOURS[g], label=name)
+        ax.set_yticks(y, [str(c)[:28] if char == "cin" else str(c)[:28].capitalize()
+                          for c in t["category"]])
+        ax.invert_yaxis()
+        ax.set_title(headings.get(char, char), fontsize=10)
+        ax.set_xlabel("% of the group's children")
+    for ax in list(axes.flat)[len(chars):]:
+        ax.set_visible(False)
+    axes[0, 0].legend(loc="lower right", fontsize=9)
+    note = ("Children looked after have no ADM decision: age at the decision compares the other "
+            "two groups only." if "age_band_adm" in chars else "")
+    fig = finish(fig, title, source, note=note)
+    return describe(fig, profile_alt(prof, chars, headings))
+
+
+def profile_alt(prof: pd.DataFrame, characteristics: Sequence[str],
+                headings: dict[str, str]) -> str:
+    """The message of the profile chart: the largest gap between children adopted and children
+    looked after, then each characteristic's shares."""
+    rows = prof.loc[prof["characteristic"].isin(list(characteristics))].copy()
+    rows["gap"] = (rows["adopted_pct"].astype("float64")
+                   - rows["looked_after_pct"].astype("float64"))
+    parts = []
+    for char in characteristics:
+        t = rows.loc[rows["characteristic"].eq(char)]
+        bits = []
+        for _, r in t.iterrows():
+            shares = [f"{name} {nv.pct_of(r[f'{g}_pct'], r[f'{g}_n'])}" for g, name in
+                      (("looked_after", "looked after"), ("adopted", "adopted"))
+                      if pd.notna(r[f"{g}_pct"])]
+            if shares:
+                bits.append(f"{r['category']} ({', '.join(shares)})")
+        if bits:
+            parts.append(f"{headings.get(char, char)}: {'; '.join(bits)}")
+    known = rows.dropna(subset=["gap"])
+    lead = "Children placed for adoption against all children looked after"
+    if len(known):
+        r = known.loc[known["gap"].abs().idxmax()]
+        lead += (f": the largest difference is {headings.get(r['characteristic'], '')} "
+                 f"{r['category']}, {nv.pct_of(r['adopted_pct'], r['adopted_n'])} of children "
+                 f"adopted against {nv.pct_of(r['looked_after_pct'], r['looked_after_n'])} of "
+                 "children looked after").replace("  ", " ")
+    return f"{lead}. " + ". ".join(parts) + "."

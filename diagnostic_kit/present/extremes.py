@@ -3,7 +3,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
+import matplotlib.pyplot as plt
+import numpy as np
 import pandas as pd
+from matplotlib.figure import Figure
+from matplotlib.patches import Patch
 
 from diagnostic_kit.derive.journeys import STAGES
 from diagnostic_kit.measures.cohorts import share
@@ -15,6 +21,14 @@ from diagnostic_kit.measures.extremes import (
     stage_comparison,
 )
 from diagnostic_kit.present import narrative as nv
+from diagnostic_kit.present.charts import (
+    DEFAULT_SOURCE,
+    STAGE_COLOURS,
+    UNSPLIT_COLOUR,
+    apply_style,
+    describe,
+    finish,
+)
 from diagnostic_kit.present.timescales import STAGE_LABELS, STAGE_SHORT
 
 #: The last row of ``stage_comparison``: the whole journey.
@@ -242,3 +256,102 @@ def key_findings(ex: Extremes) -> str:
     """Section 3's opening."""
     return "**Key findings**\n\n" + nv.bullets(findings(ex))
 
+
+# -- the timeline chart -------------------------------------------------------------------
+
+def _stage_legend(ax, stages: Sequence[str] = STAGES, unsplit: bool = False, **kw) -> None:
+    handles = [Patch(color=STAGE_COLOURS[s], label=STAGE_LABELS[s]) for s in stages]
+    if unsplit:
+        handles.append(Patch(color=UNSPLIT_COLOUR, label="Not split into stages (date missing)"))
+    ax.legend(handles=handles, **kw)
+
+
+def _segments(offsets: pd.DataFrame, dates: Sequence[str]) -> pd.DataFrame:
+    """Bar segments from days-since-entry per date: each stage between consecutive known dates;
+    a span across a missing date is "unsplit"; out-of-order spans are left out."""
+    off = offsets[list(dates)]
+    prev = off.shift(axis=1)
+    start = prev.ffill(axis=1)
+    rows = []
+    for i, col in enumerate(dates[1:], start=1):
+        stage = STAGES[i - 1]
+        end = off[col]
+        s = start[col]
+        ok = end.notna() & s.notna() & (end >= s)
+        kind = np.where(prev[col].notna(), stage, "unsplit")
+        rows.append(pd.DataFrame({"row": offsets.index[ok], "stage": kind[ok.to_numpy()],
+                                  "left": s[ok], "width": (end - s)[ok]}))
+    return pd.concat(rows, ignore_index=True)
+
+
+def timeline_chart(timeline: pd.DataFrame, dates: Sequence[str],
+                   source: str = DEFAULT_SOURCE, *,
+        title: str = (
+            "The shortest and longest journeys from care entry to adoption order"),
+) -> Figure:
+    """One horizontal bar per child from care entry to adoption order, split by stage; the
+    shortest journeys above, the longest below, on the same scale. ``timeline`` holds
+    ``pseudonym``, ``group`` (shortest/longest) and days since care entry for each of ``dates``.
+    """
+    apply_style()
+    groups = [g for g in ("shortest", "longest") if g in set(timeline["group"])]
+    sizes = [int(timeline["group"].eq(g).sum()) for g in groups] or [1]
+    fig, axes = plt.subplots(len(groups) or 1, 1, sharex=True, squeeze=False,
+                             figsize=(9, 1.6 + 0.28 * sum(sizes)),
+                             gridspec_kw={"height_ratios": sizes})
+    unsplit = False
+    for ax, group in zip(axes[:, 0], groups, strict=False):
+        t = timeline.loc[timeline["group"].eq(group)].reset_index(drop=True)
+        seg = _segments(t, dates)
+        unsplit |= bool(seg["stage"].eq("unsplit").any())
+        colours = seg["stage"].map({**STAGE_COLOURS, "unsplit": UNSPLIT_COLOUR})
+        ax.barh(seg["row"], seg["width"], left=seg["left"], color=colours, height=0.7,
+                edgecolor="white", linewidth=0.6)
+        span = float(np.nanmax(timeline[dates[-1]].to_numpy(dtype=float))) if len(
+            timeline) else 0.0
+        for _, sg in seg.loc[seg["width"].ge(max(60.0, 0.075 * span))].iterrows():
+            dark = sg["stage"] in ("adm_to_po", "po_to_placement", "placement_to_ao")
+            ax.text(sg["left"] + sg["width"] / 2, sg["row"], f"{nv.number(sg['width'])}",
+                    ha="center", va="center", fontsize=8,
+                    color="white" if dark else "black")
+        total = t[dates[-1]]
+        for row, days in total.items():
+            if pd.notna(days):
+                ax.text(days + 10, row, f"{nv.number(days)}", va="center", fontsize=9)
+        ax.set_yticks(range(len(t)), t["pseudonym"])
+        ax.invert_yaxis()
+        ax.set_ylabel(f"{group.capitalize()} journeys", fontsize=11)
+    axes[-1, 0].set_xlabel("Days from care entry")
+    axes[-1, 0].set_xlim(left=0, right=axes[-1, 0].get_xlim()[1] * 1.06)
+    _stage_legend(axes[0, 0], unsplit=unsplit, loc="lower right", fontsize=9)
+    fig = finish(fig, title,
+                 source, note="Each bar is one child (pseudonym), split into the five stages; "
+                 "the number at its end is the total days, and a stage wide enough for one "
+                 "has its days; the table gives every child's days per stage.")
+    return describe(fig, timeline_alt(timeline, dates))
+
+
+def timeline_alt(timeline: pd.DataFrame, dates: Sequence[str]) -> str:
+    """The message of the timeline: the range of each group's journeys, and where the longest
+    journeys' time went (the stage with the largest median among them)."""
+    parts = []
+    for group in ("shortest", "longest"):
+        t = timeline.loc[timeline["group"].eq(group)].reset_index(drop=True)
+        total = t[dates[-1]].dropna() if len(t) else pd.Series(dtype=float)
+        if total.empty:
+            continue
+        text = (f"the {len(t)} {group} journeys took {nv.number(total.min())} to "
+                f"{nv.number(total.max())} days from care entry to adoption order")
+        seg = _segments(t, dates)
+        seg = seg.loc[seg["stage"].ne("unsplit")]
+        if len(seg):
+            med = seg.groupby("stage")["width"].median().reindex(list(STAGES)).dropna()
+            top = med.idxmax()
+            text += (f", their longest stage typically {nv.lower_first(STAGE_LABELS[top])} "
+                     f"(median {nv.number(med[top])} days; " + ", ".join(
+                         f"{STAGE_SHORT[k]} {nv.number(v)}" for k, v in med.items()) + ")")
+        parts.append(text)
+    if not parts:
+        return "The shortest and longest journeys: no journey could be drawn."
+    return "The shortest and longest journeys, one bar per child split by stage: " + \
+        "; ".join(parts) + "."

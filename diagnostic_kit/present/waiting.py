@@ -4,12 +4,22 @@ estimates; counts go through the narrative's suppression."""
 
 from __future__ import annotations
 
+import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
+from matplotlib.figure import Figure
 
 from diagnostic_kit.inputs.params import Params
 from diagnostic_kit.measures import waiting as wt
 from diagnostic_kit.present import narrative as nv
+from diagnostic_kit.present.charts import (
+    DEFAULT_SOURCE,
+    GREY,
+    OKABE_ITO,
+    apply_style,
+    describe,
+    finish,
+)
 from diagnostic_kit.present.timescales import STAGE_LABELS
 
 #: Each way out of waiting, for readers.
@@ -279,3 +289,145 @@ def estimates_note() -> str:
             "this decision and counts as not placed (cumulative incidence, Aalen–Johansen). A "
             "share at a time no child of the year had been followed to is left blank. The 95% "
             "intervals are wide on few children.")
+
+
+# -- section 2: children still waiting ----------------------------------------------------------
+
+#: One colour per year of decision, in order (the latest the darkest), and all years together.
+COHORT_COLOURS = (OKABE_ITO["orange"], OKABE_ITO["bluish_green"], OKABE_ITO["reddish_purple"],
+                  OKABE_ITO["sky_blue"], OKABE_ITO["vermillion"])
+#: One colour per way out of waiting (``measures.waiting.OUTCOMES``), and still waiting.
+OUTCOME_COLOURS = {"placed": OKABE_ITO["blue"], "plan_changed": OKABE_ITO["orange"],
+                   "sgo": OKABE_ITO["reddish_purple"], "home": OKABE_ITO["sky_blue"],
+                   "left_care": GREY, "waiting": "#E4E4E4"}
+
+
+def _month_axis(ax, last: float) -> None:
+    """Months since the clock started, ticks every 6 months, faint lines at 6, 12 and 18."""
+    top = max(6.0, float(np.ceil(last / 6) * 6))
+    ax.set_xlim(0, top)
+    ax.set_xticks(np.arange(0, top + 0.1, 6))
+    for m in (6, 12, 18):
+        if m < top:
+            ax.axvline(m, color="#BBBBBB", linewidth=0.8, linestyle=(0, (1, 2)), zorder=0)
+    ax.grid(axis="y", color="#E5E5E5")
+    ax.grid(axis="x", visible=False)
+
+
+def waiting_curves_alt(curves: pd.DataFrame, table: pd.DataFrame) -> str:
+    """The curves' message: all years' share placed within 6, 12 and 18 months with its
+    interval, each year's at 12 months, and the median."""
+    from diagnostic_kit.measures import waiting as wt
+
+    if table.empty or not int(table["children"].sum()):
+        return "Time to an adoptive placement from the ADM decision: no child had a decision."
+    rows = table.set_index("cohort")
+    parts = []
+    for year, r in rows.iterrows():
+        bits = [f"{m} months {nv.pct_of(r[f'within_{m}'], r['children'])}"
+                + (f" (95% interval {nv.number(r[f'within_{m}_low'])} to "
+                   f"{nv.pct(r[f'within_{m}_high'])})" if pd.notna(r[f"within_{m}_low"])
+                   and year == wt.ALL else "")
+                for m in wt.WITHIN_MONTHS if pd.notna(r[f"within_{m}"])]
+        med = ("median not reached" if pd.isna(r["median"])
+               else f"median {nv.number(r['median'])} days")
+        parts.append(f"{year} ({nv.children(int(r['children']))}): "
+                     + (", ".join(bits) if bits else "too recent to say") + f"; {med}")
+    return ("Share of children placed with adopters by months since the ADM decision, counting "
+            "the children still waiting and those who left another way: " + "; ".join(parts)
+            + ".")
+
+
+def waiting_curves_chart(curves: pd.DataFrame, table: pd.DataFrame,
+                         source: str = DEFAULT_SOURCE, *,
+                         title: str = "Time to an adoptive placement from the ADM decision, "
+                                      "by year of decision") -> Figure:
+    """The cumulative incidence of an adoptive placement by months since the ADM decision
+    (``measures.waiting.curves_long``), one line per year of decision with its 95% band, and
+    all years together (black); each line stops where its follow-up does. ``table`` is
+    ``measures.waiting.estimate_table`` (for the legend's counts and the alt text)."""
+    from diagnostic_kit.measures import waiting as wt
+
+    apply_style()
+    fig, ax = plt.subplots(figsize=(9, 4.4))
+    years = [y for y in dict.fromkeys(curves["cohort"]) if y != wt.ALL]
+    counts = table.set_index("cohort")["children"].to_dict() if len(table) else {}
+    last = float(curves["months"].max()) if len(curves) else 6.0
+    for i, year in enumerate([*years, wt.ALL]):
+        c = curves.loc[curves["cohort"].eq(year)]
+        if c.empty:
+            continue
+        every = year == wt.ALL
+        colour = "black" if every else COHORT_COLOURS[i % len(COHORT_COLOURS)]
+        x = c["months"].to_numpy(dtype=float)
+        ax.step(x, 100 * c["cif"].to_numpy(dtype=float), where="post", color=colour,
+                linewidth=2.6 if every else 2.0, linestyle="-" if every else (0, (5, 1.5)),
+                label=f"{'All years' if every else year} ({nv.children(int(counts.get(year, 0)))})",
+                zorder=3 if every else 2)
+        if "low" in c and c["low"].notna().any():
+            ax.fill_between(x, 100 * c["low"].to_numpy(dtype=float),
+                            100 * c["high"].to_numpy(dtype=float), step="post", color=colour,
+                            alpha=0.12 if every else 0.07, linewidth=0)
+    _month_axis(ax, last)
+    ax.set_ylim(0, 100)
+    ax.set_ylabel("% placed with adopters")
+    ax.set_xlabel("Months since the ADM decision")
+    ax.legend(loc="upper left", fontsize=9, title="Year of decision", title_fontsize=9)
+    note = ("Each line is the share of that year's children placed by then, counting those "
+            "still waiting and those who left another way (cumulative incidence); the shaded "
+            "band is its 95% interval, and a line stops where that year's follow-up ends.")
+    fig = finish(fig, title, source, note=note)
+    return describe(fig, waiting_curves_alt(curves, table))
+
+
+def waiting_outcomes_alt(outcomes: pd.DataFrame) -> str:
+    """The stacked chart's message: every way out at 6, 12 and 18 months."""
+    from diagnostic_kit.measures import waiting as wt
+    from diagnostic_kit.present.waiting import OUTCOME_LABELS
+
+    if outcomes.empty:
+        return "What happened after the ADM decision: no child had a decision."
+    parts = []
+    for m in wt.WITHIN_MONTHS:
+        d = wt.month_days(m)
+        if d >= len(outcomes):
+            continue
+        r = outcomes.iloc[d]
+        bits = [f"{OUTCOME_LABELS[o].lower()} {nv.pct(100 * r[f'cif_{o}'])}"
+                for o in wt.OUTCOMES] + [f"still waiting {nv.pct(100 * r['waiting'])}"]
+        parts.append(f"at {m} months: " + ", ".join(bits))
+    return ("What happened to the children after the ADM decision, all years together: "
+            + "; ".join(parts) + ".")
+
+
+def waiting_outcomes_chart(outcomes: pd.DataFrame, source: str = DEFAULT_SOURCE, *,
+                           title: str = "What happened after the ADM decision: every way out "
+                                        "of waiting") -> Figure:
+    """Each way out of waiting (Aalen–Johansen cumulative incidence) and still waiting
+    (Kaplan–Meier), stacked so that each month adds up to every child
+    (``measures.waiting.outcome_curves``)."""
+    from diagnostic_kit.measures import waiting as wt
+    from diagnostic_kit.present.waiting import OUTCOME_LABELS
+
+    apply_style()
+    fig, ax = plt.subplots(figsize=(9, 4.6))
+    if len(outcomes):
+        x = outcomes["months"].to_numpy(dtype=float)
+        keys = [*wt.OUTCOMES, "waiting"]
+        ys = [100 * outcomes[f"cif_{o}" if o != "waiting" else "waiting"].to_numpy(dtype=float)
+              for o in keys]
+        ax.stackplot(x, *ys, colors=[OUTCOME_COLOURS[k] for k in keys], step="post",
+                     labels=[OUTCOME_LABELS[k] for k in keys], edgecolor="white",
+                     linewidth=0.3)
+        _month_axis(ax, float(x.max()))
+    ax.set_ylim(0, 100)
+    ax.set_ylabel("% of the children")
+    ax.set_xlabel("Months since the ADM decision")
+    # Above the plot, three to a row, so that the plot keeps the chart's width on a phone.
+    handles, labels = ax.get_legend_handles_labels()
+    ax.legend(handles, labels, loc="lower left", bbox_to_anchor=(0.0, 1.01), ncol=3,
+              fontsize=9, handlelength=1.2, columnspacing=1.2)
+    fig = finish(fig, title, source, note="Placed and the other ways out are cumulative "
+                 "incidences (Aalen–Johansen); still waiting is the Kaplan–Meier estimate of "
+                 "not having left by then. Together they make every child with a decision.")
+    return describe(fig, waiting_outcomes_alt(outcomes))
