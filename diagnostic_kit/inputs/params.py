@@ -575,11 +575,7 @@ def load_params(name_or_path: str | Path, *, check_data_dir: bool = True) -> Par
         raise ParamsError(f"The params file {path} names an RAA (raa_name) but lists no "
                           f"'{MEMBERS_KEY}': list its member LAs' params files under "
                           f"'{MEMBERS_KEY}'; see params/raa-demo.yaml.")
-    merged = _deep_merge(_read_yaml(DEFAULTS_FILE), own)
-    if "data_dir" in merged:
-        merged["data_dir"] = _resolve_data_dir(merged["data_dir"], path,
-                                               merged.get("synthetic") is not None)
-    merged["source_file"] = path
+    merged = _with_defaults(own, path)
     try:
         params = Params.model_validate(merged)
     except ValidationError as exc:
@@ -587,6 +583,17 @@ def load_params(name_or_path: str | Path, *, check_data_dir: bool = True) -> Par
     if check_data_dir and params.synthetic is None:
         _check_data_dir(params.data_dir, path)
     return params
+
+
+def _with_defaults(own: dict, path: Path) -> dict:
+    """A params file's own keys over the shared defaults, its data folder resolved against the
+    file's folder, and the file itself recorded (``source_file``)."""
+    merged = _deep_merge(_read_yaml(DEFAULTS_FILE), own)
+    if "data_dir" in merged:
+        merged["data_dir"] = _resolve_data_dir(merged["data_dir"], path,
+                                               merged.get("synthetic") is not None)
+    merged["source_file"] = path
+    return merged
 
 
 def _check_data_dir(folder: Path, params_file: Path, *, raa: bool = False) -> None:
@@ -707,11 +714,7 @@ def load_raa(name_or_path: str | Path, *, check_data_dir: bool = True) -> RAA:
                           "params/raa-demo.yaml.")
     own = {RAA_KEYS.get(k, k): v for k, v in own.items()}
     own.setdefault("la_code", RAA_DEFAULT_CODE)
-    merged = _deep_merge(_read_yaml(DEFAULTS_FILE), own)
-    if "data_dir" in merged:
-        merged["data_dir"] = _resolve_data_dir(merged["data_dir"], path,
-                                               merged.get("synthetic") is not None)
-    merged["source_file"] = path
+    merged = _with_defaults(own, path)
     try:
         params = RAAParams.model_validate(merged)
     except ValidationError as exc:
