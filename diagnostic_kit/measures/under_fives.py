@@ -110,7 +110,9 @@ KEY = "04_under_fives"
 #: The titles of the tables that show the findings (the notebook's own titles; the report
 #: links to a title by ``registry.table_anchor``).
 EVIDENCE = {"by_entry_year": "Under-fives by year of entry: still looked after at two years, "
-                             "and drift"}
+                             "and drift",
+            "drift_list": "Under-fives drift list, every entry year: children and why each "
+                          "is on it"}
 #: The drift list's heading: always shown, even where suppression leaves the list itself out.
 DRIFT_LIST_ANCHOR = "#s04-Drift-list"
 

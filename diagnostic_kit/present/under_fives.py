@@ -22,6 +22,7 @@ from diagnostic_kit.present.charts import (
     finish,
     ranked_alt,
 )
+from diagnostic_kit.registry import table_anchor
 
 PLAN_COLOURS = {
     "reunification": OKABE_ITO["sky_blue"], "adoption": OKABE_ITO["blue"],
@@ -203,6 +204,16 @@ def drift_sentence(kids: pd.DataFrame) -> str:
     return (f"{nv.children(on)} of every entry year {nv.verb(on, 'is', 'are')} on the drift "
             f"list, the latest entry year first; the most common reason is {top['reason']} "
             f"({nv.children(int(top['children']))}).")
+
+
+def drift_list_pointer(kids: pd.DataFrame, params: Params) -> str:
+    """Where the drift list is, child by child: in the technical annex (it is a working list,
+    not a board's reading), or "" where there is none or suppression leaves it out."""
+    if not len(kids) or not int(kids["on_drift_list"].sum()) or params.suppress_below:
+        return ""
+    href = table_anchor(uf.KEY, uf.EVIDENCE["drift_list"])
+    return (f"The list, child by child with why each is on it, is in the technical annex "
+            f"([the drift list]({href})).")
 
 
 def _k_pct_col(k: pd.Series, n: pd.Series) -> list[str]:
