@@ -309,6 +309,8 @@ def test_area_fires_on_its_trigger_and_not_otherwise(area_id, params):
     assert red.rating == "red" and area.fires(red)
     words = area.words(red, params)
     assert "?" in words and "#evidence" in words  # questions, and the way to the evidence
+    # The finding's own figure is said once, in "What needs attention" above the areas.
+    assert "500" not in words
     # Green, not rated or another finding: no paragraph.
     assert not area.fires(red.with_(value=90.0))
     assert not area.fires(red.with_(confirmed=False))

@@ -161,8 +161,11 @@ def test_rag_badge_and_rule_stated():
     assert nv.rag_badge("green") == '<span class="rag rag-green">● Green</span>'
     assert nv.rag_badge("not rated") == '<span class="rag rag-not-rated">○ Not rated</span>'
     note = ps.rating_note()
-    assert nv.RAG_RULE in note and "latest published" in note
-    assert '<span class="rag rag-amber">◆ Amber</span>' in note
+    assert nv.RAG_RULE in note and '<span class="rag rag-amber">◆ Amber</span>' in note
+    # The finer points are said once, in the annex, where the summary's note links.
+    assert f"]({ps.RATING_METHOD_ANCHOR})" in note and "latest published" not in note
+    assert "latest published" in ps.rating_method() and "this LA's three years" in (
+        ps.rating_method())
     from pathlib import Path
 
     import diagnostic_kit
@@ -193,20 +196,19 @@ def test_worse_than_threshold_better_than_england(journeys, params):
 
 def test_going_well_and_where_to_look(journeys, params):
     h = ms.headlines(journeys, PERIODS, params)
-    well = ps.well(ts.headlines(journeys, params) + ms.england_headlines(h), h, params)
-    # A1 322 days (5 children) within 426 and better than England's 486 (2015-18); the median
-    # of 152, 245, 365, 424 and 426 is 365.
-    assert ("A1 (care entry to moving in with the adoptive family) averaged 322 days (median "
-            "365 days) over the period (5 children), 104 days within the 426-day threshold "
-            "(2013-16), against England's 486 days (latest published: 2015-18, three-year "
-            'average): <span class="rag rag-green">● Green</span>: within the threshold, '
-            "better than England ([see the table](#s02-t-scorecard_measures_a1_a10_a2_and_a3_"
-            "whole_period_and_by_year)).") in well
-    # Leavers 2024-25: 1 of 2 (50%) against England's 9% for one year.
-    assert ("1 of 2 children (50%) leaving care in 2024-25 left through adoption, against "
-            "England's 9% (years ending 31 March 2023 and 2025): "
-            '<span class="rag rag-green">● Green</span>: better than England ([see the table]'
-            "(#s02-t-children_leaving_care_and_the_share_who_left_through_adoption)).") in well
+    table = ps.headline_table(journeys, PERIODS, params, h,
+                              ts.headlines(journeys, params) + ms.england_headlines(h))
+    well = ps.well(table)
+    # A1 322 days (5 children) within 426 and better than England's 486: green. Leavers
+    # 2024-25: 1 of 2 (50%) against England's 9%: green. Each named once with its figure (its
+    # row of the headline table gives it in full), in the table's order.
+    assert well.startswith(f"{well.split()[0]} findings are rated green ([each in the headline "
+                           "table](#s00-t-headline_figures_against_their_benchmarks)): ")
+    items = well.split("): ", 1)[1].removesuffix(".").split("; ")
+    assert "A1: care entry to moving in with the adoptive family (mean 322 days)" in items
+    assert "children leaving care who left through adoption (50% in 2024-25)" in items
+    greens = table.loc[table["rating"].eq("green") & table["england"].ne("worse")]
+    assert len(items) == len(greens) == int(well.split()[0])
     look = ps.where_to_look_first(h, params, under_fives_drift=3, po_waiting=2)
     # Each link goes to the heading of the table it names (tests/test_e2e.py: they resolve).
     assert look[0].startswith("[Section 2: children in the process over their stage's "
@@ -219,6 +221,24 @@ def test_going_well_and_where_to_look(journeys, params):
                        "list](#s04-Drift-list): 3 children with three or more "
                        "placements, no plan, a plan changed after 12 months, or an interim "
                        "care order or s20 at two years.")
+
+
+def test_going_well_names_green_findings_not_worse_than_england():
+    table = pd.DataFrame({
+        "finding": ["Care entry to IRO recommendation (median days)",
+                    "A2: placement order to match (mean days)",
+                    "Children adopted who had an early-permanence placement (%)",
+                    "Children placed within 12 months of the ADM decision (%)"],
+        "figure": ["median 38 days; mean 57 days", "mean 90 days; median 80 days",
+                   "0% (0 of 55)", "75% (95% interval 58% to 86%; 51 children)"],
+        "rating": ["green", "green", "red", "green"],
+        "england": ["not rated", "worse", "not rated", "not rated"]})
+    assert ps.well(table) == (
+        "2 findings are rated green ([each in the headline table](#s00-t-headline_figures_"
+        "against_their_benchmarks)): care entry to IRO recommendation (median 38 days); "
+        "children placed within 12 months of the ADM decision (75%).")
+    assert ps.well(table.iloc[[0]]).startswith("1 finding is rated green")
+    assert ps.well(table.iloc[[1, 2]]) == ""
 
 
 def test_where_to_look_suppresses_small_counts(journeys, params):

@@ -3,11 +3,13 @@ ask next and the evidence to take to them. The starting points of an improvement
 
 Each area is a small registered rule (:func:`area`): its id, the finding it answers (a
 ``measures.headline.Headline`` key), an optional further trigger, a title, and a function that
-writes its words from the finding's own figures. A rule fires only on a red or amber finding of
-its key (and its trigger); no finding, no paragraph. The areas come in the order of the
-findings (``measures.headline.rank``), so the plan starts where the most days, children or
-households are lost. ``tests/test_improvement.py`` shows each rule firing on its trigger and
-not otherwise.
+writes its words: the questions, and the way to the evidence. The finding's own figures are
+said once, in the summary's "What needs attention" just above the areas; an area adds only what
+that sentence does not (how many waited longer, the stage to start with). A rule fires only on
+a red or amber finding of its key (and its trigger); no finding, no paragraph. The areas come
+in the order of the findings (``measures.headline.rank``), so the plan starts where the most
+days, children or households are lost. ``tests/test_diagnosis.py`` shows each rule firing on
+its trigger and not otherwise.
 """
 
 from __future__ import annotations
@@ -82,14 +84,6 @@ def _days(h: Headline) -> tuple[str, str]:
     return ("the days lost per stage", h.evidence)
 
 
-def _stage_lead(h: Headline) -> str:
-    d = h.detail
-    return (f"{STAGE_LABELS[h.key.removeprefix('stage_')]} took a median of "
-            f"{nv.days(h.value)} against {h.benchmark_label} ({nv.days(h.benchmark)}); "
-            f"{nv.children(int(d['over']))} adopted or still in the process went over it, "
-            f"{nv.days(d['days_over'])} beyond the standard in all.")
-
-
 _STAGES = ("the days lost per stage", table_anchor(ts.KEY, ts.EVIDENCE["stages"]))
 _DRIFT = ("the children over their stage's standard now",
           table_anchor(ts.KEY, ts.EVIDENCE["drift"]))
@@ -105,7 +99,7 @@ _SUFFICIENCY = ("children and adopters waiting, side by side",
 
 @area("permanence_planning", "stage_entry_to_iro", "Plan for permanence earlier")
 def _permanence_planning(h: Headline, params: Params) -> str:
-    return (f"{_stage_lead(h)} Is a permanence plan made at the second looked-after review for "
+    return ("Is a permanence plan made at the second looked-after review for "
             "every child who cannot return home, and are parallel plans recorded from the "
             "first? Which children had adoption recommended only late in care proceedings, "
             f"and what held it back? {_see(_days(h), _UNDER5)}")
@@ -113,7 +107,7 @@ def _permanence_planning(h: Headline, params: Params) -> str:
 
 @area("adm_decision", "stage_iro_to_adm", "Bring cases to the agency decision maker sooner")
 def _adm_decision(h: Headline, params: Params) -> str:
-    return (f"{_stage_lead(h)} When the IRO recommends adoption, is the child permanence report "
+    return ("When the IRO recommends adoption, is the child permanence report "
             "ready, with the medical and the birth family's views? How long do cases wait for "
             "a panel or decision-maker date, and is there a slot each month? "
             f"{_see(_days(h), _DRIFT)}")
@@ -121,7 +115,7 @@ def _adm_decision(h: Headline, params: Params) -> str:
 
 @area("care_proceedings", "stage_adm_to_po", "Shorten the time to the placement order")
 def _care_proceedings(h: Headline, params: Params) -> str:
-    return (f"{_stage_lead(h)} Is the placement order application issued with the care "
+    return ("Is the placement order application issued with the care "
             "application, or only after the decision? Which cases ran past 26 weeks, and was "
             "it court listing, further assessments or late kinship assessments? What does the "
             f"local family justice board's data show for the same cases? {_see(_days(h), _DRIFT)}")
@@ -129,7 +123,7 @@ def _care_proceedings(h: Headline, params: Params) -> str:
 
 @area("family_finding", "stage_po_to_placement", "Find families sooner after the order")
 def _family_finding(h: Headline, params: Params) -> str:
-    return (f"{_stage_lead(h)} Does family finding start at the ADM decision rather than at "
+    return ("Does family finding start at the ADM decision rather than at "
             "the placement order? Are the children waiting profiled on the national matching "
             "tools within a set time, and when is an interagency placement considered? "
             f"{_see(_days(h), _PO_WAITING)}")
@@ -137,9 +131,8 @@ def _family_finding(h: Headline, params: Params) -> str:
 
 @area("matching", "a2", "Match children sooner after the placement order")
 def _matching(h: Headline, params: Params) -> str:
-    return (f"A2 (placement order to match) averaged {nv.days(h.value)} over the period "
-            f"({nv.children(h.n)}), against {h.benchmark_label}; {nv.children(h.reach)} "
-            "waited longer. Are links explored before the order so a match can follow it? Are "
+    return (f"{nv.children(h.reach).capitalize()} waited longer than {h.benchmark_label}. "
+            "Are links explored before the order so a match can follow it? Are "
             "matches held up by waiting for panel dates, by adopters' assessments not "
             "finished, or by the search for a family for a sibling group? "
             f"{_see(('the scorecard table', h.evidence), _PO_WAITING)}")
@@ -147,7 +140,7 @@ def _matching(h: Headline, params: Params) -> str:
 
 @area("adoption_orders", "stage_placement_to_ao", "Apply for adoption orders sooner")
 def _adoption_orders(h: Headline, params: Params) -> str:
-    return (f"{_stage_lead(h)} How long after placement do adopters apply (the law allows it "
+    return ("How long after placement do adopters apply (the law allows it "
             "after 10 weeks)? Are the reports to court written on time, and are adopters "
             "helped with the application? Which orders were delayed by a contested hearing or "
             f"by listing? {_see(_days(h))}")
@@ -161,17 +154,15 @@ def _worst_stage(params: Params, h: Headline) -> str:
 
 @area("overall_timeliness", "a1", "Reduce the time from care entry to an adoptive family")
 def _overall_timeliness(h: Headline, params: Params) -> str:
-    return (f"A1 averaged {nv.days(h.value)} (median {nv.days(h.detail.get('median'))}) over "
-            f"the period against {h.benchmark_label}; {nv.count_of(h.reach, h.n)} took "
-            f"longer.{_worst_stage(params, h)} Which children waited longest, and at which "
+    return (f"{nv.count_of(h.reach, h.n)} took longer than {h.benchmark_label}."
+            f"{_worst_stage(params, h)} Which children waited longest, and at which "
             "stage did their journeys stall? "
             f"{_see(('the scorecard table', h.evidence), _STAGES, _LONGEST)}")
 
 
 @area("early_permanence", "early_permanence", "Use early permanence for young children")
 def _early_permanence(h: Headline, params: Params) -> str:
-    return (f"{nv.count_of(int(h.detail['k']), h.n)} adopted had an early-permanence "
-            f"placement, against {h.benchmark_label}. Is fostering for adoption or concurrent "
+    return ("Is fostering for adoption or concurrent "
             "planning considered for every baby or young child for whom adoption is a likely "
             "outcome, at the legal planning meeting? How many approved adopters are also "
             "approved to foster for adoption, and do social workers, IROs and the local "
@@ -182,8 +173,7 @@ def _early_permanence(h: Headline, params: Params) -> str:
 @area("adopter_assessment", "adopter_approval_within_6_months",
       "Assess adopters within the statutory timescales")
 def _adopter_assessment(h: Headline, params: Params) -> str:
-    return (f"{nv.count_of(int(h.detail['k']), h.n, 'households')} approved in the period were "
-            "approved within 6 months of registration. Where do the months go: stage 1 (8 "
+    return ("Where do the months go: stage 1 (8 "
             "weeks), a pause between the stages, or stage 2 (4 months)? Is assessment capacity "
             "matched to registrations, and how long do households wait for a stage 2 start or "
             f"a panel date? {_see(('the adopter timescales', h.evidence))}")
@@ -193,12 +183,7 @@ def _adopter_assessment(h: Headline, params: Params) -> str:
       when=lambda h: h.detail.get("children_po_waiting", 0) > 0)
 def _sufficiency(h: Headline, params: Params) -> str:
     d = h.detail
-    return (f"{nv.plural(h.n, 'approved household', 'approved households').capitalize()} "
-            f"{nv.verb(h.n)} waiting to be matched (median {nv.days(h.value)} since approval) "
-            f"while {nv.children(int(d['children_po_waiting']))} with a placement order "
-            f"{nv.verb(int(d['children_po_waiting']))} waiting to be placed, "
-            f"{nv.count(int(d['children_po_waiting_siblings']))} of them in sibling groups. "
-            "Are the households approved for the children who wait (sibling groups, older "
+    return ("Are the households approved for the children who wait (sibling groups, older "
             "children, children with additional needs)? Is recruitment aimed at those children, "
             "and are the waiting households offered to other agencies? "
             + _see(("the households waiting", h.evidence),
@@ -208,9 +193,7 @@ def _sufficiency(h: Headline, params: Params) -> str:
 @area("adopters_waiting", "approved_adopters_waiting", "Match approved adopters sooner",
       when=lambda h: h.detail.get("children_po_waiting", 0) == 0)
 def _adopters_waiting(h: Headline, params: Params) -> str:
-    return (f"{nv.plural(h.n, 'approved household', 'approved households').capitalize()} "
-            f"{nv.verb(h.n)} waiting to be matched, a median of {nv.days(h.value)} since "
-            "approval, with no child with a placement order waiting here. Are the households "
+    return ("No child with a placement order is waiting here. Are the households "
             "offered to other agencies and the national matching tools? Is approval paced to "
             f"the children likely to need adoption? {_see(('the households waiting', h.evidence))}")
 
@@ -218,8 +201,8 @@ def _adopters_waiting(h: Headline, params: Params) -> str:
 @area("audit_quality", "audits_good_or_better", "Raise the quality of casework")
 def _audit_quality(h: Headline, params: Params) -> str:
     d = h.detail
-    return (f"{nv.count_of(int(d['k']), h.n, 'audits')} were graded good or outstanding; "
-            f"{nv.count(int(d['requires_improvement']))} required improvement and "
+    return (f"{nv.plural(int(d['requires_improvement']), 'audit').capitalize()} required "
+            f"improvement and "
             f"{nv.count(int(d['inadequate']))} were inadequate. What do the weaker audits have "
             "in common: team, worker role, quarter? Were the restorative actions of the "
             f"inadequate ones completed and re-audited? {_see(('the audit grades', h.evidence))}")
@@ -228,9 +211,8 @@ def _audit_quality(h: Headline, params: Params) -> str:
 @area("audit_safeguarding", "audit_child_protected", "Show that children are protected")
 def _audit_safeguarding(h: Headline, params: Params) -> str:
     d = h.detail
-    return (f"Question 10 (children protected, interests promoted) was answered yes in "
-            f"{nv.count_of(int(d['k']), h.n, 'audits')} where it applied, no in "
-            f"{nv.count(int(d['no']))}. In the cases answered no, were the concerns escalated "
+    return (f"In the {nv.count(int(d['no']))} {'case' if int(d['no']) == 1 else 'cases'} "
+            "answered no, were the concerns escalated "
             "and acted on? Is management oversight (question 7) weak in the same cases? "
             f"{_see(('the answers per question', h.evidence))}")
 
@@ -238,9 +220,8 @@ def _audit_safeguarding(h: Headline, params: Params) -> str:
 @area("representation", "under_represented", "Find families for every group of children")
 def _representation(h: Headline, params: Params) -> str:
     row = h.detail["row"]
-    return (f"{row['heading']} {row['category']}: a representation ratio of {nv.ratio(h.value)} "
-            f"among children adopted, against {h.benchmark_label}. At which step do these "
-            "children fall away: the ADM decision, the placement order or the match? Are "
+    return (f"At which step do children of {nv.lower_first(row['heading'])} "
+            f"{row['category']} fall away: the ADM decision, the placement order or the match? Are "
             "families recruited who reflect their heritage and needs, and are other "
             "permanence plans chosen for them more often, and why? "
             + _see(("the table", h.evidence)))
@@ -249,22 +230,16 @@ def _representation(h: Headline, params: Params) -> str:
 @area("unit_cost", "unit_cost_per_child_placed", "Find out what makes placing a child cost more "
       "than the fee")
 def _unit_cost(h: Headline, params: Params) -> str:
-    return (f"Placing a child cost {nv.money(h.value)} in {h.detail['year']} against the "
-            f"{nv.money(h.benchmark)} interagency fee ({nv.children(h.n)} placed). How many "
-            "children does each family-finding worker place a year, and how many placements "
-            "came from other agencies' adopters (fees paid)? Is there capacity that the number "
-            "of children placed does not use, and would placing more of the children who wait "
-            f"bring the unit cost down? {_see(('the unit costs by year', h.evidence))}")
+    return ("How many children does each family-finding worker place a year, and how many "
+            "placements came from other agencies' adopters (fees paid)? Is there capacity that "
+            "the number of children placed does not use, and would placing more of the children "
+            f"who wait bring the unit cost down? {_see(('the unit costs by year', h.evidence))}")
 
 
 @area("young_children_legal_drift", "under5_c1_v2_at_two_years",
       "Conclude the legal plans of young children who have waited two years")
 def _young_children_legal_drift(h: Headline, params: Params) -> str:
-    d = h.detail
-    return (f"{nv.count(int(h.value))} of the {nv.children(h.n)} who entered care under five and "
-            f"were still looked after two years later {nv.verb(int(h.value))} on an interim "
-            f"care order ({nv.count(int(d['c1']))}) or accommodated under s20 "
-            f"({nv.count(int(d['v2']))}) on that day. For each, what is holding the "
+    return ("For each child on an interim care order or s20 at two years, what is holding the "
             "proceedings beyond 26 weeks, or why is a two-year s20 arrangement not before the "
             "court? Is there a permanence plan, and was it made by the second review? "
             f"{_see(('the under-fives drift list', h.evidence))}")
@@ -273,12 +248,7 @@ def _young_children_legal_drift(h: Headline, params: Params) -> str:
 @area("placements_after_decision", "placed_within_12_months_of_adm",
       "Place more children within a year of the decision")
 def _placements_after_decision(h: Headline, params: Params) -> str:
-    d = h.detail
-    return (f"{nv.pct(h.value)} of the {nv.children(h.n)} with an ADM decision in the period "
-            f"were placed with adopters within 12 months of it, against {h.benchmark_label}, "
-            "counting the children still waiting and those who left another way "
-            f"({nv.count(int(d.get('waiting', 0)))} still waiting, "
-            f"{nv.count(int(d.get('left', 0)))} left another way). Does family finding start "
+    return ("Does family finding start "
             "at the decision, with a profile and the national matching tools, rather than at "
             "the placement order? Who tracks each child from the decision, and is there a "
             "review (a legacy or tracking meeting) for every child not matched within six "
@@ -288,11 +258,7 @@ def _placements_after_decision(h: Headline, params: Params) -> str:
 
 @area("longest_waits", "po_waiting_18m", "Review the plans of the children waiting longest")
 def _longest_waits(h: Headline, params: Params) -> str:
-    d = h.detail
-    return (f"{nv.children(int(h.value)).capitalize()} with a placement order "
-            f"{nv.verb(int(h.value), 'has', 'have')} waited 18 months or more since it for an "
-            f"adoptive placement ({nv.count(int(d.get('po_not_placed', 0)))} with an order "
-            f"are waiting in all), against {h.benchmark_label}. For each, when was the plan "
+    return ("For each child waiting 18 months or more since the order, when was the plan "
             "last reviewed, which families were considered and why not matched? Is an "
             "interagency or voluntary agency placement, a change of profile (alone or apart "
             "from siblings) or a different permanence plan now in the child's interest? "

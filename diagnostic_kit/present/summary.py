@@ -8,6 +8,8 @@ counts are suppressed; a notebook may edit, drop or reorder any list of sentence
 
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 
 from diagnostic_kit import registry
@@ -305,12 +307,41 @@ def attention_more(found: list[Headline], limit: int = ATTENTION_LIMIT) -> str:
             f"or amber {nv.verb(more, 'is', 'are')} in the headline table below.")
 
 
-def well(found: list[Headline], head: pd.DataFrame, params: Params) -> list[str]:
-    """The green findings of every section (not worse than England where compared)."""
-    worse = set(head.loc[head["england_rating"].eq("worse"), "key"])
-    out = [finding_sentence(h, head, params) for h in found
-           if h.rating == "green" and h.key not in worse]
-    return [s for s in out if s]
+#: The summary's table of every finding, where "What is going well" sends a reader.
+HEADLINE_TABLE = "Headline figures against their benchmarks"
+
+
+def _short_label(finding: str) -> str:
+    """A headline table's finding without its unit: "Care entry to IRO recommendation (median
+    days)" -> "care entry to IRO recommendation"."""
+    return nv.lower_first(re.sub(r"\s*\((?:mean |median )?days\)$|\s*\(%[^)]*\)$", "", finding))
+
+
+def _short_figure(figure: str) -> str:
+    """A headline table's figure up to its first ";" or bracket outside brackets: "median 38
+    days; mean 57 days" -> "median 38 days"; "75% (95% interval 58% to 86%; 51 children)" ->
+    "75%"."""
+    depth = 0
+    for i, ch in enumerate(figure):
+        if depth == 0 and (ch == ";" or figure.startswith(" (", i)):
+            return figure[:i]
+        depth += {"(": 1, ")": -1}.get(ch, 0)
+    return figure
+
+
+def well(table: pd.DataFrame) -> str:
+    """The green findings of every section (not worse than England where compared), named in
+    one sentence with their figures, in the order of the headline table (:func:`headline_table`)
+    that gives each in full just below; "" when none is green."""
+    rows = table.loc[table["rating"].eq("green") & table["england"].ne("worse")]
+    if rows.empty:
+        return ""
+    items = [f"{_short_label(f)} ({_short_figure(v)})"
+             for f, v in zip(rows["finding"], rows["figure"], strict=True)]
+    n = len(items)  # findings, not children: never suppressed
+    href = table_anchor("00_summary", HEADLINE_TABLE)
+    return (f"{n} {'finding is' if n == 1 else 'findings are'} rated green ([each in the "
+            f"headline table]({href})): {'; '.join(items)}.")
 
 
 def days_lost_sentences(lost: pd.DataFrame, params: Params) -> list[str]:
@@ -425,29 +456,39 @@ def display_headlines(head: pd.DataFrame) -> pd.DataFrame:
                          ).fillna("–")})
 
 
+#: The technical annex's account of how each kind of finding is rated (:func:`rating_method`).
+RATING_METHOD_ANCHOR = "#s00-How-findings-are-rated"
+
+
 def summary_intro(params: Params) -> str:
     """Section 0's first paragraph: whose report, what period, how to read the ratings."""
     return (f"This report looks at how well **{nv.escape(params.la_name)}** finds adoptive "
             f"families for children, from {period_label(params)}. \"Children adopted\" are "
             "children whose adoption order was made in that period. Each finding below gives "
             "its figure, the number of children it rests on and the benchmark it is rated "
-            "against, with that benchmark's year.\n\n" + rating_note(nv.unit(params))
+            "against, with that benchmark's year.\n\n" + rating_note()
             + _suppression_note(params))
 
 
-def rating_note(unit: str = "LA") -> str:
-    """The RAG rule, how a rating is shown, which statistic each kind of finding is rated on,
-    and how England is compared like for like: said once, here. ``unit`` is "LA" or "RAA"."""
+def rating_note() -> str:
+    """The RAG rule and how a rating is shown, for the summary; the finer points of rating
+    (:func:`rating_method`) are said once, in the technical annex."""
     badges = ", ".join(nv.rag_badge(r) for r in ("green", "amber", "red", "not rated"))
-    return (f"{nv.RAG_RULE} Each rating shows its word, a shape and a colour ({badges}). The "
-            "scorecard measures (A1, A10, A2) are rated on their mean, as DfE defines them, each "
-            "stage on its median (the typical child); both are shown. Early permanence, adopter "
-            "approvals and case audits are rated against local targets (the kit's defaults "
-            f"unless this {unit} set its own). A national figure not confirmed against its "
-            "publication never rates; England is compared like for like (a three-year figure "
-            f"with this {unit}'s three years, a one-year figure with its latest year), and one "
-            "from before the period is marked \"latest published\". Words used are explained at "
-            "the end of the report, in the technical annex.")
+    return (f"{nv.RAG_RULE} Each rating shows its word, a shape and a colour ({badges}). "
+            f"[How each kind of finding is rated]({RATING_METHOD_ANCHOR}) and the words used "
+            "are in the technical annex.")
+
+
+def rating_method(unit: str = "LA") -> str:
+    """Which statistic each kind of finding is rated on, where local targets apply, and how
+    England is compared like for like. ``unit`` is "LA" or "RAA"."""
+    return ("The scorecard measures (A1, A10, A2) are rated on their mean, as DfE defines them, "
+            "each stage on its median (the typical child); both are shown. Early permanence, "
+            "adopter approvals and case audits are rated against local targets (the kit's "
+            f"defaults unless this {unit} set its own). A national figure not confirmed against "
+            "its publication never rates; England is compared like for like (a three-year "
+            f"figure with this {unit}'s three years, a one-year figure with its latest year), "
+            "and one from before the period is marked \"latest published\".")
 
 
 def _suppression_note(params: Params) -> str:
