@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Any
+
 from bs4 import BeautifulSoup
 
 
@@ -29,3 +32,72 @@ def empty_headings(html: str) -> tuple[int, list[str]]:
         if not has:
             empty.append(h.get_text(strip=True))
     return len(headings), empty
+
+
+def report_headings(html: str) -> list[str]:
+    """The texts of the report part's headings (h2 to h4) and table titles, as a reader sees
+    them, for finding them again in the printed report."""
+    soup = BeautifulSoup(html, "html.parser")
+    found = soup.select("h2, h3, h4, p.kit-table-title")
+    return [" ".join(el.get_text(" ", strip=True).split()) for el in found
+            if el.find_parent(id="annex") is None and el.find_parent("nav") is None]
+
+
+def _has_image(xobject: Any, depth: int = 0) -> bool:
+    x = xobject.get_object()
+    if x.get("/Subtype") == "/Image":
+        return True
+    res = x.get("/Resources") if x.get("/Subtype") == "/Form" and depth < 4 else None
+    return bool(res and "/XObject" in res) and any(
+        _has_image(v, depth + 1) for v in res["/XObject"].values())
+
+
+def printed_pages(pdf: Path, margin: float = 40.0) -> list[tuple[list[tuple[float, str]],
+                                                                list[float]]]:
+    """Each page of a PDF as its lines of text, top to bottom (y in points from the foot of the
+    page, with the line's text), and the top edge of each image drawn on it. The running header
+    and footer (within ``margin`` points of either edge) are left out."""
+    from pypdf import PdfReader
+
+    pages = []
+    for page in PdfReader(pdf).pages:
+        xobjects = page["/Resources"].get("/XObject", {})
+        height = float(page.mediabox.height)
+        parts: dict[float, list[str]] = {}
+        images: list[float] = []
+
+        def text(t, cm, tm, font, size, parts=parts, height=height):
+            y = round(cm[1] * tm[4] + cm[3] * tm[5] + cm[5], 0)
+            if t.strip() and margin < y < height - margin:
+                parts.setdefault(y, []).append(t)
+
+        def operator(op, args, cm, tm, images=images, xobjects=xobjects):
+            if op == b"Do" and args[0] in xobjects and _has_image(xobjects[args[0]]):
+                images.append(cm[5] + cm[3])
+
+        page.extract_text(visitor_text=text, visitor_operand_before=operator)
+        lines = [(y, " ".join("".join(parts[y]).split())) for y in sorted(parts, reverse=True)]
+        pages.append((lines, images))
+    return pages
+
+
+def headings_left_at_the_foot(pdf: Path, headings: list[str]) -> list[str]:
+    """The headings and table titles printed with nothing of their own after them on the page:
+    no image below them and fewer than two lines of text (an intro line alone does not count),
+    so that what they head starts overleaf. A heading that wraps is followed to its last line."""
+    left = []
+    for n, (lines, images) in enumerate(printed_pages(pdf), start=1):
+        texts = [t for _, t in lines]
+        for i, (_y, t) in enumerate(lines):
+            for h in headings:
+                if not (t == h or (len(t) > 12 and h.startswith(t + " "))):
+                    continue
+                k, got = i, t
+                while got != h and k + 1 < len(texts) and h.startswith(f"{got} {texts[k + 1]}"):
+                    k, got = k + 1, f"{got} {texts[k + 1]}"
+                if got != h:
+                    continue
+                below = lines[k + 1:]
+                if len(below) < 2 and not any(top < lines[k][0] for top in images):
+                    left.append(f"page {n}: {h}")
+    return left

@@ -227,3 +227,7 @@ def test_the_raa_report_prints_to_a4(built, tmp_path):
     text = "\n".join(p.extract_text() for p in reader.pages)
     assert "Adopt Testshire: 1 April 2023 to 31 March 2026" in text
     assert "Headline findings by member" in text and "Interagency placements by member" in text
+    from tests.report_reading import headings_left_at_the_foot, report_headings
+
+    headings = report_headings((out / "tst-raa" / "report.html").read_text(encoding="utf-8"))
+    assert headings_left_at_the_foot(pdf, headings) == []
