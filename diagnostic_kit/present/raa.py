@@ -184,7 +184,8 @@ def members_markdown(members: pd.DataFrame, params: Params, needing: list[Headli
             + concentration_intro() + "\n\n"
             + (nv.bullets(lines) if lines else "No finding on the members' children is rated "
                "red or amber.")
-            + f"\n\nEvery finding, member by member: [{MEMBERS_TABLE.lower()}]({table}).")
+            + f"\n\nEvery finding, member by member, is in the technical annex "
+              f"([{MEMBERS_TABLE.lower()}]({table})).")
 
 
 #: Section 0's table of every finding on the members' children, member by member.
