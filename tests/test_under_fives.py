@@ -164,12 +164,12 @@ def test_the_drift_sentence_points_to_the_list_in_the_annex_unless_suppressed(pa
 
     # A and E are on the list (3+ placements; no plan and s20 at two years), F is not.
     assert text.drift_sentence(kids) == (
-        "2 children of every entry year are on the drift list, the latest entry year first; "
-        "the most common reason is 3+ placements (1 child).")
+        "2 children of every entry year are on the drift list; the most common reason is 3+ "
+        "placements (1 child).")
     assert text.drift_list_pointer(kids, params) == (
-        "The list, child by child with why each is on it, is in the technical annex ([the "
-        "drift list](#s04-t-under_fives_drift_list_every_entry_year_children_and_why_each_is_"
-        "on_it)).")
+        "The list, the latest entry year first, with why each child is on it, is in the "
+        "technical annex ([the drift list](#s04-t-under_fives_drift_list_every_entry_year_"
+        "children_and_why_each_is_on_it)).")
     # Suppression leaves the list out, so nothing points to it; no child on it, no pointer.
     assert text.drift_list_pointer(kids, params.model_copy(update={"suppress_below": 5})) == ""
     assert text.drift_list_pointer(kids.assign(on_drift_list=False), params) == ""

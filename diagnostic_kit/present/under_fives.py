@@ -202,7 +202,7 @@ def drift_sentence(kids: pd.DataFrame) -> str:
                 "plan, or an interim care order or s20 at two years.")
     top = reasons.sort_values("children", ascending=False, kind="stable").iloc[0]
     return (f"{nv.children(on)} of every entry year {nv.verb(on, 'is', 'are')} on the drift "
-            f"list, the latest entry year first; the most common reason is {top['reason']} "
+            f"list; the most common reason is {top['reason']} "
             f"({nv.children(int(top['children']))}).")
 
 
@@ -212,8 +212,8 @@ def drift_list_pointer(kids: pd.DataFrame, params: Params) -> str:
     if not len(kids) or not int(kids["on_drift_list"].sum()) or params.suppress_below:
         return ""
     href = table_anchor(uf.KEY, uf.EVIDENCE["drift_list"])
-    return (f"The list, child by child with why each is on it, is in the technical annex "
-            f"([the drift list]({href})).")
+    return (f"The list, the latest entry year first, with why each child is on it, is in the "
+            f"technical annex ([the drift list]({href})).")
 
 
 def _k_pct_col(k: pd.Series, n: pd.Series) -> list[str]:
