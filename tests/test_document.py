@@ -5,6 +5,7 @@ text that survives nbconvert, the PDF printer's fallback, and tables.xlsx as an 
 from __future__ import annotations
 
 import re
+from html import escape as html_escape
 from html import unescape as html_unescape
 from pathlib import Path
 
@@ -22,6 +23,7 @@ from diagnostic_kit.present import (
     charts,  # noqa: E402
     timescale_charts,  # noqa: E402
 )
+from diagnostic_kit.present import narrative as nv  # noqa: E402
 from diagnostic_kit.present.section import table_html  # noqa: E402
 from diagnostic_kit.run import page, pdf, workbook  # noqa: E402
 
@@ -419,3 +421,17 @@ def test_a_tall_chart_is_marked_to_print_taller(monkeypatch):
     (wide,) = shown(9, 4)
     assert "image/png" in wide and "text/html" not in wide
     assert re.search(r"img\.kit-chart-tall \{ max-height: 150mm; \}", CSS)
+
+
+@pytest.mark.parametrize("title", ["How findings are rated", "The 13 questions, weakest first",
+                                   "Sufficiency & matching: A2 (days)"])
+def test_a_heading_of_the_annex_gets_the_id_nbconvert_gives_a_markdown_heading(title):
+    # A link written to a heading finds it whether the heading is a Markdown cell's (nbconvert)
+    # or Markdown shown in the annex (present.section).
+    from nbconvert.filters.strings import add_anchor
+
+    from diagnostic_kit.present.section import _markdown, heading_ids
+
+    ours = re.search(r'id="([^"]+)"', heading_ids(_markdown()(f"## {nv.escape(title)}")))
+    theirs = re.search(r'id="([^"]+)"', add_anchor(f"<h2>{html_escape(title)}</h2>"))
+    assert ours and theirs and ours.group(1) == theirs.group(1)

@@ -13,6 +13,7 @@ import json
 import math
 import re
 from html import escape as html_escape
+from html import unescape as html_unescape
 from pathlib import Path
 from typing import Any
 
@@ -93,6 +94,22 @@ def _markdown():
     import mistune
 
     return mistune.create_markdown(escape=False, plugins=["strikethrough", "table", "url"])
+
+
+_HEADING_TAG = re.compile(r"<h([1-6])>(.*?)</h\1>", re.S)
+
+
+def heading_ids(html: str) -> str:
+    """Give each heading of Markdown rendered here the id nbconvert gives a Markdown cell's
+    (its text, spaces as hyphens, URL-quoted), so a link finds a heading of the annex as it
+    finds one of the report (``#s00-How-findings-are-rated``)."""
+    from urllib.parse import quote
+
+    def one(m: re.Match) -> str:
+        words = re.sub(r"<[^>]+>", "", m.group(2)).strip()
+        anchor = quote(html_unescape(words).replace(" ", "-"), safe="?/:@!$&'()*+,;=")
+        return f'<h{m.group(1)} id="{html_escape(anchor)}">{m.group(2)}</h{m.group(1)}>'
+    return _HEADING_TAG.sub(one, html)
 
 
 def inline_markdown(text: str) -> str:
@@ -259,7 +276,7 @@ class Section:
         """Show Markdown built from computed values (``annex``: in the technical annex of the
         assembled report, see :meth:`table`)."""
         if annex:
-            display(HTML(in_annex(_markdown()(text))))
+            display(HTML(in_annex(heading_ids(_markdown()(text)))))
             return
         display(Markdown(text))
 
