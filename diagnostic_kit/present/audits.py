@@ -168,8 +168,7 @@ def key_reference() -> str:
     bands = "; ".join(f"{GRADE_LABELS[g].lower()} {max(au.GRADE_BANDS[g])}–{min(au.GRADE_BANDS[g])}"
                       for g in au.GRADES)
     return (f"Each audit is graded as the form grades it, by its judgement score (1–10): "
-            f"{bands}. A form whose overall grade is not the band of its score is listed below "
-            "as a consistency finding.")
+            f"{bands}.")
 
 
 def display_key() -> pd.DataFrame:

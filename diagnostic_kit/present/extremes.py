@@ -327,7 +327,7 @@ def timeline_chart(timeline: pd.DataFrame, dates: Sequence[str],
     fig = finish(fig, title,
                  source, note="Each bar is one child (pseudonym), split into the five stages; "
                  "the number at its end is the total days, and a stage wide enough for one "
-                 "has its days; the table gives every child's days per stage.")
+                 "has its days; the technical annex lists every child's days per stage.")
     return describe(fig, timeline_alt(timeline, dates))
 
 

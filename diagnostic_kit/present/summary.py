@@ -402,8 +402,8 @@ def direction_of_travel(trend: pd.DataFrame, params: Params, keys: tuple[str, ..
 
 def scorecard_trends_pointer() -> str:
     """Where the scorecard measures' direction of travel is (section 2), said once there."""
-    return ("How A1, A10, A2 and A3 moved year by year, with each year's 95% interval, is in "
-            "[section 2](#section-02_timescales).")
+    return ("How A1, A10, A2 and A3 moved year by year is in [section 2](#section-02_timescales), "
+            "with the 95% interval of each year's A1, A10 and A2.")
 
 
 def in_the_sections(lines: dict[str, list[str]]) -> list[str]:

@@ -57,8 +57,8 @@ def standards_note(params: Params) -> str:
     own = [STAGE_LABELS[k] for k in table.loc[~table["is_default"], "key"]]
     where = ("The defaults are local-practice standards, not statute, drawn from statutory "
              "timescales and common local procedures (for example, care proceedings are to "
-             "finish within 26 weeks); section 8 gives the basis of each. An LA or RAA can set "
-             "its own in its parameters file.")
+             "finish within 26 weeks); the technical annex (section 8) gives the basis of each. "
+             "An LA or RAA can set its own in its parameters file.")
     unit = nv.unit(params)
     if not own:
         return (f"The stage standards used here are the kit's **defaults**, as this {unit} set "
@@ -148,7 +148,8 @@ def key_findings_lines(journeys: pd.DataFrame, periods: pd.DataFrame, params: Pa
     lv = ts.leavers(periods, params).iloc[-1]
     if lv["left_care"]:
         lines.append(f"{nv.count_of(int(lv['adopted']), int(lv['left_care']))} who left care in "
-                     "the period left through adoption.")
+                     "the period left through adoption (each child counted once; one who left care "
+                     "in two of the years is in both years' counts).")
     drift = ts.drift_now(journeys, params)
     cur = ts.in_process(journeys, params)
     ref = nv.date_text(params.reference_date)

@@ -136,7 +136,7 @@ def by_year_findings(table: pd.DataFrame, params: Params, plans_given: bool = Tr
                      f"{_years_and_pooled(table, 'no_plan')}. Plan changed more than "
                      f"{uf.LATE_CHANGE_MONTHS} months after entering care: "
                      f"{_years_and_pooled(table, 'late_change')}.")
-    lines.append(f"On the drift list below (any of these): {_years_and_pooled(table, 'drift')}.")
+    lines.append(f"On the drift list (any of these): {_years_and_pooled(table, 'drift')}.")
     return nv.bullets(lines)
 
 
@@ -154,7 +154,7 @@ def key_findings(h: dict, params: Params, plans_given: bool = True) -> str:
     lines = [
         f"The latest cohort: {nv.children(h['entrants'])} entered care under five from "
         f"{window_text(params)}; {nv.count_of(h['cohort'], h['entrants'])} were still looked "
-        f"after {years} years later. The tables below describe these children."
+        f"after {years} years later."
     ]
     if not h["cohort"]:
         return nv.bullets(lines + ["With no child in the latest cohort, the tables and charts "
@@ -178,7 +178,7 @@ def key_findings(h: dict, params: Params, plans_given: bool = True) -> str:
         lines.append(f"{nv.count_of(h['by_second_review'], h['cohort'])} had a permanence plan "
                      "by their second looked-after review.")
     lines.append(f"{nv.count(h['drift'])} of them {nv.verb(h['drift'], 'is', 'are')} on the "
-                 "drift list below.")
+                 "drift list.")
     return nv.bullets(lines)
 
 
@@ -308,8 +308,9 @@ def placements_chart(dist: pd.DataFrame, h: dict, params: Params, source: str) -
     ax1.set_ylabel("Placements in the two years")
     c = params.comparators.three_plus_placements_pct
     vals = [h["three_plus_pct"], c.value if c.known else np.nan]
-    names = ["This LA", f"England {c.period}" + ("\n(unconfirmed)" if _unconfirmed(params)
-                                                  else "")]
+    # The latest cohort only (the headline table pools every entry year): said on the bar.
+    names = [f"This {nv.unit(params)},\n{h['entry_year']} entrants",
+             f"England {c.period}" + ("\n(unconfirmed)" if _unconfirmed(params) else "")]
     b2 = ax2.barh(names, [0 if np.isnan(v) else v for v in vals],
                   color=[OKABE_ITO["vermillion"], GREY])
     for bar, v in zip(b2, vals, strict=False):
