@@ -188,7 +188,7 @@ def test_worse_than_threshold_better_than_england(journeys, params):
         "(3 children), 11 days over the 50-day threshold (2013-16); 122 days in 2025-26 (1 "
         "child) against England's 172 days (latest published: first three quarters of "
         '2017-18): <span class="rag rag-red">▲ Red</span>: over the threshold, better than '
-        "England ([see the table](#s02-t-scorecard_measures_a1_a10_a2_and_a3_whole_period_and_"
+        "England ([see section 2](#s02-t-scorecard_measures_a1_a10_a2_and_a3_whole_period_and_"
         "by_year))."]
     assert ps.rating_words("green", "threshold", "worse") == (
         '<span class="rag rag-green">● Green</span>: within the threshold, worse than England')

@@ -6,6 +6,8 @@ is going well"; a notebook may edit any sentence it is given.
 
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 
 from diagnostic_kit.inputs.params import Params
@@ -58,9 +60,16 @@ def rated(h: Headline, england: str = "not rated") -> str:
     return text
 
 
-def link(h: Headline, words: str = "see the table") -> str:
-    """A link to the evidence of a finding, or "" when it names none."""
-    return f" ([{words}]({h.evidence}))" if h.evidence else ""
+def see(anchor: str) -> str:
+    """The words of a link to evidence, readable on paper too: "see section 2" for an anchor
+    in section 2 (``#s02-…``), else "see the table"."""
+    m = re.match(r"#s(\d\d)-", anchor)
+    return f"see section {int(m.group(1))}" if m and int(m.group(1)) else "see the table"
+
+
+def link(h: Headline, words: str | None = None) -> str:
+    """A link to the evidence of a finding (:func:`see`), or "" when it names none."""
+    return f" ([{words or see(h.evidence)}]({h.evidence}))" if h.evidence else ""
 
 
 def _figure(h: Headline) -> str:

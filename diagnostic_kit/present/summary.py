@@ -366,7 +366,7 @@ def days_lost_sentences(lost: pd.DataFrame, params: Params) -> list[str]:
                 f"child-days, {nv.pct(x['share'])})" for _, x in t.iloc[1:3].iterrows()]
         if rest:
             text += f"; then {nv.plain_list(rest)}"
-        out.append(f"{text} ([see the table]({link})).")
+        out.append(f"{text} ([{hl.see(link)}]({link})).")
     out.append(standards_sum_sentence(params))
     return out
 
