@@ -285,6 +285,24 @@ def test_no_table_overflows_its_box_unseen(demo, browser, width):
 
 
 @pytest.mark.parametrize("width", [1280, 420])
+def test_every_rating_of_the_headline_table_shows_whole_before_it_scrolls(demo, browser, width):
+    # A rating is never cut at the edge of its scrolling box ("▲ Re"): it sits beside its
+    # finding, in view before the table is scrolled sideways.
+    _, folder = demo
+    _at_width(browser, (folder / "report.html").as_uri(), width)
+    badges = browser.execute_script("""
+      const box = document.querySelector(
+        '[aria-label="Headline figures against their benchmarks"]');
+      const edge = box.getBoundingClientRect();
+      return Array.from(box.querySelectorAll('.rag')).map(b => {
+        const r = b.getBoundingClientRect();
+        return [b.textContent, r.left >= edge.left - 1 && r.right <= edge.right + 1];
+      });""")
+    assert len(badges) > 15
+    assert all(whole for _, whole in badges), [t for t, whole in badges if not whole]
+
+
+@pytest.mark.parametrize("width", [1280, 420])
 def test_images_have_meaningful_alt_and_contents_links_land(demo, browser, width):
     from selenium.webdriver.common.by import By
 

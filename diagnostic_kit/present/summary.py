@@ -448,9 +448,12 @@ def where_to_look_first(head: pd.DataFrame, params: Params,
 
 
 def display_headlines(head: pd.DataFrame) -> pd.DataFrame:
-    return pd.DataFrame({"Finding": head["finding"], "Figure": head["figure"],
-                         "Count": head["children"], "Benchmark (period)": head["benchmark"],
+    """The headline table as shown: the rating beside its finding, so a phone shows both
+    before the table scrolls sideways to the figures and benchmarks."""
+    return pd.DataFrame({"Finding": head["finding"],
                          "Rating": head["rating"].map(nv.RAG_SYMBOL),
+                         "Figure": head["figure"],
+                         "Count": head["children"], "Benchmark (period)": head["benchmark"],
                          "Against England": head["england"].map(
                              {"better": "better", "worse": "worse", "same": "same"}
                          ).fillna("–")})
