@@ -328,3 +328,23 @@ def test_sufficiency_against_adopters_waiting(params):
     none_waiting = h.with_(detail={**h.detail, "children_po_waiting": 0})
     assert [a.id for a, _ in improvement.areas_for([none_waiting], params)] == [
         "adopters_waiting"]
+
+
+def test_a_benchmark_in_the_headline_table_gives_its_value_once():
+    from diagnostic_kit.present import headlines as hl
+
+    def h(**kw):
+        return Headline(key="x", section="04_under_fives", label="x", n=40, reach=1, **kw)
+
+    # Days: the label and the value in days.
+    assert hl.table_benchmark(h(value=200.0, unit="days", benchmark=182.0,
+                                benchmark_label="the 6-month standard")) == (
+        "the 6-month standard (182 days)")
+    # A ratio its words already give, and a count of none expected: no "(0.80)" or "(0.00)".
+    assert hl.table_benchmark(h(value=0.35, unit="ratio", benchmark=0.8, better="higher",
+                                benchmark_label="the kit's rule (a ratio under 0.8)")) == (
+        "the kit's rule (a ratio under 0.8)")
+    assert hl.table_benchmark(h(value=7.0, unit="count", benchmark=0.0,
+                                benchmark_label="none expected")) == "none expected"
+    assert hl.table_benchmark(h(value=7.0, unit="count", benchmark=3.0,
+                                benchmark_label="a local limit")) == "a local limit (3)"

@@ -243,6 +243,9 @@ def table_benchmark(h: Headline) -> str:
         value = nv.pct(h.benchmark)
     elif h.unit == "pounds":
         value = nv.money(h.benchmark)
+    elif h.benchmark == 0 or f"{h.benchmark:g}" in h.benchmark_label:
+        # "none expected", "a ratio under 0.8": the words give the value already.
+        return f"{h.benchmark_label}{note}"
     else:
-        value = nv.ratio(h.benchmark)
+        value = nv.ratio(h.benchmark) if h.unit == "ratio" else nv.number(h.benchmark)
     return f"{h.benchmark_label} ({value}){note}"
