@@ -128,6 +128,10 @@ def test_the_summary_speaks_of_the_raa_not_an_la(two):
     assert "unless this RAA set its own" in raa_method and "this RAA's three years" in raa_method
     assert "LA" not in raa_method.replace("RAA", "")
     assert "unless this LA set its own" in ps.rating_method(nv.unit(r.members[0]))
+    # The default stage standards add up to more than A1's threshold: who may set others.
+    assert ps.standards_sum_sentence(r.params).endswith(
+        "an RAA can set stage standards that add up to A1 in its parameters.")
+    assert "an LA can set" in ps.standards_sum_sentence(r.members[0])
 
 
 @pytest.mark.parametrize("change, said", [

@@ -388,8 +388,8 @@ def standards_sum_sentence(params: Params) -> str:
             f"{nv.number(a['a1'])}-day threshold: each is the most its own step should take (care "
             "proceedings 26 weeks, for example), not a share of A1, so a child whose every "
             "stage is within its standard can still miss A1. Meeting A1 needs most stages "
-            "well inside their standards; an LA can set stage standards that add up to A1 in "
-            "its parameters.")
+            f"well inside their standards; an {nv.unit(params)} can set stage standards that "
+            "add up to A1 in its parameters.")
 
 
 def direction_of_travel(trend: pd.DataFrame, params: Params, keys: tuple[str, ...] = (
