@@ -380,7 +380,12 @@ def test_money_words_and_sentences(params):
     assert "£15,000 per adopter household approved" in words
     assert "2 of 5 children (40%) placed in 2024-25 have no ADM decision recorded" in words
     assert "£3,000 less than the £27,000 interagency fee an LA or RAA charged" in words
-    assert "would be £20,400 instead of £24,000" in text.sensitivity_sentence(h)
+    # Placing: £100,000 direct, £18,000 of overheads and £2,000 of costs with no single
+    # purpose (the table below); without the overheads, (£120,000 − £18,000) ÷ 5 = £20,400.
+    assert text.sensitivity_sentence(h) == (
+        "Unit costs depend on what is counted: without its part of the overheads (£18,000; its "
+        "£2,000 share of the costs with no single purpose stays in) the cost per child placed "
+        "would be £20,400 instead of £24,000.")
     split = text.display_apportionment(rs.unit_costs(
         COSTS, STAFFING, EPISODES, JOURNEYS, ADOPTERS, params)).set_index(
         ["Financial year", "Purpose"])

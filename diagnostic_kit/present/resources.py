@@ -157,8 +157,13 @@ def sensitivity_sentence(h: dict[str, Any]) -> str:
     if not h.get("overheads"):
         return ("The cost file gives no overheads for the year, so the unit costs leave them "
                 "out; with overheads they would be higher.")
+    # Its share of the costs with no single purpose stays in: said, so that the figure can be
+    # worked from the table of what the costs pay for.
+    shared = h.get("placing_unassigned") or 0
+    kept = (f"; its {nv.money(shared)} share of the costs with no single purpose stays in"
+            if round(shared) else "")
     return (f"Unit costs depend on what is counted: without its part of the overheads "
-            f"({nv.money(h.get('placing_overheads'))}) the cost per child placed would be "
+            f"({nv.money(h.get('placing_overheads'))}{kept}) the cost per child placed would be "
             f"{unit_money(h['per_child_placed_no_overheads'], placed)} instead of "
             f"{unit_money(h['per_child_placed'], placed)}.")
 
