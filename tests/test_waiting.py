@@ -415,6 +415,11 @@ def test_children_with_an_order_waiting_are_counted_in_words(params):
     assert pw.flow_sentences(flows, counts, none, params)[1].endswith(
         "4 of them with a placement order (a median of 109 days since it; none of them 12 "
         "months or more).")
+    # A reversal counts when it falls in the period, whatever the date of its decision.
+    assert pw.flow_sentences(flows.assign(reversed=2), counts, none, params)[0] == (
+        "5 new ADM decisions (5 children) and 4 new placement orders in the period; 2 decisions "
+        "reversed in the period, whenever made (the curves above follow only the decisions of "
+        "the period).")
     counts.update(po_12m=3, po_18m=1)
     assert pw.flow_sentences(flows, counts, none, params)[1].endswith(
         "(a median of 109 days since it; 3 of them 12 months or more, **1 of those 18 months "

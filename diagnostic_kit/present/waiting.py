@@ -167,7 +167,8 @@ def flow_sentences(flows: pd.DataFrame, counts: dict, changes: pd.DataFrame,
     out = [f"{nv.plural(int(whole['adm_decisions']), 'new ADM decision')} "
            f"({nv.children(int(whole['children_decided']))}) and "
            f"{nv.plural(int(whole['placement_orders']), 'new placement order')} in the "
-           f"period; {nv.plural(int(whole['reversed']), 'decision')} reversed."]
+           f"period; {nv.plural(int(whole['reversed']), 'decision')} reversed in the period, "
+           "whenever made (the curves above follow only the decisions of the period)."]
     po = int(counts["po_not_placed"])
     text = (f"At {ref}, {nv.children(int(counts['adm_not_placed']))} with an ADM decision "
             f"{nv.verb(int(counts['adm_not_placed']))} not yet placed, "
