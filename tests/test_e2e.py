@@ -383,7 +383,7 @@ def test_run_pdf_writes_an_a4_report(demo):
     assert "Demoshire (synthetic)" in text and "Contents" in text
     # Every section of the report is in it, in order, following on from one another; the
     # technical annex (section 8 and the detail of the others) is its own PDF. The reader part
-    # stays a paper a panel reads: about 25 A4 pages (23 when this was written).
+    # stays a paper a panel reads: about 25 A4 pages (24 when this was written).
     report = [nb for nb in discover_sections() if registry.part_of(nb.stem) == "report"]
     whole = "\n".join(p.extract_text() for p in reader.pages)
     numbers = [int(n) for n in re.findall(r"SECTION (\d)\b", whole)]
