@@ -243,7 +243,8 @@ def table_benchmark(h: Headline) -> str:
         value = nv.pct(h.benchmark)
     elif h.unit == "pounds":
         value = nv.money(h.benchmark)
-    elif h.benchmark == 0 or f"{h.benchmark:g}" in h.benchmark_label:
+    elif h.benchmark == 0 or re.search(rf"(?<![\d.]){re.escape(f'{h.benchmark:g}')}(?![\d])",
+                                       h.benchmark_label):
         # "none expected", "a ratio under 0.8": the words give the value already.
         return f"{h.benchmark_label}{note}"
     else:

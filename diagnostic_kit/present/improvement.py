@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from diagnostic_kit.inputs.params import Params
 from diagnostic_kit.measures import adopters as ad
 from diagnostic_kit.measures import timescales as ts
+from diagnostic_kit.measures import under_fives as uf
 from diagnostic_kit.measures import waiting as wt
 from diagnostic_kit.measures.headline import Headline, needs_attention, rank
 from diagnostic_kit.present import narrative as nv
@@ -91,7 +92,7 @@ _PO_WAITING = ("the children with a placement order not yet placed",
                table_anchor(ts.KEY, ts.EVIDENCE["po_waiting"]))
 _LEGACY = ("the children waiting longest", table_anchor(wt.KEY, wt.EVIDENCE["legacy"]))
 _FLOWS = ("decisions, orders and placements by year", table_anchor(wt.KEY, wt.EVIDENCE["flows"]))
-_UNDER5 = ("the under-fives drift list", "#s04-Drift-list")
+_UNDER5 = ("the under-fives drift list", uf.DRIFT_LIST_ANCHOR)
 _LONGEST = ("the longest journeys", table_anchor("03_shortest_longest", "The longest journeys"))
 _SUFFICIENCY = ("children and adopters waiting, side by side",
                 table_anchor(ad.KEY, ad.EVIDENCE["sufficiency"]))
@@ -211,8 +212,7 @@ def _audit_quality(h: Headline, params: Params) -> str:
 @area("audit_safeguarding", "audit_child_protected", "Show that children are protected")
 def _audit_safeguarding(h: Headline, params: Params) -> str:
     d = h.detail
-    return (f"In the {nv.count(int(d['no']))} {'case' if int(d['no']) == 1 else 'cases'} "
-            "answered no, were the concerns escalated "
+    return (f"In the {nv.plural(int(d['no']), 'case')} answered no, were the concerns escalated "
             "and acted on? Is management oversight (question 7) weak in the same cases? "
             f"{_see(('the answers per question', h.evidence))}")
 
